@@ -1,0 +1,285 @@
+"""Word tables shared by the rule planner (English and Chinese). Pure data plus `rx`; the per-tool
+trigger tables live in tool_rules.py. Patterns run on lowercased text whose numbers are already
+digits (see numbers.normalize_numbers), so "five seconds" is matched as "5 seconds"."""
+
+from __future__ import annotations
+
+import re
+
+
+def rx(*alternatives: str) -> re.Pattern[str]:
+    """One case-insensitive pattern matching any of the alternatives."""
+    return re.compile("|".join(f"(?:{a})" for a in alternatives), re.I)
+
+
+# ------------------------------------------------------------------ quantities (after normalization)
+NUM = r"-?\d+(?:\.\d+)?"
+TIME = (rf"{NUM}\s*(?:ms|msecs?|millisec(?:ond)?s?|s|secs?|seconds?|mins?|minutes?|h|hrs?|hours?)(?![a-z])"
+        rf"|{NUM}\s*(?:毫秒|秒钟|秒|分钟|小时)|\d{{1,2}}:\d{{2}}")
+HZ = rf"{NUM}\s*(?:khz|kilohertz|k|hz|hertz)(?![a-z])|{NUM}\s*(?:千赫兹|千赫|赫兹|赫)"
+DB = rf"{NUM}\s*(?:dbfs|dbtp|dbs?|decibels?)(?![a-z])|{NUM}\s*分贝"
+LUFS = rf"{NUM}\s*(?:lufs|lkfs|lu)(?![a-z])"
+RANGE_LINK = r"(?:to|-|–|~|～|until|till|through|thru|and|到|至)"
+
+# ------------------------------------------------------------------ clause edges
+# Politeness and sequencing words at a clause's start; stripped before matching "say X" etc.
+LEAD = re.compile(
+    r"^(?:\s*(?:(?:and|also|then|next|now|first(?:ly)?(?!\s*\d)|finally|lastly|after\s+that|afterwards|please|pls|plz"
+    r"|kindly|just|ok(?:ay)?|so|hey|hi|could\s+you|can\s+you|would\s+you(?:\s+mind)?|will\s+you|would\s+you\s+please"
+    r"|i\s+(?:want|need|would\s+like|'d\s+like)(?:\s+you)?\s+to|i\s+want|i\s+need|i'?d\s+like|let'?s|let\s+us"
+    r"|go\s+ahead\s+and|help\s+me|try\s+to|you\s+should|make\s+sure\s+to|simply)\b"
+    r"|先|首先|然后|再|接着|最后再|请你|请|麻烦你|麻烦|帮我|帮忙|帮|给我|你|能不能|能否|可不可以|可以|我想|我要|我需要|把|将)"
+    r"[\s,，:：!！]*)+",
+    re.I,
+)
+# A clause made only of these words (and numbers, quotes, file names) carries no action of its own.
+FILLER_WORDS = frozenset("""
+please pls plz thanks thank thx you ok okay so well um uh yes yeah sure great cool nice now and then also too the a an
+it its it's this that these those them they for me my mine to of in on at with file files result results output
+outputs recording recordings audio clip clips track tracks upload uploads one ones here there is are was be done when
+if possible can could do all everything asap again as cheers hey hi hello i i've got have has attached uploaded
+recorded sent take use using grab open load from both each same previous last earlier before version voice memo note
+podcast song lecture interview meeting call sound sounds thing stuff some bit little more less just only really very
+rest whole entire your our we us our way
+""".split())
+ARG_WORDS = frozenset("""
+first last final beginning start end ending ends opening intro outro between until till gap gaps silence pause pauses
+seconds second sec secs s ms minutes minute min mins db decibels hz khz side sides other another third fourth fifth
+bass treble mids mid highs lows low high mono stereo plus minus around about roughly approximately each in out
+semitones semitone octave octaves percent times x lufs channels channel by after into onto out up down over under
+off back wet dry level strength amount crossfade
+""".split())
+# "remove it", "do that": a bare verb on a pronoun points at the neighbouring clause's object.
+PRONOUN_ACTION = re.compile(
+    r"^(?:please\s+)?(?:remove|delete|kill|eliminate|get\s+rid\s+of|take\s+(?:it|that|this|them)\s+out|take\s+out|cut"
+    r"|fix|do|apply|handle|clean|lose|drop)\s*(?:it|that|this|them)?(?:\s+out)?(?:\s+(?:please|for\s+me|too"
+    r"|as\s+well))?\s*$"
+    r"|^(?:去掉|去除|删掉|弄掉|处理)(?:它|一下)?$",
+    re.I,
+)
+ZH_ARG_CHARS = set("的了把将这那个段两它们最后前后开头结尾末尾秒分钟毫秒分贝倍也都还和与及到从在第首尾并且以及还有吧呢啊吗一下请帮我给"
+                   "结果音频录音文件声输出面边中间空隔停顿")
+# Statements that only describe the input ("here's my podcast").
+CONTEXT_STATEMENT = re.compile(
+    r"^(?:here(?:'s|\s+is|\s+are)|this\s+is|these\s+are|i\s+have|i've\s+got|i\s+got|i\s+recorded|i\s+uploaded|attached"
+    r"|i'?m\s+sending|i\s+am\s+sending|there'?s|there\s+is)\b|^(?:这是|我有|附件)",
+    re.I,
+)
+
+# ------------------------------------------------------------------ directions and intensity
+MILD = rx(r"\b(?:slightly|subtle|subtly|gently|gentle|a\s+tad|a\s+touch|a\s+tiny\s+bit|a\s+little\s+bit|just\s+a\s+bit"
+          r"|a\s+hair|light(?:ly)?|barely)\b", r"稍微|稍稍|略微|轻微|一点点|一丢丢|微微")
+STRONG = rx(r"\b(?:much|a\s+lot|lots|way|really|very|significantly|heavily|drastically|considerably|heavy"
+            r"|massive(?:ly)?"
+            r"|strong(?:ly)?|tons\s+of|hugely|extremely|super|aggressive(?:ly)?|completely|all\s+the)\b",
+            r"很多|大幅|非常|很|特别|大量|强烈|狠狠|彻底|完全")
+
+
+def intensity(text: str) -> int:
+    """-1 mild, 0 normal, +1 strong."""
+    if MILD.search(text):
+        return -1
+    if STRONG.search(text):
+        return 1
+    return 0
+
+
+def direction(text: str, up: re.Pattern[str], down: re.Pattern[str]) -> int:
+    """+1 or -1 from the earliest direction word, 0 when none."""
+    mu, md = up.search(text), down.search(text)
+    if mu and (not md or mu.start() <= md.start()):
+        return 1
+    if md:
+        return -1
+    return 0
+
+
+# ------------------------------------------------------------------ languages and formats
+LANGUAGES: dict[str, str] = {
+    "english": "en", "chinese": "zh", "mandarin": "zh", "german": "de", "french": "fr", "spanish": "es",
+    "italian": "it", "japanese": "ja", "korean": "ko", "russian": "ru", "portuguese": "pt", "dutch": "nl",
+    "英文": "en", "英语": "en", "中文": "zh", "汉语": "zh", "普通话": "zh", "国语": "zh", "华语": "zh", "德语": "de",
+    "德文": "de", "法语": "fr", "法文": "fr", "西班牙语": "es", "意大利语": "it", "日语": "ja", "日文": "ja",
+    "韩语": "ko", "韩文": "ko", "俄语": "ru", "葡萄牙语": "pt", "荷兰语": "nl",
+}
+_LANG_EN = "|".join(k for k in LANGUAGES if k.isascii())
+_LANG_ZH = "|".join(sorted((k for k in LANGUAGES if not k.isascii()), key=len, reverse=True))
+# "in French", "a German voice", "用中文"
+LANGUAGE_PHRASE = rx(
+    rf"\b(?:in|with\s+an?|using|into|an?)\s+(?P<en1>{_LANG_EN})\b(?:\s+(?:voice|accent|speaker|language))?",
+    rf"\b(?P<en2>{_LANG_EN})\s+(?:voice|accent|speaker|speech|audio|recording|language)\b",
+    rf"(?:用|以|说|讲)?(?P<zh>{_LANG_ZH})(?:来|的|发音|语音)?",
+)
+
+
+def language_in(text: str) -> str | None:
+    """The ISO code of a language named in the text, if any."""
+    m = LANGUAGE_PHRASE.search(text)
+    if not m:
+        return None
+    word = next(g for g in (m.group("en1"), m.group("en2"), m.group("zh")) if g)
+    return LANGUAGES.get(word.lower())
+
+
+def script_language(text: str) -> str | None:
+    """Language implied by the writing system: kana -> ja, hangul -> ko, CJK ideographs -> zh."""
+    if re.search(r"[\u3040-\u30ff]", text):
+        return "ja"
+    if re.search(r"[\uac00-\ud7af]", text):
+        return "ko"
+    if re.search(r"[\u4e00-\u9fff]", text):
+        return "zh"
+    return None
+
+
+FORMATS: dict[str, str] = {"mp3": "mp3", "flac": "flac", "ogg": "ogg", "vorbis": "ogg", "oga": "ogg", "wav": "wav",
+                           "wave": "wav", "pcm": "wav", "lossless": "flac"}
+AUDIO_EXT = r"wav|wave|mp3|flac|ogg|oga|opus|m4a|aac|wma|aiff?|webm|mp4|mov|mkv"
+FILE_NAME = re.compile(rf"(?<![\w/])[\w\-]+\.(?:{AUDIO_EXT}|txt|json|png|jpe?g)\b", re.I)
+
+# ------------------------------------------------------------------ referring to inputs
+PREVIOUS = rx(r"\b(?:previous|prior|earlier|last|latest|recent)\s+(?:result|output|one|file|clip|recording|run|version"
+              r"|audio|track|take)\b|\bthe\s+(?:result|output)\b|\bwhat\s+you\s+(?:just\s+)?(?:made|did|produced)\b",
+              r"上一个|上个|上次|刚才|刚刚|之前的|前面的结果|上一步")
+ORDINALS: dict[str, int] = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
+                            "fifth": 5, "5th": 5, "former": 1, "latter": 2}
+ORDINAL_MENTION = rx(
+    r"\b(?P<ord>first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|former|latter)\b(?!\s*\d)"
+    r"(?:\s+(?:file|clip|track|recording|one|upload|audio|song|input|take|voice))?",
+    r"\b(?:file|clip|track|recording|upload|input|take|#)\s*(?P<num>\d)\b",
+    r"第(?P<zh>\d|[一二三四五])(?:个|段|首|条)?(?:文件|音频|录音)?|(?P<zhrel>前者|后者)",
+)
+
+PEAK_WORDS = rx(r"\b(?:true\s*)?peak\b|\bceiling\b|\bdbtp\b", r"峰值|上限")
+# The parts of a mix a level can refer to ("the music at 30%").
+MIX_PART = rx(r"\b(?:music|background|other\s+(?:one|clip|file|track)|voice|speech|bed)\b", r"音乐|背景|人声")
+
+# ------------------------------------------------------------------ the answer spoken aloud (Plan.speak)
+_REFERENT = (r"(?:it|this|that|them|(?:the|my|your)\s+(?:answer|result|results|transcript|transcription|text|reply"
+             r"|response|info|information|output|language|duration|length|numbers?|measurements?)"
+             r"|(?:the\s+)?(?:previous|last|latest)\s+(?:result|output|one|answer))")
+SPEAK = rx(
+    rf"\bread\s+(?:{_REFERENT}\s+)?(?:back\s+)?(?:out\s+)?(?:loud\s+|aloud\s+)?(?:to\s+)?me\b",
+    rf"\b(?:read|say|speak|tell)\s+{_REFERENT}\s+(?:out\s+loud|aloud|back|out)\b",
+    r"\b(?:say|speak|read\s+out|tell\s+me|give\s+me)\s+(?:the|your)\s+(?:answer|reply|response|results?)\s*(?:aloud"
+    r"|out\s+loud)?",
+    r"\btell\s+me\b.*\b(?:aloud|out\s+loud|verbally|by\s+voice|with\s+(?:your\s+)?voice|in\s+speech|vocally)\b",
+    r"\b(?:answer|reply|respond)\b.*\b(?:aloud|out\s+loud|by\s+voice|verbally|with\s+(?:your\s+)?voice|in\s+speech"
+    r"|vocally)\b",
+    r"^\s*(?:say|speak|read)\s+(?:it|that|them)\b(?!\s*[:：]).*$",
+    r"\b(?:speak|voice)\s+(?:the|your)\s+(?:answer|reply|response)\b|\bvoice\s+(?:answer|reply|response)\b",
+    r"(?:念|读|说|讲|播|告诉我)(?:出来)?给我听|(?:念|读|说|播放?)出来|用语音(?:回答|回复|告诉我|播报|念|读)?|语音(?:回答|回复|播报)",
+    r"大声(?:读|念|说)(?:出来)?|朗读(?:出来|结果|答案)|播报(?:结果|答案)|(?:答案|结果)(?:念|读|说)(?:出来|给我)",
+)
+
+# ------------------------------------------------------------------ vague requests (clarify, not unsupported)
+VAGUE = rx(
+    r"\b(?:fix|improve|enhance|edit|process|polish|master|tweak|adjust|change|modify|better|nicer|professional"
+    r"|work\s+on|do\s+something|sort\s+out|optimi[sz]e|touch\s+up|make\s+(?:it|this)\s+(?:good|great|sound\s+good))\b",
+    r"优化|处理|修改|编辑|改善|弄好|调整|改一下|美化|修一下|好听",
+)
+AUDIOISH = rx(r"\b(?:audio|sound|sounds|recording|clip|track|voice|vocals?|song|music|podcast|mp3|wav|volume|noise"
+              r"|speech|mic)\b", r"音频|声音|录音|音乐|歌|语音|音量")
+
+# ------------------------------------------------------------------ capabilities no tool has
+# (capability named in the answer, pattern). Checked before the tool rules, so "remove the echo" is
+# not read as "add reverb" and "remove the background music" is not read as denoising.
+UNSUPPORTED: list[tuple[str, re.Pattern[str]]] = [
+    ("translation", rx(r"\btranslat\w*", r"翻译|译成|译为")),
+    ("summarising", rx(r"\bsummar\w*|\btl;?dr\b|\bgist\b|\bkey\s+points\b", r"摘要|总结|概括|归纳")),
+    ("image generation or editing", rx(
+        r"\b(?:picture|image|photo|photograph|drawing|painting|illustration|logo|wallpaper|icon|jpe?g|png)s?\b"
+        r"|\bdraw\b|\bpaint\b", r"画一|图片|图像|照片|画个|画张|画幅")),
+    ("video", rx(r"\bvideos?\b|\bmovie\b|\banimat\w*|\blip[- ]?sync\w*|\bavatar\b|\btalking\s+head\b|\bmp4\b",
+                 r"视频|动画|口型|数字人")),
+    ("music generation", rx(
+        r"\b(?:compose|composing|composition|symphony|orchestrat\w*)\b",
+        r"\b(?:write|generate|create|make|produce|compose)\s+(?:me\s+)?(?:a\s+|an\s+|some\s+)?(?:new\s+|short\s+"
+        r"|little\s+"
+        r"|happy\s+|sad\s+|relaxing\s+|calm\s+|epic\s+|catchy\s+|pop\s+|rock\s+|jazz\s+|piano\s+|lo-?fi\s+"
+        r"|background\s+|original\s+|dance\s+|birthday\s+)*(?:song|melody|beat|tune|jingle|soundtrack|music|ringtone"
+        r"|chord\s+progression)s?\b",
+        r"作曲|写(?:一)?首|生成(?:一段)?音乐|创作|编曲|写歌")),
+    ("sound-effect generation", rx(
+        r"\b(?:generate|create|make|synthesi[sz]e|produce)\s+(?:a|an|some)?\s*(?:sound\s+effects?|sfx|white\s+noise"
+        r"|pink\s+noise|rain|thunder|applause|laughter|explosion|beep|sine|tone|drum)\b", r"生成(?:一段)?(?:音效|白噪音|雨声)")),
+    ("voice cloning or conversion", rx(
+        r"\bclon\w+\b|\bin\s+my\s+(?:own\s+)?voice\b|\bvoice\s+(?:conversion|changer|swap)\b"
+        r"|\bsound\s+like\s+(?:a\s+)?(?:man|woman|male|female|child|kid|girl|boy|robot|alien|obama|trump|me)\b"
+        r"|\b(?:change|turn|convert)\s+(?:the|my|his|her)\s+voice\b", r"变声|换声|克隆|声音克隆|变成(?:男|女)声")),
+    ("source separation (isolating or removing voice, music or instruments)", rx(
+        r"\b(?:remove|isolate|extract|separate|split|strip|mute|get\s+rid\s+of|take\s+out|cut\s+out|delete|drop"
+        r"|pull\s+out"
+        r"|keep\s+only|only\s+keep|eliminate|suppress)\s+(?:the\s+|all\s+(?:the\s+)?|just\s+the\s+|only\s+the\s+)?"
+        r"(?:vocals?|singer|singing|lyrics|instrumentals?|background\s+music|music|drums?|bass\s+line|guitars?|piano"
+        r"|accompaniment|backing\s+(?:track|vocals)|beat)\b",
+        r"\b(?:isolate|extract|separate)\s+(?:the\s+)?(?:voice|speech|dialogue)\b(?!\s+(?:memo|note|message"
+        r"|recording))",
+        r"\bkaraoke\b|\bstems?\b|\ba\s*cappella\b|\bacapella\b|\binstrumental\s+version\b",
+        r"人声分离|分离|去掉人声|去除人声|消除人声|提取人声|伴奏|去掉背景音乐|去除背景音乐|去掉音乐|卡拉ok")),
+    ("singing", rx(r"\b(?:sing|sang|sung)\b", r"唱")),
+    ("speaker identification", rx(
+        r"\bwho\s+(?:is|was|'s|are)\s+(?:speaking|talking|this)\b|\bdiari[sz]\w*|\bspeaker\s+(?:id|identification"
+        r"|labels?)\b"
+        r"|\bhow\s+many\s+(?:people|speakers|voices|persons)\b|\bidentify\s+(?:the\s+)?speakers?\b|\bwhose\s+voice\b",
+        r"谁在说话|是谁在|说话人|几个人在说|几个人说话")),
+    ("music or sound recognition", rx(
+        r"\bwhat\s+(?:song|music|instrument|genre|bird|animal|kind\s+of\s+(?:sound|music|noise))\b"
+        r"|\bidentify\s+(?:the\s+)?(?:song|instruments?|sound|genre|bird)\b|\bwhich\s+song\b|\bshazam\b"
+        r"|\bname\s+(?:of\s+)?(?:the|this)\s+song\b", r"什么歌|哪首歌|什么乐器|什么声音")),
+    ("musical analysis (key, tempo/BPM, chords)", rx(
+        r"\bwhat(?:'s|\s+is)?\s+(?:the\s+|its\s+)?(?:key|bpm|tempo|chords?|notes?|time\s+signature)\b"
+        r"|\b(?:detect|find|estimate|measure|get)\s+(?:the\s+)?(?:bpm|tempo|key|beats?|chords?)\b|\bhow\s+many\s+bpm\b",
+        r"多少bpm|什么调|节拍是多少|速度是多少")),
+    ("emotion or sentiment analysis", rx(r"\bemotions?\b|\bsentiment\b|\bmood\b|\bhappy\s+or\s+sad\b", r"情绪|情感|心情")),
+    ("recording from a microphone", rx(r"\brecord\s+(?:me|my|a\s+new|something|audio|from|myself)\b|\bmicrophone\b"
+                                       r"|\buse\s+the\s+mic\b", r"录一段|用麦克风|开始录音")),
+    ("reversing audio", rx(r"\brevers(?:e|ed|ing)\b|\bbackwards?\b", r"倒放|倒序|反转")),
+    ("looping or repeating", rx(r"(?<!ground\s)\bloop(?:s|ed|ing)?\b|\brepeat\s+(?:it|this|that|the)\b"
+                                r"|\b\d+\s+times\s+in\s+a\s+row\b",
+                                r"重复|循环")),
+    ("splitting into parts", rx(
+        r"\bsplit\s+(?:it|this|the\s+\w+)?\s*(?:into|at|in|on|by)\b|\bchop\s+(?:it\s+)?(?:into|up)\b"
+        r"|\bcut\s+(?:it\s+|this\s+)?(?:into|in)\s+(?:\d+\s+)?(?:pieces|parts|chunks|segments|halves)\b",
+        r"分成|切成|拆分|分割")),
+    ("silence detection and removal", rx(
+        r"\b(?:remove|cut|trim|strip|delete|skip|drop|get\s+rid\s+of|shorten|take\s+out"
+        r"|eliminate)\s+(?:all\s+)?(?:the\s+)?"
+        r"(?:long\s+)?(?:silen(?:ce|ces|t\s+parts?)|pauses|gaps|dead\s+air)\b|\btruncate\s+silence\b",
+        r"(?:去掉|删除|去除|剪掉|删掉)(?:所有)?(?:的)?(?:静音|停顿|空白)|(?:静音|停顿|空白)(?:部分|段)?(?:都)?(?:去掉|删除|去除|剪掉|删掉)")),
+    ("dynamic range compression or limiting", rx(
+        r"\bcompressor\b|\bdynamic\s+range\b|\bcompress\s+(?:the\s+)?dynamics\b|\blimiter\b|\bsidechain\w*\b"
+        r"|\bducking\b",
+        r"压缩动态|压限|动态范围")),
+    ("click, breath, plosive or sibilance removal", rx(
+        r"\bde-?ess\w*|\bsibilan\w*|\bclicks?\b|\bpops?\b|\bplosives?\b|\bbreath(?:s|ing)?\b|\bmouth\s+noises?\b"
+        r"|\bcrackl\w*|\b(?:fix|remove|repair|reduce|undo)\s+(?:the\s+)?clipping\b|\bde-?clip\w*",
+        r"齿音|喷麦|呼吸声|爆音|咔嗒")),
+    ("filler-word removal or censoring", rx(
+        r"\b(?:ums?|uhs?|ahs?|filler\s+words?|swear\w*|curse\s+words?|profanity|bleep\w*|censor\w*)\b", r"口头禅|脏话|哔")),
+    ("panning or spatial effects", rx(r"\bpan(?:ning|ned)?\b|\bwiden\w*|\b8d\b|\bspatiali[sz]\w*|\bsurround\b"
+                                      r"|\bbinaural\b", r"声像|环绕")),
+    ("echo or reverb removal", rx(
+        r"\b(?:remove|reduce|cut|get\s+rid\s+of|eliminate|less|kill|suppress|take\s+out|fix|lower|minimi[sz]e"
+        r"|clean\s+up)"
+        r"\s+(?:the\s+|some\s+|all\s+(?:the\s+)?|of\s+the\s+)?(?:room\s+)?(?:reverb|echo(?:es)?|reverberation"
+        r"|room\s+sound)\b"
+        r"|\bde-?reverb\w*|\bless\s+echo(?:ey|y)?\b|\btoo\s+(?:much\s+)?(?:echo|reverb)",
+        r"去(?:掉|除)?(?:混响|回声|回音)|消除(?:混响|回声|回音)|减少(?:混响|回声|回音)")),
+    ("pitch correction (auto-tune)", rx(r"\bauto-?tun\w*|\bpitch\s+correct\w*|\btune\s+(?:the\s+)?vocals?\b", r"修音")),
+    ("adding silence or padding", rx(r"\badd\s+(?:\S+\s+){0,4}?(?:silence|padding)\b|\bpad\s+(?:it|this|the)\b",
+                                     r"(?:加|添加|插入)(?:\S{0,4})?(?:静音|空白)")),
+    ("muting part of a clip", rx(r"\b(?:mute|silence|bleep)\s+(?:the\s+)?(?:first|last|part|section|segment|between"
+                                 r"|from"
+                                 r"|middle)\b")),
+    ("dynamic range compression", rx(
+        r"\bcompress(?:ion|or|ed)?\b(?!\s+(?:it\s+|this\s+|the\s+file\s+)?(?:to|into|as)\s+(?:an?\s+)?(?:mp3|ogg))")),
+    ("other audio effects (chorus, flanger, distortion, delay, vocoder ...)", rx(
+        r"\b(?:chorus|flanger|flange|phaser|distortion|distort|overdrive|fuzz|bit-?crush\w*|vocoder|tremolo|vibrato"
+        r"|delay\s+effect|harmoni[sz]er|wah|lo-?fi|robot(?:ic)?|chipmunk|underwater|radio\s+effect|megaphone)\b",
+        r"失真|合唱效果|镶边|机器人|电音|延迟效果")),
+    ("general questions outside audio", rx(
+        r"\bweather\b|\bnews\b|\bstocks?\b|\bjokes?\b|\brecipes?\b|\be-?mail\b|\bcalendar\b|\btimer\b|\balarm\b"
+        r"|\bsearch\s+the\s+web\b|\bgoogle\b|\bwho\s+is\s+the\s+president\b|\bwhat\s+time\s+is\s+it\b|\bcapital\s+of\b",
+        r"天气|新闻|股票|笑话|菜谱|邮件|闹钟|几点了")),
+]

@@ -1,0 +1,312 @@
+"""The LLM planner: prompt files + tool catalogue + references in, a structured Plan out.
+
+Structured output is requested the strongest way the endpoint supports, with a JSON schema whose
+`tool` field is an enum of the registry's tool names (a grammar-constrained server cannot invent a
+tool). In "auto" mode the methods are tried in order and the first one the endpoint accepts is
+remembered per endpoint:
+
+  json_schema         response_format {"type": "json_schema"}: OpenAI, vLLM, Ollama, llama.cpp's server
+  function_calling    a forced tool call: most OpenAI-compatible servers; llama-cpp-python turns its
+                      parameters into a grammar
+  json_object_schema  response_format {"type": "json_object", "schema": ...}: llama-cpp-python's own
+                      form (it rejects "json_schema" with HTTP 422); also the embedded model
+  json_mode           response_format {"type": "json_object"}: any JSON, schema only in the prompt
+  text                no constraint; the first JSON object in the reply is taken
+
+Whatever comes back is data: parsed as JSON and validated as a Plan, never evaluated.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from functools import lru_cache
+from typing import Any
+
+import yaml
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from pydantic import ValidationError
+
+from agent.context import PlanContext
+from agent.errors import LLMBadOutput, LLMHTTPError
+from agent.llm import LLMConfig, StructuredMethod, invoke_with_retry, make_chat_model
+from agent.paths import prompts_dir
+from agent.plan import STEP_ID, Plan
+from agent.registry import Registry, describe_for_planner
+
+log = logging.getLogger(__name__)
+
+_AUTO_ORDER: tuple[StructuredMethod, ...] = ("json_schema", "function_calling", "json_object_schema", "json_mode", "text")
+_EMBEDDED_ORDER: tuple[StructuredMethod, ...] = ("json_object_schema", "text")
+# HTTP answers that mean "this endpoint does not take that request format": try the next method.
+_FORMAT_REJECTED = {400, 422, 501}
+_PLAN_KEYS = ("steps", "unsupported", "instead", "clarify", "speak")
+_STEP_KEYS = ("id", "tool", "args")
+_STEP_ID = re.compile(f"^{STEP_ID}$")
+# The method that worked, per endpoint, so the probing happens once per process.
+_WORKING_METHOD: dict[tuple[str, str | None, str], StructuredMethod] = {}
+
+
+# ---------------------------------------------------------------------------- prompt
+
+@lru_cache(maxsize=8)
+def _prompt(name: str) -> str:
+    return (prompts_dir() / name).read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def load_examples() -> list[dict[str, Any]]:
+    raw = yaml.safe_load(_prompt("planner_examples.yaml"))
+    return list(raw["examples"])
+
+
+def _fmt_num(v: Any) -> str:
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def render_tool(view: dict[str, Any]) -> str:
+    """One line per tool, from describe_for_planner(): compact enough for a 4k-context model."""
+    args = []
+    for name, a in view["args"].items():
+        s = name + ("" if a["required"] else "?") + ": "
+        s += "|".join(map(str, a["choices"])) if "choices" in a else a["type"]
+        if "minimum" in a or "maximum" in a:
+            s += f" [{_fmt_num(a.get('minimum', ''))}..{_fmt_num(a.get('maximum', ''))}]"
+        if "unit" in a:
+            s += f" {a['unit']}"
+        if "default" in a:
+            s += f" ={_fmt_num(a['default'])}"
+        args.append(s)
+    outs = ", ".join(f"{k}: {t}" for k, t in view["outputs"].items())
+    return f"- {view['tool']}({', '.join(args)}) -> {outs}: {view['does']}"
+
+
+def system_prompt(registry: Registry) -> str:
+    catalogue = "\n".join(render_tool(v) for v in describe_for_planner(registry))
+    return _prompt("planner_system.md").replace("{{tools}}", catalogue)
+
+
+def user_message(request: str, refs: list[dict[str, Any]]) -> str:
+    lines = [f"Request: {request}", "References:"]
+    for r in refs:
+        facts = ", ".join(f"{k} {v}" for k, v in r.items() if k not in ("ref", "kind"))
+        lines.append(f"- {r['ref']}: {r['kind']}" + (f" ({facts})" if facts else ""))
+    if not refs:
+        lines.append("- none (no file uploaded, no earlier result)")
+    return "\n".join(lines)
+
+
+def plan_json(plan: Plan | dict[str, Any]) -> str:
+    data = plan.to_json() if isinstance(plan, Plan) else plan
+    data.setdefault("steps", [])
+    return json.dumps(data, ensure_ascii=False)
+
+
+def build_messages(
+    request: str, ctx: PlanContext, registry: Registry,
+    feedback: list[str] | None = None, previous: Plan | None = None,
+) -> list[BaseMessage]:
+    """System prompt with the catalogue, few-shot pairs, the request; on repair, the rejected plan
+    and the validation problems."""
+    messages: list[BaseMessage] = [SystemMessage(system_prompt(registry))]
+    for ex in load_examples():
+        messages.append(HumanMessage(user_message(ex["request"], ex.get("refs") or [])))
+        messages.append(AIMessage(plan_json(dict(ex["plan"]))))
+    messages.append(HumanMessage(user_message(request, ctx.describe())))
+    if feedback:
+        if previous is not None:
+            messages.append(AIMessage(plan_json(previous)))
+        problems = "\n".join(f"- {p}" for p in feedback)
+        messages.append(HumanMessage(_prompt("planner_repair.md").replace("{{problems}}", problems)))
+    return messages
+
+
+def plan_schema(tool_names: list[str]) -> dict[str, Any]:
+    """The plan as JSON schema; `tool` is an enum so a grammar-constrained model can only name real tools.
+    Not "strict": `args` is free-form (validation checks it against each tool's spec)."""
+    return {
+        "title": "Plan",
+        "description": "Tool-call steps; or `unsupported` with `instead`; or one `clarify` question.",
+        "type": "object",
+        "properties": {
+            "steps": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "id": {"type": "string", "description": "s1, s2, ..."},
+                        "tool": {"type": "string", "enum": list(tool_names)},
+                        "args": {"type": "object", "description": "argument name -> value or '@reference'"},
+                    },
+                    "required": ["id", "tool", "args"],
+                    "additionalProperties": False,
+                },
+            },
+            "unsupported": {"type": "string"},
+            "instead": {"type": "string"},
+            "clarify": {"type": "string"},
+            "speak": {"type": "boolean"},
+        },
+        "required": ["steps"],
+        "additionalProperties": False,
+    }
+
+
+# ---------------------------------------------------------------------------- reply parsing
+
+def _bad(text: str, config: LLMConfig, why: str = "") -> LLMBadOutput:
+    snippet = " ".join(str(text).split())[:200]
+    return LLMBadOutput(
+        f'the model\'s reply was not a plan: "{snippet}"' + (f" ({why})" if why else "") + f" [from {config.endpoint}]",
+        "try a larger model, or use --planner rules",
+    )
+
+
+def extract_json(text: str) -> Any:
+    """The first JSON object (or array) in free text, e.g. inside ```json fences. Parsing only."""
+    decoder = json.JSONDecoder()
+    for m in re.finditer(r"[{\[]", text):
+        try:
+            value, _ = decoder.raw_decode(text, m.start())
+        except json.JSONDecodeError:
+            continue
+        if isinstance(value, (dict, list)):
+            return value
+    return None
+
+
+def to_plan(data: Any, text: str, config: LLMConfig) -> Plan:
+    """Coerce parsed JSON into a Plan, forgiving harmless slips (a wrapper object, extra keys,
+    missing ids, empty strings); anything else is LLMBadOutput quoting the reply."""
+    if isinstance(data, list):
+        data = {"steps": data}
+    if isinstance(data, dict) and not any(k in data for k in _PLAN_KEYS):
+        inner = [v for v in data.values() if isinstance(v, dict) and any(k in v for k in _PLAN_KEYS)]
+        data = inner[0] if len(inner) == 1 else data
+    if not isinstance(data, dict) or not any(k in data for k in _PLAN_KEYS):
+        raise _bad(text, config, "no JSON object with steps, unsupported or clarify")
+    clean: dict[str, Any] = {}
+    for key in ("unsupported", "instead", "clarify"):
+        v = data.get(key)
+        if v not in (None, "", False):
+            clean[key] = v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
+    clean["speak"] = data.get("speak") is True
+    steps = data.get("steps") or []
+    if not isinstance(steps, list):
+        raise _bad(text, config, "`steps` is not a list")
+    clean["steps"] = []
+    for i, s in enumerate(steps, 1):
+        if not isinstance(s, dict):
+            raise _bad(text, config, f"step {i} is not an object")
+        step = {k: s[k] for k in _STEP_KEYS if k in s}
+        if not isinstance(step.get("id"), str) or not _STEP_ID.match(step["id"]):
+            step["id"] = f"s{i}"
+        if step.get("args") is None:
+            step["args"] = {}
+        clean["steps"].append(step)
+    try:
+        return Plan.model_validate(clean)
+    except ValidationError as e:
+        err = e.errors()[0]
+        raise _bad(text, config, f"{'.'.join(map(str, err['loc']))}: {err['msg']}") from e
+
+
+def _reply_text(raw: Any) -> str:
+    """What the model said, for parsing and for error messages: content, else tool-call arguments."""
+    if not isinstance(raw, AIMessage):
+        return "" if raw is None else str(raw)
+    text = raw.text if isinstance(raw.text, str) else str(raw.content)
+    if text.strip():
+        return text
+    for call in raw.tool_calls:
+        return json.dumps(call.get("args"), ensure_ascii=False)
+    for bad in raw.invalid_tool_calls:
+        return str(bad.get("args") or "")
+    return text
+
+
+# ---------------------------------------------------------------------------- planner
+
+class LLMPlanner:
+    """Plans with an LLM; validation problems come back once as `feedback` for a repair."""
+
+    name = "llm"
+    can_repair = True
+
+    def __init__(self, config: LLMConfig | None = None, model: BaseChatModel | None = None) -> None:
+        self.config = config or LLMConfig.from_env()
+        self._model = model
+        self.last_method: StructuredMethod | None = None  # for --verbose output and tests
+        self.last_reply: str = ""
+        self.calls = 0
+
+    @property
+    def model(self) -> BaseChatModel:
+        if self._model is None:
+            self._model = make_chat_model(self.config)
+        return self._model
+
+    def _key(self) -> tuple[str, str | None, str]:
+        return (self.config.provider, self.config.base_url, self.config.model_name)
+
+    def _methods(self) -> tuple[StructuredMethod, ...]:
+        if self.config.structured_output != "auto":
+            return (self.config.structured_output,)
+        known = _WORKING_METHOD.get(self._key())
+        if known:
+            return (known,)
+        return _EMBEDDED_ORDER if self.config.provider == "embedded" else _AUTO_ORDER
+
+    def _runnable(self, method: StructuredMethod, schema: dict[str, Any]) -> Any:
+        if method in ("json_schema", "function_calling"):
+            return self.model.with_structured_output(schema, method=method, include_raw=True, strict=False)
+        if method == "json_mode":
+            return self.model.with_structured_output(schema, method="json_mode", include_raw=True)
+        if method == "json_object_schema":
+            return self.model.bind(response_format={"type": "json_object", "schema": schema})
+        return self.model
+
+    def _ask(self, messages: list[BaseMessage], schema: dict[str, Any]) -> tuple[Any, str]:
+        """(parsed JSON or None, reply text), trying structured-output methods in order."""
+        methods = self._methods()
+        for i, method in enumerate(methods):
+            last = i == len(methods) - 1
+            try:
+                runnable = self._runnable(method, schema)
+                self.calls += 1
+                out = invoke_with_retry(lambda: runnable.invoke(messages), self.config)
+            except NotImplementedError:  # e.g. no tool calling on this chat model
+                if last:
+                    raise
+                continue
+            except LLMHTTPError as e:
+                if last or e.status not in _FORMAT_REJECTED:
+                    raise
+                log.info("%s rejected structured output via %s (%s); trying %s",
+                         self.config.endpoint, method, e.status, methods[i + 1])
+                continue
+            if self.config.structured_output == "auto":
+                _WORKING_METHOD[self._key()] = method
+            self.last_method = method
+            raw, parsed = (out.get("raw"), out.get("parsed")) if isinstance(out, dict) else (out, None)
+            return parsed, _reply_text(raw)
+        raise AssertionError("unreachable")
+
+    def plan(
+        self,
+        request: str,
+        ctx: PlanContext,
+        registry: Registry,
+        feedback: list[str] | None = None,
+        previous: Plan | None = None,
+    ) -> Plan:
+        messages = build_messages(request, ctx, registry, feedback, previous)
+        parsed, text = self._ask(messages, plan_schema(registry.names()))
+        self.last_reply = text
+        log.debug("LLM plan reply via %s: %s", self.last_method, text[:500])
+        data = parsed if isinstance(parsed, (dict, list)) else extract_json(text)
+        if data is None:
+            raise _bad(text, self.config, "no JSON in the reply")
+        return to_plan(data, text, self.config)

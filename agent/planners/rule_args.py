@@ -1,0 +1,386 @@
+"""Argument extractors of the rule planner: one function per tool, from a clause to the tool's
+arguments (without the main audio input, which the planner chains in). Each returns only what the
+request states or clearly implies; defaults stay out. A missing essential raises NeedInfo, which
+becomes the plan's clarify question."""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any, Protocol
+
+from agent.planners import lexicon as L
+from agent.planners.clauses import PLACEHOLDER, Clause
+from agent.planners.numbers import Quantity, normalize_numbers, scan
+
+Args = dict[str, Any]
+
+
+class NeedInfo(Exception):
+    """The clause names a tool but misses something only the user can say."""
+
+    def __init__(self, question: str) -> None:
+        super().__init__(question)
+        self.question = question
+
+
+class Sources(Protocol):
+    """What an extractor may ask the planner about inputs (implemented by rules.Chain)."""
+
+    def current(self, clause: Clause, prefer_mention: bool = True) -> str: ...
+    def others(self) -> list[str]: ...
+    def mentioned(self, clause: Clause) -> list[tuple[int, int, str]]: ...
+    def take(self, ref: str) -> None: ...
+    def text_source(self) -> str | None: ...
+
+
+def qs(c: Clause, unit: str | None) -> list[Quantity]:
+    return [q for q in scan(c.core) if q.unit == unit]
+
+
+def scaled(text: str, normal: float, mild: float, strong: float) -> float:
+    """A default amount, smaller for "slightly", bigger for "a lot"."""
+    i = L.intensity(text)
+    return mild if i < 0 else strong if i > 0 else normal
+
+
+# ------------------------------------------------------------------ text to speech
+_TTS_SLOW = L.rx(r"\bslow(?:ly|er)?\b", r"慢")
+_TTS_FAST = L.rx(r"\b(?:quick(?:ly|er)?|fast(?:er)?|rapid(?:ly)?)\b", r"快")
+_REFERENT_TEXT = re.compile(
+    r"^(?:it|this|that|them|these|those|back|me|out|something|anything|(?:the|my|your|this|that)\s+(?:answer|result"
+    r"|results"
+    r"|transcript|transcription|text|reply|response|output|file|recording|audio|words?|sentence|language|info)"
+    r"|(?:it|this|that)\s+(?:back|out|aloud|to\s+me)|出来|一下|给我听|一遍"
+    r"|(?:the\s+)?(?:previous|last|latest|earlier)\s+(?:result|output|one|text|transcript)|上一个结果|刚才的结果)$", re.I)
+_TTS_LEAD_WORDS = re.compile(r"^(?:(?:the\s+)?(?:words?|sentence|phrase|text|line|following)\s*:?\s+|that\s+)", re.I)
+_TTS_TAIL_WORDS = re.compile(
+    rf"\s*(?:\b(?:aloud|out\s+loud|for\s+me|please|slowly|quickly|fast|slow|in\s+(?:a|an)\s+\w+\s+voice"
+    rf"|in\s+(?:{L._LANG_EN})|with\s+an?\s+(?:{L._LANG_EN})\s+accent|in\s+(?:{L._LANG_EN})\s+language)\b|[.!。！])\s*$",
+    re.I,
+)
+_TTS_UNQUOTED = [
+    re.compile(r"^(?:say|speak|pronounce|narrate|announce|utter|recite|voice|read(?:\s+out)?(?:\s+(?:aloud"
+               r"|out\s+loud))?)"
+               r"\s+(?P<t>\S.*)$", re.I | re.S),
+    re.compile(r"\b(?:saying|that\s+says|which\s+says|text[- ]to[- ]speech\s+(?:for|of|on)?|tts\s+(?:for|of|on)?)\s*"
+               r"(?P<t>\S.*)$", re.I | re.S),
+    re.compile(r"^(?:用(?P<lang>[^\s说念读]{1,4}?))?(?:说|念|读|朗读|播报)(?:一下|一句|一遍|出)?[:：]?\s*(?P<t>\S.*)$", re.S),
+]
+
+
+def _tts_options(text: str, outside: str) -> Args:
+    args: Args = {"text": text}
+    lang = L.language_in(outside) or L.script_language(text)
+    if lang:
+        args["language"] = lang  # "en" is the default and is dropped later
+    xs = [q for q in scan(outside) if q.unit == "x"]
+    if xs:
+        args["speed"] = xs[0].value
+    elif _TTS_SLOW.search(outside):
+        args["speed"] = scaled(outside, 0.8, 0.9, 0.6)
+    elif _TTS_FAST.search(outside):
+        args["speed"] = scaled(outside, 1.25, 1.1, 1.5)
+    return args
+
+
+def unquoted_text(c: Clause) -> tuple[str, str] | None:
+    """(text to speak, the rest of the clause) for 'say hello world', or None."""
+    raw = c.req.restore(c.raw_core)
+    for pat in _TTS_UNQUOTED:
+        m = pat.search(raw)
+        if not m:
+            continue
+        t = m.group("t").strip()
+        t = _TTS_LEAD_WORDS.sub("", t) if len(t.split()) > 1 else t
+        while True:
+            shorter = _TTS_TAIL_WORDS.sub("", t).strip()
+            if shorter == t or not shorter:
+                break
+            t = shorter
+        if not t or _REFERENT_TEXT.match(t):
+            return None
+        outside = normalize_numbers(raw.replace(t, " ").lower())
+        if "lang" in m.groupdict() and m.group("lang"):
+            outside += " " + m.group("lang")
+        return t, outside
+    return None
+
+
+def tts_literal(c: Clause, src: Sources) -> Args:
+    outside = PLACEHOLDER.sub(" ", c.core)
+    return _tts_options(" ".join(c.quotes), outside)
+
+
+def tts_unquoted(c: Clause, src: Sources) -> Args:
+    found = unquoted_text(c)
+    if found:
+        return _tts_options(*found)
+    ref = src.text_source()
+    if ref:
+        return {"text": ref}
+    raise NeedInfo("What should I say? Put the words in quotes, e.g. say 'hello world'.")
+
+
+# ------------------------------------------------------------------ recognition and measuring
+def transcribe(c: Clause, src: Sources) -> Args:
+    lang = L.language_in(c.core)
+    return {"language": lang} if lang else {}
+
+
+def no_args(c: Clause, src: Sources) -> Args:
+    return {}
+
+
+# ------------------------------------------------------------------ mixing and joining
+_ONTO = L.rx(r"\b(?:under|underneath|beneath|below|behind|over|on\s+top\s+of|onto|on|into|in|to)\b",
+             r"混到|混进|混入|叠加到|叠到|放到|加到|垫在|垫到|进|到|里|上")
+_MIX_DOWN = L.rx(r"\b(?:under|underneath|beneath|below|behind|background|quiet(?:er|ly)?|soft(?:er|ly)?|down|lower"
+                 r"|reduced|low)\b", r"背景|小声|降低|调低|低")
+_OFFSET_BEFORE = re.compile(r"(?:start(?:ing|s)?|begin(?:ning|s)?|come\s+in|coming\s+in|enter(?:ing|s)?|offset"
+                            r"|delay(?:ed)?"
+                            r"|from|after|at|in)\s*(?:at|by|after|from)?\s*$|从\s*$|在\s*$", re.I)
+_EXTEND = L.rx(r"\bextend\w*|\bfull\s+length\b|\blonger\b|\bdon'?t\s+cut\b|\bwhole\s+(?:music|song|track|thing|clip)\b"
+               r"|\buntil\s+the\s+(?:music|other|second)\s+(?:ends|is\s+over)\b", r"延长|不要截断|完整")
+_CROSSFADE = L.rx(r"\bcross[- ]?fad\w*", r"交叉淡|淡入淡出过渡")
+_AFTER = L.rx(r"\bafter\b|\bbehind\b|\bat\s+the\s+end\s+of\b", r"后面|之后|后边|后头")
+_APPEND = L.rx(r"\b(?:append|add|attach|stick|tack)\w*\b")
+
+
+def _distinct(mentions: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    seen: set[str] = set()
+    out = []
+    for m in mentions:
+        if m[2] not in seen:
+            seen.add(m[2])
+            out.append(m)
+    return out
+
+
+def mix(c: Clause, src: Sources) -> Args:
+    ms = _distinct(src.mentioned(c))
+    main: str | None
+    other: str | None
+    if len(ms) >= 2:
+        (s1, e1, r1), (s2, e2, r2) = ms[0], ms[1]
+        other, main = (r1, r2) if _ONTO.search(c.core[e1:s2]) else (r2, r1)
+    else:
+        main = src.current(c, prefer_mention=False)
+        rest = [r for r in src.others() if r != main]
+        other = rest[0] if rest else None
+        if ms:
+            s, _, r = ms[0]
+            if _ONTO.search(c.core[max(0, s - 20):s]) and r != main:  # "mix this under the music"
+                main, other = r, main
+            elif r != main:
+                other = r
+    if other is None or other == main:
+        raise NeedInfo("Mixing needs two recordings: attach the other one with -i (e.g. -i voice.wav -i music.wav).")
+    src.take(main)
+    src.take(other)
+    args: Args = {"audio": main, "other": other}
+    dbs = qs(c, "dB")
+    pct = [q.value for q in qs(c, "%") if 0 < q.value < 100]
+    if dbs:
+        v = dbs[0].value
+        args["other_gain_db"] = -v if v > 0 and _MIX_DOWN.search(c.core) else v
+    elif pct:  # "the music at 30% volume"
+        args["other_gain_db"] = round(20 * math.log10(pct[0] / 100), 1)
+    for q in qs(c, "s"):
+        before, after = c.core[max(0, q.start - 25):q.start], c.core[q.end:]
+        if _OFFSET_BEFORE.search(before) or re.match(r"\s*(?:in|later|之后|后|开始)", after):
+            args["offset"] = q.value
+            break
+    if _EXTEND.search(c.core):
+        args["extend"] = True
+    return args
+
+
+def concatenate(c: Clause, src: Sources) -> Args:
+    ms = _distinct(src.mentioned(c))
+    if len(ms) >= 2:
+        clips = [r for _, _, r in ms]
+        between = c.core[ms[0][1]:ms[1][0]]
+        if _AFTER.search(between) or (_APPEND.search(c.core[:ms[0][0]]) and re.search(r"\bto\b", between)):
+            clips[0], clips[1] = clips[1], clips[0]  # "put a after b", "append a to b"
+    else:
+        first = src.current(c, prefer_mention=False)
+        clips = [first] + [r for r in src.others() if r != first]
+    if len(clips) < 2:
+        raise NeedInfo("Joining needs at least two recordings: attach them with -i (e.g. -i a.wav -i b.wav).")
+    for r in clips:
+        src.take(r)
+    args: Args = {"clips": clips}
+    times = qs(c, "s")
+    if _CROSSFADE.search(c.core):
+        args["crossfade"] = times[0].value if times else 1.0
+    elif times:
+        args["gap"] = times[0].value
+    return args
+
+
+# ------------------------------------------------------------------ cleaning up
+def remove_hum(c: Clause, src: Sources) -> Args:
+    mains = [q for q in qs(c, "Hz") if q.value in (50.0, 60.0)]
+    return {"frequency": str(int(mains[0].value))} if mains else {}
+
+
+def denoise(c: Clause, src: Sources) -> Args:
+    pct = qs(c, "%")
+    if pct and 0 <= pct[0].value <= 100:
+        return {"strength": pct[0].value / 100}
+    i = L.intensity(c.core)
+    return {"strength": 0.5} if i < 0 else {"strength": 1.0} if i > 0 else {}
+
+
+_HP = L.rx(r"\bhigh[- ]?pass\w*|\bhpf\b|\blow[- ]?cut\b|\brumble\b", r"高通")
+_LP = L.rx(r"\blow[- ]?pass\w*|\blpf\b|\bhigh[- ]?cut\b|\bmuffl\w*|\btelephone\b|\bphone\b", r"低通")
+_ABOVE = L.rx(r"\b(?:above|over|higher\s+than|beyond|upwards\s+of)\b", r"以上|之上|高于|超过")
+_BELOW = L.rx(r"\b(?:below|under|beneath|lower\s+than|underneath)\b", r"以下|之下|低于")
+_KEEP_BAND = L.rx(r"\b(?:keep|only|pass|let\s+through|leave)\b", r"保留|只留|只要")
+_LOW_BAND = L.rx(r"\blows?\b|\blow[- ]?end\b|\blow\s+frequenc\w+|\bbass\b|\bsub\b", r"低频|低音")
+_HIGH_BAND = L.rx(r"\bhighs?\b|\bhigh[- ]?end\b|\bhigh\s+frequenc\w+|\btreble\b|\btop\s+end\b", r"高频|高音")
+
+
+def filter_(c: Clause, src: Sources) -> Args:
+    t = c.core
+    kind: str | None = None
+    if _HP.search(t):
+        kind = "highpass"
+    elif _LP.search(t):
+        kind = "lowpass"
+    elif _ABOVE.search(t) or _BELOW.search(t):
+        above = bool(_ABOVE.search(t))
+        keep = bool(_KEEP_BAND.search(t))
+        kind = "lowpass" if above != keep else "highpass"  # remove above = keep below = low-pass
+    elif _LOW_BAND.search(t):
+        kind = "highpass"
+    elif _HIGH_BAND.search(t):
+        kind = "lowpass"
+    if kind is None:
+        raise NeedInfo("Should I cut the low end (high-pass) or the high end (low-pass), and at what frequency?")
+    hz = qs(c, "Hz") or [q for q in qs(c, None) if 20 <= q.value <= 20000]  # "lowpass 8000"
+    if hz:
+        cutoff = hz[0].value
+    elif kind == "highpass":
+        cutoff = 80.0  # the usual rumble cutoff
+    else:
+        cutoff = 3400.0 if re.search(r"phone", t) else 4000.0
+    return {"kind": kind, "cutoff_hz": cutoff}
+
+
+# ------------------------------------------------------------------ fades
+_FADE_IN = L.rx(r"\bfade[- ]?ins?\b|\bfade\s+(?:it|this|that|them|the\s+\w+)\s+in\b|\b(?:start|beginning|intro"
+                r"|opening|first)\b"
+                r"|\bramp\s+(?:in|up)\b", r"淡入|渐入|渐强|渐显|开头")
+_FADE_OUT = L.rx(r"\bfade[- ]?outs?\b|\bfade\s+(?:it|this|that|them|the\s+\w+)\s+out\b|\bout\b"
+                 r"|\b(?:end|ending|outro|last|final|closing|tail)\b|\bramp\s+(?:out|down)\b", r"淡出|渐出|渐弱|渐隐|结尾|末尾|最后")
+_FADE_BOTH = L.rx(r"\bin\s+and\s+out\b|\bboth\s+(?:ends|sides)\b|\bfades\b|\bboth\b", r"淡入淡出|两头|首尾")
+
+
+def fade(c: Clause, src: Sources) -> Args:
+    t = c.core
+    markers: list[tuple[int, str]] = [(m.start(), "in") for m in _FADE_IN.finditer(t)]
+    markers += [(m.start(), "out") for m in _FADE_OUT.finditer(t)]
+    markers += [(m.start(), "both") for m in _FADE_BOTH.finditer(t)]
+    markers.sort()
+    if not markers:
+        markers = [(0, "out")]  # "fade it" most often means the end
+    times = [q for q in scan(t) if q.unit == "s"] or [q for q in scan(t) if q.unit is None and 0 < q.value <= 600]
+    lengths: dict[str, float] = {}
+    for q in times:
+        # "2 second fade in": a marker right after the length; otherwise the closest one before it
+        after = [k for p, k in markers if p >= q.end and re.fullmatch(r"\s*(?:-|of|long)?\s*", t[q.end:p])]
+        before = [k for p, k in markers if p < q.start]
+        kind = after[0] if after else before[-1] if before else markers[0][1]
+        for k in (("in", "out") if kind == "both" else (kind,)):
+            lengths.setdefault(k, q.value)
+    kinds = {k for _, k in markers}
+    args: Args = {}
+    if kinds & {"in", "both"}:
+        args["fade_in"] = lengths.get("in", 1.0)
+    if kinds & {"out", "both"}:
+        args["fade_out"] = lengths.get("out", 1.0)
+    return args
+
+
+# ------------------------------------------------------------------ trim
+_REMOVE_V = L.rx(r"\b(?:cut|trim|remove|delete|drop|chop|skip|lose|get\s+rid\s+of|strip|erase|excise|snip|take\s+off"
+                 r"|take\s+out|cut\s+off|cut\s+out|clip\s+off|shave\s+off|discard|throw\s+away|without|minus)\b",
+                 r"去掉|去除|删掉|删除|删|剪掉|剪去|砍掉|切掉|不要|裁掉")
+_KEEP_V = L.rx(r"\b(?:keep|only|just|extract|isolate|excerpt|crop|grab|take|save|leave|preserve|retain|use)\b"
+               r"|\b(?:trim|cut|shorten|crop)\s+(?:it\s+|this\s+|that\s+)?(?:down\s+)?to\b",
+               r"保留|只要|只留|留下|截取|提取|只保留|截成|剪成|裁成|取")
+_BOTH_ENDS = re.compile(r"(?:first|beginning|start)\s+and\s+(?:the\s+)?(?:last|end)\s*$|两头各?\s*$|首尾各?\s*$")
+_BOTH_ENDS_AFTER = re.compile(r"^\s*(?:off\s+|from\s+|at\s+|of\s+)?(?:both\s+ends|each\s+end|either\s+end"
+                              r"|both\s+sides)")
+_HEAD = re.compile(r"(?:first|opening|beginning|initial|intro|start|前|开头|开始|最开始|头)(?:面|边|头)?的?\s*(?:the\s+)?$")
+_TAIL = re.compile(r"(?:last|final|ending|closing|end|outro|最后|后|结尾|末尾|尾部|尾)(?:面|边|头)?的?\s*(?:the\s+)?$")
+_HEAD_AFTER = re.compile(r"^\s*(?:(?:from|at|off|of)\s+the\s+(?:start|beginning|front|top)|from\s+the\s+start)")
+_TAIL_AFTER = re.compile(r"^\s*(?:(?:from|at|off|of|before)\s+the\s+end)")
+_FROM = re.compile(r"(?:from|after|starting\s+at|start\s+at|starting\s+from|beginning\s+at|since|begin\s+at|从)\s*$")
+_FROM_AFTER = re.compile(r"^\s*(?:on\b|onwards?\b|forward\b|and\s+after\b|之后|以后|开始|起)")
+_UNTIL = re.compile(r"(?:until|till|up\s+to|upto|before|through|by|到|至)\s*$")
+_UNTIL_AFTER = re.compile(r"^\s*(?:之前|以前|为止)")
+_LENGTH = re.compile(r"(?:\bto|down\s+to|成|为)\s*$")
+_LENGTH_AFTER = re.compile(r"^\s*(?:long\b|in\s+length\b|max\b|长)")
+_LINK = re.compile(rf"^\s*(?:s|secs?|seconds?)?\s*{L.RANGE_LINK}\s*(?:the\s+)?$", re.I)
+
+
+def _remove_mode(t: str) -> bool | None:
+    """True for cut/remove verbs, False for keep verbs, None when neither; the longer phrase wins a tie."""
+    r, k = _REMOVE_V.search(t), _KEEP_V.search(t)
+    if r and k:
+        if r.start() == k.start():
+            return len(r.group(0)) >= len(k.group(0))
+        return r.start() < k.start()
+    return True if r else False if k else None
+
+
+def trim(c: Clause, src: Sources) -> Args:
+    t = c.core
+    remove = _remove_mode(t)
+    qs_all = [q for q in scan(t) if q.unit in ("s", None)]
+    args: Args = {}
+    used: set[int] = set()
+    for a, b in zip(qs_all, qs_all[1:]):  # explicit range "2 to 4 seconds", "从2秒到4秒"
+        link = t[a.end:b.start]
+        if "s" not in (a.unit, b.unit) and not re.search(r"\b(?:from|between)\s*$|从\s*$", t[:a.start]):
+            continue
+        if _LINK.match(link) and (not re.search(r"\band\b", link) or re.search(r"between\s*$", t[:a.start])) \
+                and 0 <= a.value < b.value:
+            args["start"], args["end"] = a.value, b.value
+            if remove:
+                args["mode"] = "remove"
+            used |= {a.start, b.start}
+            break
+    for q in qs_all:
+        if q.start in used:
+            continue
+        before, after = t[max(0, q.start - 30):q.start].rstrip(), t[q.end:q.end + 25]
+        v = q.value
+        if _BOTH_ENDS.search(before) or _BOTH_ENDS_AFTER.match(after):
+            args["start"], args["end"] = v, -v
+        elif _HEAD.search(before) or _HEAD_AFTER.match(after):
+            if remove is False:
+                args["end"] = v
+            else:
+                args["start"] = v
+        elif _TAIL.search(before) or _TAIL_AFTER.match(after):
+            args["end"] = -v
+            if remove is False:
+                args["mode"] = "remove"  # keep the last N s = remove everything before them
+        elif _FROM.search(before) or _FROM_AFTER.match(after):
+            args["end" if remove else "start"] = v
+        elif _UNTIL.search(before) or _UNTIL_AFTER.match(after):
+            args["start" if remove else "end"] = v
+        elif q.unit == "s" and (_LENGTH.search(before) or _LENGTH_AFTER.match(after)):
+            args["end"] = v
+        elif q.unit == "s":
+            args["end" if remove is False else "start"] = v
+    if not args:
+        raise NeedInfo("Which part should I keep or cut? For example 'cut the first 5 seconds' or 'keep 10 s to 20 s'.")
+    start, end = args.get("start", 0), args.get("end")
+    if end is not None and end > 0 and start >= end:
+        raise NeedInfo(f"The range {start:g} s to {end:g} s is empty: which part should I keep?")
+    return args

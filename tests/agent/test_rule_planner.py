@@ -1,0 +1,314 @@
+"""The deterministic rule planner: English and Chinese requests to validated plans."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from agent.artifacts import ArtifactRecord
+from agent.context import PlanContext
+from agent.plan import Plan
+from agent.planners.rules import RulePlanner, supported_summary
+from agent.registry import Registry
+from agent.validation import validate_plan
+
+
+def _record(i: int, kind: str = "audio", name: str | None = None) -> ArtifactRecord:
+    return ArtifactRecord(id=f"{kind}-{i:010d}", kind=kind, file=f"artifacts/{kind}-{i}.bin", format="wav", bytes=1,
+                          sha256="0" * 64, created=0.0, source="upload", original_name=name or f"clip{i}.wav")
+
+
+def make_ctx(uploads: int = 0, last: bool = False, names: list[str] | None = None,
+             last_kinds: tuple[str, ...] = ("audio",)) -> PlanContext:
+    ups = [_record(i + 1, name=names[i] if names else None) for i in range(uploads)]
+    prev = [_record(100 + i, kind=k) for i, k in enumerate(last_kinds)] if last else []
+    return PlanContext(uploads=ups, last=prev, artifacts={a.id: a for a in ups + prev})
+
+
+def plan(request: str, ctx: PlanContext, registry: Registry) -> Plan:
+    p = RulePlanner().plan(request, ctx, registry)
+    validate_plan(p.model_copy(deep=True), registry, ctx)  # raises PlanError if invalid
+    return p
+
+
+U1, U2, LAST, NONE = "u1", "u2", "last", "none"
+
+
+def _ctx_for(kind: str) -> PlanContext:
+    return {U1: make_ctx(1), U2: make_ctx(2), LAST: make_ctx(0, last=True), NONE: make_ctx()}[kind]
+
+
+# (request, inputs, [(tool, exact args)], speak)
+STEPS: list[tuple[str, str, list[tuple[str, dict[str, Any]]], bool]] = [
+    # --- the brief's examples
+    ("read 'welcome to audiogent' aloud, then add a hall reverb and fade out the last second", NONE,
+     [("text_to_speech", {"text": "welcome to audiogent"}), ("reverb", {"audio": "@s1", "room": "hall"}),
+      ("fade", {"audio": "@s2", "fade_out": 1})], False),
+    ("transcribe this and tell me the language", U1, [("transcribe", {"audio": "@upload-1"})], False),
+    ("remove the background noise, cut the first 5 seconds, level it to -16 LUFS, save as mp3", U1,
+     [("denoise", {"audio": "@upload-1"}), ("trim", {"audio": "@s1", "start": 5}),
+      ("loudness_normalize", {"audio": "@s2", "target_lufs": -16}), ("convert", {"audio": "@s3", "format": "mp3"})],
+     False),
+    ("先降噪，再把音量调高3分贝，然后导出成mp3", U1,
+     [("denoise", {"audio": "@upload-1"}), ("gain", {"audio": "@s1", "db": 3}),
+      ("convert", {"audio": "@s2", "format": "mp3"})],
+     False),
+    ("用中文说：你好，然后加点大厅混响", NONE, [("text_to_speech", {"text": "你好，然后加点大厅混响", "language": "zh"})], False),
+    ("用中文说你好，然后加点大厅混响", NONE,
+     [("text_to_speech", {"text": "你好", "language": "zh"}), ("reverb", {"audio": "@s1", "room": "hall"})], False),
+    # --- tempo
+    ("make the previous result 20% slower", LAST, [("change_tempo", {"audio": "@last", "rate": 0.8})], False),
+    ("make it 20% faster", LAST, [("change_tempo", {"audio": "@last", "rate": 1.2})], False),
+    ("1.5x speed", LAST, [("change_tempo", {"audio": "@last", "rate": 1.5})], False),
+    ("make it 1.5 times faster", U1, [("change_tempo", {"audio": "@upload-1", "rate": 1.5})], False),
+    ("twice as fast", U1, [("change_tempo", {"audio": "@upload-1", "rate": 2})], False),
+    ("half speed", U1, [("change_tempo", {"audio": "@upload-1", "rate": 0.5})], False),
+    ("slow it down", U1, [("change_tempo", {"audio": "@upload-1", "rate": 0.8})], False),
+    ("慢一点", LAST, [("change_tempo", {"audio": "@last", "rate": 0.8})], False),
+    ("放慢到0.8倍", LAST, [("change_tempo", {"audio": "@last", "rate": 0.8})], False),
+    ("上一个结果再快一点", LAST, [("change_tempo", {"audio": "@last", "rate": 1.25})], False),
+    ("加快百分之二十", U1, [("change_tempo", {"audio": "@upload-1", "rate": 1.2})], False),
+    # --- pitch
+    ("pitch it up 3 semitones", U1, [("pitch_shift", {"audio": "@upload-1", "semitones": 3})], False),
+    ("lower the pitch by an octave", U1, [("pitch_shift", {"audio": "@upload-1", "semitones": -12})], False),
+    ("down an octave", U1, [("pitch_shift", {"audio": "@upload-1", "semitones": -12})], False),
+    ("升高两个半音", U1, [("pitch_shift", {"audio": "@upload-1", "semitones": 2})], False),
+    ("降低一个八度", U1, [("pitch_shift", {"audio": "@upload-1", "semitones": -12})], False),
+    # --- trim
+    ("cut from 2 to 4 seconds", U1, [("trim", {"audio": "@upload-1", "start": 2, "end": 4, "mode": "remove"})], False),
+    ("remove 2.5 to 4 seconds", U1,
+     [("trim", {"audio": "@upload-1", "start": 2.5, "end": 4, "mode": "remove"})], False),
+    ("keep only 10 s to 20 s", U1, [("trim", {"audio": "@upload-1", "start": 10, "end": 20})], False),
+    ("cut the last 3 seconds", U1, [("trim", {"audio": "@upload-1", "end": -3})], False),
+    ("cut the first five seconds and the last three", U1,
+     [("trim", {"audio": "@upload-1", "start": 5, "end": -3})], False),
+    ("keep the last 30 seconds", U1, [("trim", {"audio": "@upload-1", "end": -30, "mode": "remove"})], False),
+    ("去掉前3秒", U1, [("trim", {"audio": "@upload-1", "start": 3})], False),
+    ("只保留前十秒", U1, [("trim", {"audio": "@upload-1", "end": 10})], False),
+    ("截取10秒到20秒", U1, [("trim", {"audio": "@upload-1", "start": 10, "end": 20})], False),
+    # --- gain
+    ("make it 6 dB louder", U1, [("gain", {"audio": "@upload-1", "db": 6})], False),
+    ("turn it down by 3 dB", U1, [("gain", {"audio": "@upload-1", "db": -3})], False),
+    ("quieter by 3 dB", U1, [("gain", {"audio": "@upload-1", "db": -3})], False),
+    ("音量调低6分贝", U1, [("gain", {"audio": "@upload-1", "db": -6})], False),
+    ("make it louder", U1, [("gain", {"audio": "@upload-1", "db": 6})], False),
+    ("声音太小了", U1, [("gain", {"audio": "@upload-1", "db": 6})], False),
+    # --- filter and EQ
+    ("high-pass at 80 Hz", U1, [("filter", {"audio": "@upload-1", "kind": "highpass", "cutoff_hz": 80})], False),
+    ("low pass 3 kHz", U1, [("filter", {"audio": "@upload-1", "kind": "lowpass", "cutoff_hz": 3000})], False),
+    ("remove everything above 3 kHz", U1,
+     [("filter", {"audio": "@upload-1", "kind": "lowpass", "cutoff_hz": 3000})], False),
+    ("低通滤波4000赫兹", U1, [("filter", {"audio": "@upload-1", "kind": "lowpass", "cutoff_hz": 4000})], False),
+    ("boost the bass by 6 dB", U1, [("equalize", {"audio": "@upload-1", "bass_db": 6})], False),
+    ("more bass, less treble", U1, [("equalize", {"audio": "@upload-1", "bass_db": 6, "treble_db": -6})], False),
+    ("低音加强4分贝", U1, [("equalize", {"audio": "@upload-1", "bass_db": 4})], False),
+    # --- reverb
+    ("add a hall reverb", U1, [("reverb", {"audio": "@upload-1", "room": "hall"})], False),
+    ("make it sound like a cathedral", U1, [("reverb", {"audio": "@upload-1", "room": "cathedral"})], False),
+    ("add some small room reverb", U1, [("reverb", {"audio": "@upload-1", "room": "small"})], False),
+    ("add reverb", U1, [("reverb", {"audio": "@upload-1"})], False),
+    ("加点混响", U1, [("reverb", {"audio": "@upload-1"})], False),
+    ("教堂混响", U1, [("reverb", {"audio": "@upload-1", "room": "cathedral"})], False),
+    # --- fades
+    ("fade in over 2 seconds", U1, [("fade", {"audio": "@upload-1", "fade_in": 2})], False),
+    ("fade out", U1, [("fade", {"audio": "@upload-1", "fade_out": 1})], False),
+    ("fade in 2 seconds and fade out 3 seconds", U1,
+     [("fade", {"audio": "@upload-1", "fade_in": 2, "fade_out": 3})], False),
+    ("淡出最后两秒", U1, [("fade", {"audio": "@upload-1", "fade_out": 2})], False),
+    ("淡入淡出", U1, [("fade", {"audio": "@upload-1", "fade_in": 1, "fade_out": 1})], False),
+    # --- levels and formats
+    ("resample to 16 kHz", U1, [("resample", {"audio": "@upload-1", "sample_rate": 16000})], False),
+    ("make it mono", U1, [("resample", {"audio": "@upload-1", "channels": 1})], False),
+    ("convert to 44.1k stereo", U1, [("resample", {"audio": "@upload-1", "sample_rate": 44100, "channels": 2})], False),
+    ("转成44.1k立体声", U1, [("resample", {"audio": "@upload-1", "sample_rate": 44100, "channels": 2})], False),
+    ("save as mp3", U1, [("convert", {"audio": "@upload-1", "format": "mp3"})], False),
+    ("convert it to flac", U1, [("convert", {"audio": "@upload-1", "format": "flac"})], False),
+    ("导出成mp3", U1, [("convert", {"audio": "@upload-1", "format": "mp3"})], False),
+    ("normalize", U1, [("loudness_normalize", {"audio": "@upload-1"})], False),
+    ("normalize to -23 LUFS", U1, [("loudness_normalize", {"audio": "@upload-1", "target_lufs": -23})], False),
+    ("响度标准化到-23 LUFS", U1, [("loudness_normalize", {"audio": "@upload-1", "target_lufs": -23})], False),
+    ("归一化响度到负十六LUFS", U1, [("loudness_normalize", {"audio": "@upload-1", "target_lufs": -16})], False),
+    ("how long is this and how loud?", U1, [("audio_info", {"audio": "@upload-1"})], False),
+    ("what's the sample rate?", U1, [("audio_info", {"audio": "@upload-1"})], False),
+    ("这段音频多长", U1, [("audio_info", {"audio": "@upload-1"})], False),
+    # --- enhancement
+    ("remove the background noise", U1, [("denoise", {"audio": "@upload-1"})], False),
+    ("clean up this recording", U1, [("denoise", {"audio": "@upload-1"})], False),
+    ("降噪", U1, [("denoise", {"audio": "@upload-1"})], False),
+    ("remove the hum", U1, [("remove_hum", {"audio": "@upload-1"})], False),
+    ("get rid of the 60 Hz buzz", U1, [("remove_hum", {"audio": "@upload-1", "frequency": "60"})], False),
+    ("去掉电流声", U1, [("remove_hum", {"audio": "@upload-1"})], False),
+    # --- speech
+    ("what does it say?", U1, [("transcribe", {"audio": "@upload-1"})], False),
+    ("which language is this?", U1, [("transcribe", {"audio": "@upload-1"})], False),
+    ("把这段录音转成文字", U1, [("transcribe", {"audio": "@upload-1"})], False),
+    ("识别一下", U1, [("transcribe", {"audio": "@upload-1"})], False),
+    ("say hello world", NONE, [("text_to_speech", {"text": "hello world"})], False),
+    ("用中文说：你好", NONE, [("text_to_speech", {"text": "你好", "language": "zh"})], False),
+    ("say '早上好'", NONE, [("text_to_speech", {"text": "早上好", "language": "zh"})], False),
+    ("transcribe it, then turn the transcript into speech", U1,
+     [("transcribe", {"audio": "@upload-1"}), ("text_to_speech", {"text": "@s1.text"})], False),
+    # --- several inputs
+    ("join these two recordings", U2, [("concatenate", {"clips": ["@upload-1", "@upload-2"]})], False),
+    ("join them with one second gap", U2, [("concatenate", {"clips": ["@upload-1", "@upload-2"], "gap": 1})], False),
+    ("把这两段拼起来", U2, [("concatenate", {"clips": ["@upload-1", "@upload-2"]})], False),
+    ("put the second one before the first", U2, [("concatenate", {"clips": ["@upload-2", "@upload-1"]})], False),
+    ("mix the second file under the first at -12 dB", U2,
+     [("mix", {"audio": "@upload-1", "other": "@upload-2", "other_gain_db": -12})], False),
+    ("denoise the first file, then mix the second under it at -15 dB", U2,
+     [("denoise", {"audio": "@upload-1"}),
+      ("mix", {"audio": "@s1", "other": "@upload-2", "other_gain_db": -15})], False),
+    # --- the answer spoken (Plan.speak)
+    ("read me the transcript", U1, [("transcribe", {"audio": "@upload-1"})], True),
+    ("how loud is it? tell me aloud", U1, [("audio_info", {"audio": "@upload-1"})], True),
+    ("transcribe this and say the answer", U1, [("transcribe", {"audio": "@upload-1"})], True),
+    ("把这段录音转成文字，念给我听", U1, [("transcribe", {"audio": "@upload-1"})], True),
+    # --- chatty, terse, typos
+    ("hey, could you please remove the background noise from my recording? thanks!", U1,
+     [("denoise", {"audio": "@upload-1"})], False),
+    ("denoise, normalize, and export mp3", U1,
+     [("denoise", {"audio": "@upload-1"}), ("loudness_normalize", {"audio": "@s1"}),
+      ("convert", {"audio": "@s2", "format": "mp3"})], False),
+    ("trasncribe this", U1, [("transcribe", {"audio": "@upload-1"})], False),
+    ("add reverbb pls", U1, [("reverb", {"audio": "@upload-1"})], False),
+    ("there's a buzz in the background, remove it", U1, [("remove_hum", {"audio": "@upload-1"})], False),
+    ("and now add reverb", LAST, [("reverb", {"audio": "@last"})], False),
+    # --- order, neighbours and quoting
+    ("before transcribing, denoise it", U1,
+     [("denoise", {"audio": "@upload-1"}), ("transcribe", {"audio": "@s1"})], False),
+    ("转成文字之前先降噪", U1, [("denoise", {"audio": "@upload-1"}), ("transcribe", {"audio": "@s1"})], False),
+    ("normalize to -16 LUFS, -1 dB true peak", U1,
+     [("loudness_normalize", {"audio": "@upload-1", "target_lufs": -16, "peak_ceiling_db": -1})], False),
+    ("mix them, the second at 50% volume", U2,
+     [("mix", {"audio": "@upload-1", "other": "@upload-2", "other_gain_db": -6})], False),
+    ("把两段音频连起来，中间空一秒", U2, [("concatenate", {"clips": ["@upload-1", "@upload-2"], "gap": 1})], False),
+    ("remove the first and last 2 seconds", U1, [("trim", {"audio": "@upload-1", "start": 2, "end": -2})], False),
+    ('"cut the first 3 seconds"', U1, [("trim", {"audio": "@upload-1", "start": 3})], False),
+    ("say the noise is too loud", NONE, [("text_to_speech", {"text": "the noise is too loud"})], False),
+    ("say rock and roll", NONE, [("text_to_speech", {"text": "rock and roll"})], False),
+    ("say 'hello', then make it 6 dB louder, then save as ogg", NONE,
+     [("text_to_speech", {"text": "hello"}), ("gain", {"audio": "@s1", "db": 6}),
+      ("convert", {"audio": "@s2", "format": "ogg"})], False),
+    ("denoise it into a mono mp3", U1,
+     [("denoise", {"audio": "@upload-1"}), ("resample", {"audio": "@s1", "channels": 1}),
+      ("convert", {"audio": "@s2", "format": "mp3"})], False),
+]
+
+
+@pytest.mark.parametrize("request_text, inputs, expected, speak", STEPS, ids=[s[0][:60] for s in STEPS])
+def test_plans(registry: Registry, request_text: str, inputs: str, expected: list[tuple[str, dict[str, Any]]],
+               speak: bool) -> None:
+    p = plan(request_text, _ctx_for(inputs), registry)
+    assert p.outcome == "steps", p.to_json()
+    assert [s.id for s in p.steps] == [f"s{i}" for i in range(1, len(p.steps) + 1)]
+    assert [(s.tool, s.args) for s in p.steps] == expected
+    assert p.speak is speak
+
+
+def test_tell_me_the_language_is_not_spoken(registry: Registry) -> None:
+    assert plan("transcribe this and tell me the language", make_ctx(1), registry).speak is False
+
+
+# ------------------------------------------------------------------ unsupported and clarify
+@pytest.mark.parametrize(
+    "request_text, capability",
+    [
+        ("translate this into French", "translation"),
+        ("transcribe this and translate it to Spanish", "translation"),
+        ("帮我把这段录音翻译成英文", "translation"),
+        ("generate a picture of a cat", "image"),
+        ("compose a symphony", "music generation"),
+        ("what's the weather", "general questions"),
+        ("remove the vocals", "source separation"),
+        ("remove the echo", "echo or reverb removal"),
+        ("denoise it and make it sound like a robot", "voice"),
+        ("who is speaking", "speaker identification"),
+        ("reverse it", "reversing"),
+    ],
+)
+def test_unsupported_names_the_missing_capability(registry: Registry, request_text: str, capability: str) -> None:
+    p = plan(request_text, make_ctx(1), registry)
+    assert p.outcome == "unsupported"
+    assert capability in (p.unsupported or "")
+    assert p.instead == f"I can do: {supported_summary(registry)}."
+
+
+def test_supported_list_comes_from_the_registry(registry: Registry) -> None:
+    summary = supported_summary(registry)
+    for spec in registry.specs():
+        assert spec.family in summary and spec.name in summary
+
+
+@pytest.mark.parametrize("request_text", ["blorp the flarg", "hello", "thanks"])
+def test_no_recognisable_action_is_unsupported(registry: Registry, request_text: str) -> None:
+    assert plan(request_text, make_ctx(), registry).outcome == "unsupported"
+
+
+def test_unknown_clause_in_a_chain_is_not_dropped(registry: Registry) -> None:
+    p = plan("denoise it, then frobnicate the wibble, then save as mp3", make_ctx(1), registry)
+    assert p.outcome == "unsupported"
+    assert "frobnicate the wibble" in (p.unsupported or "")
+
+
+@pytest.mark.parametrize("request_text", ["make it louder", "denoise it", "transcribe this", "去掉前3秒"])
+def test_no_recording_asks_which(registry: Registry, request_text: str) -> None:
+    p = plan(request_text, make_ctx(), registry)
+    assert p.outcome == "clarify"
+    assert "-i" in (p.clarify or "")
+
+
+@pytest.mark.parametrize(
+    "request_text, inputs",
+    [
+        ("make it sound better", U1), ("fix this recording", U1), ("帮我处理一下这段音频", U1),
+        ("change the speed", U1), ("trim it", U1), ("convert it", U1), ("pitch up 30 semitones", U1),
+        ("join them", U1), ("mix in some music", U1),
+    ],
+)
+def test_ambiguous_requests_clarify(registry: Registry, request_text: str, inputs: str) -> None:
+    assert plan(request_text, _ctx_for(inputs), registry).outcome == "clarify"
+
+
+# ------------------------------------------------------------------ inputs and registry
+def test_last_prefers_an_audio_result(registry: Registry) -> None:
+    ctx = make_ctx(0, last=True, last_kinds=("text", "audio"))
+    p = plan("make it louder", ctx, registry)
+    assert p.steps[0].args["audio"] == "@last-2"
+
+
+def test_previous_text_result_is_read_aloud(registry: Registry) -> None:
+    ctx = make_ctx(0, last=True, last_kinds=("text",))
+    p = plan("read it to me", ctx, registry)
+    assert [(s.tool, s.args) for s in p.steps] == [("text_to_speech", {"text": "@last"})]
+
+
+def test_upload_is_used_before_the_previous_result(registry: Registry) -> None:
+    ctx = make_ctx(1, last=True)
+    assert plan("make it louder", ctx, registry).steps[0].args["audio"] == "@upload-1"
+    assert plan("make the previous result louder", ctx, registry).steps[0].args["audio"] == "@last"
+
+
+def test_files_are_named_by_their_names(registry: Registry) -> None:
+    ctx = make_ctx(2, names=["voice.wav", "music.wav"])
+    p = plan("mix music.wav under voice.wav at -18 dB", ctx, registry)
+    assert p.steps[0].args == {"audio": "@upload-1", "other": "@upload-2", "other_gain_db": -18}
+    p = plan("put voice.wav after music.wav", ctx, registry)
+    assert p.steps[0].args == {"clips": ["@upload-2", "@upload-1"]}
+
+
+def test_only_registered_tools_are_planned(registry: Registry) -> None:
+    small = Registry({n: registry[n] for n in ("trim", "fade", "gain")})
+    ctx = make_ctx(1)
+    p = plan("cut the first 2 s and fade out", ctx, small)
+    assert [s.tool for s in p.steps] == ["trim", "fade"]
+    p = plan("remove the noise, then cut the first 2 s", ctx, small)
+    assert p.outcome == "unsupported" and "noise reduction" in (p.unsupported or "")
+    assert "denoise" not in (p.instead or "")
+
+
+def test_planner_protocol(registry: Registry) -> None:
+    planner = RulePlanner()
+    assert planner.name == "rules" and planner.can_repair is False
+    p = planner.plan("normalize", make_ctx(1), registry, feedback=["ignored"], previous=None)
+    assert p.steps[0].tool == "loudness_normalize"
