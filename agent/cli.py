@@ -24,13 +24,17 @@ def _add_common(p: argparse.ArgumentParser) -> None:
                    help="an input file (repeat for several); refer to them as 'this', 'the first', ...")
     p.add_argument("--session", default="default", help="session name (default: %(default)s)")
     p.add_argument("--json", action="store_true", help="print a machine-readable result")
+    _add_planner_flags(p)
+    p.add_argument("--max-upload-mb", type=float, default=512, help="refuse input files larger than this")
+
+
+def _add_planner_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--planner", choices=["auto", "rules", "llm"], default="auto",
                    help="rules (no model), llm (an OpenAI-compatible endpoint), auto: llm when one is configured")
     p.add_argument("--llm-base-url", help="OpenAI-compatible base URL (env AUDIOGENT_LLM_BASE_URL)")
     p.add_argument("--llm-model", help="model name (env AUDIOGENT_LLM_MODEL)")
     p.add_argument("--llm-api-key", help="API key (env AUDIOGENT_LLM_API_KEY or OPENAI_API_KEY)")
     p.add_argument("--llm-timeout", type=float, help="seconds per LLM call (default 60)")
-    p.add_argument("--max-upload-mb", type=float, default=512, help="refuse input files larger than this")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -48,6 +52,19 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(r)
     r.add_argument("-o", "--output-dir", type=Path, help="also copy the final outputs here")
     r.add_argument("--step-timeout", type=float, default=900, help="seconds before a step is abandoned")
+
+    e = sub.add_parser("eval", help="run an eval suite (consistency, robustness, capability) and write a report")
+    e.add_argument("suite", choices=["consistency", "robustness", "capability"])
+    _add_planner_flags(e)
+    e.add_argument("--split", choices=["tune", "heldout", "all"], default="all", help="which items (default: all)")
+    e.add_argument("--limit", type=int, help="only the first N items")
+    e.add_argument("--ids", help="only these item ids, comma-separated")
+    e.add_argument("--data", type=Path, help="the JSONL file (default: evals/data/<suite>.jsonl)")
+    e.add_argument("--only", help="capability: only these checks or tools, comma-separated (e.g. asr,loudness)")
+    e.add_argument("--out", type=Path, help="output folder (default: $AUDIOGENT_HOME/evals/<suite>-<time>/)")
+    e.add_argument("--history", type=Path, help="history file (default: $AUDIOGENT_HOME/evals/history.jsonl)")
+    e.add_argument("--keep-work", action="store_true", help="keep the eval sessions and inputs in <out>/work")
+    e.add_argument("--json", action="store_true", help="print the full result as JSON")
 
     s = sub.add_parser("sessions", help="list, show or delete sessions")
     ssub = s.add_subparsers(dest="action", required=True)
@@ -188,6 +205,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     return EXIT_OK if result.status in ("ok", "unsupported", "clarify") else EXIT_STEP_FAILED
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    from agent.core import make_planner
+    from evals.run import run_eval
+
+    return run_eval(args, make_planner(args.planner, _llm_overrides(args)))
+
+
 def cmd_sessions(args: argparse.Namespace) -> int:
     if args.action == "list":
         paths = list_sessions()
@@ -228,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
-    handlers = {"tools": cmd_tools, "plan": cmd_plan, "run": cmd_run, "sessions": cmd_sessions}
+    handlers = {"tools": cmd_tools, "plan": cmd_plan, "run": cmd_run, "sessions": cmd_sessions, "eval": cmd_eval}
     try:
         return handlers[args.command](args)
     except AudiogentError as e:

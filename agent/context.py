@@ -33,6 +33,12 @@ class PlanContext:
             return self.last[i] if 0 <= i < len(self.last) else None
         return self.artifacts.get(target)
 
+    def latest(self, kind: str) -> ArtifactRecord | None:
+        """The newest artifact of a kind in the session (uploads included): what "the previous
+        result" means when the last run's own outputs are of another kind (a transcript, say)."""
+        of_kind = [a for a in self.artifacts.values() if a.kind == kind]
+        return max(of_kind, key=lambda a: a.created) if of_kind else None
+
     def describe(self) -> list[dict[str, Any]]:
         """The references a planner can use, with kinds and a few facts."""
         out = []

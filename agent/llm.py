@@ -112,7 +112,12 @@ def make_chat_model(config: LLMConfig) -> BaseChatModel:
 
     kwargs: dict[str, Any] = {}
     if config.max_tokens is not None:
-        kwargs["max_tokens"] = config.max_tokens
+        if _is_openai(config.base_url):
+            kwargs["max_tokens"] = config.max_tokens  # sent as max_completion_tokens
+        else:
+            # llama.cpp, Ollama, DeepSeek... know `max_tokens`, not OpenAI's newer `max_completion_tokens`
+            # (llama-cpp-python silently ignores it and would generate up to the context size).
+            kwargs["extra_body"] = {"max_tokens": config.max_tokens}
     return ChatOpenAI(
         model=config.model_name,
         base_url=config.base_url,
@@ -122,6 +127,10 @@ def make_chat_model(config: LLMConfig) -> BaseChatModel:
         temperature=config.temperature,
         **kwargs,
     )
+
+
+def _is_openai(base_url: str | None) -> bool:
+    return not base_url or "api.openai.com" in base_url
 
 
 # ---------------------------------------------------------------------------- errors and retries
@@ -152,6 +161,7 @@ def translate_error(exc: BaseException, config: LLMConfig, attempts: int = 1) ->
     (a programming error must not be disguised as a flaky endpoint)."""
     import httpx
     import openai
+    from langchain_core.exceptions import ContextOverflowError
 
     ep = config.endpoint
     tried = f" ({attempts} attempts)" if attempts > 1 else ""
@@ -167,6 +177,14 @@ def translate_error(exc: BaseException, config: LLMConfig, attempts: int = 1) ->
             f"cannot reach the LLM endpoint {ep}{tried}: {exc}",
             "is the server running? check AUDIOGENT_LLM_BASE_URL",
         )
+    if isinstance(exc, (openai.LengthFinishReasonError, openai.ContentFilterFinishReasonError)):
+        choices = getattr(exc.completion, "choices", None) or []
+        content = (choices[0].message.content or "") if choices else ""
+        snippet = " ".join(content.split())[:200]
+        why = "was cut off at max_tokens" if isinstance(exc, openai.LengthFinishReasonError) else "was filtered"
+        return LLMBadOutput(f'the reply of {ep} {why}: "{snippet}"', "raise max_tokens or use a stronger model")
+    if isinstance(exc, ContextOverflowError):
+        return LLMError(f"the prompt is longer than the context of {ep}: {exc}", "use a model with a longer context")
     if isinstance(exc, openai.APIStatusError):
         status = exc.status_code
         hint = {
@@ -175,9 +193,12 @@ def translate_error(exc: BaseException, config: LLMConfig, attempts: int = 1) ->
             404: "check AUDIOGENT_LLM_MODEL, and that AUDIOGENT_LLM_BASE_URL ends in /v1",
             429: "rate-limited or out of quota; wait, or check the account",
         }.get(status, "the server failed; check its log" if status >= 500 else "the endpoint rejected the request")
-        return LLMHTTPError(
-            status, f"the LLM endpoint {ep} answered HTTP {status} {_times(attempts)}: {_status_message(exc)}", hint
-        )
+        detail = _status_message(exc)
+        err = LLMHTTPError(status, f"the LLM endpoint {ep} answered HTTP {status} {_times(attempts)}: {detail}", hint)
+        if status >= 500 and "validation error" in detail.lower():
+            # llama-cpp-python reports a request it cannot validate as HTTP 500: retrying cannot help.
+            err.retryable = False
+        return err
     if isinstance(exc, openai.APIResponseValidationError):
         return LLMBadOutput(f"the LLM endpoint {ep} sent a malformed response: {exc}", "is it OpenAI-compatible?")
     return None

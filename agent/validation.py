@@ -65,7 +65,10 @@ def _ref_kind(ref_target: str, output: str | None, plan: Plan, registry: Registr
         elif ref_target.startswith("last"):
             problems.append(f"{where}: @{ref_target} does not exist: this session has no earlier result yet")
         else:
-            problems.append(f"{where}: @{ref_target} is neither a step of this plan nor an artifact of this session")
+            problems.append(
+                f"{where}: @{ref_target} is neither a step of this plan nor an artifact of this session "
+                "(`audiogent sessions show` lists the artifacts)"
+            )
         return None
     if output is not None:
         problems.append(f"{where}: @{ref_target} is an artifact; it has no output {output!r}")

@@ -83,7 +83,7 @@ def warm_rtfs(repeats: int, seconds: float) -> tuple[dict[str, list[float]], dic
     cases: dict[str, tuple[Any, float]] = {
         "text_to_speech (piper)": (lambda: tts(text=SENTENCES), speech.duration),
         "transcribe (whisper-base)": (lambda: tool("transcribe", "whisper-base")(audio=asr_in), long.duration),
-        "transcribe (whisper-base.en)": (lambda: tool("transcribe", "whisper-base.en")(audio=asr_in, language="en"),
+        "transcribe (whisper-tiny.en)": (lambda: tool("transcribe", "whisper-tiny.en")(audio=asr_in, language="en"),
                                          long.duration),
         "denoise": (lambda: tool("denoise")(audio=noisy), long.duration),
         "remove_hum": (lambda: tool("remove_hum")(audio=noisy), long.duration),

@@ -102,13 +102,13 @@ LANGUAGES: dict[str, str] = {
     "德文": "de", "法语": "fr", "法文": "fr", "西班牙语": "es", "意大利语": "it", "日语": "ja", "日文": "ja",
     "韩语": "ko", "韩文": "ko", "俄语": "ru", "葡萄牙语": "pt", "荷兰语": "nl",
 }
-_LANG_EN = "|".join(k for k in LANGUAGES if k.isascii())
-_LANG_ZH = "|".join(sorted((k for k in LANGUAGES if not k.isascii()), key=len, reverse=True))
+LANG_EN = "|".join(k for k in LANGUAGES if k.isascii())
+LANG_ZH = "|".join(sorted((k for k in LANGUAGES if not k.isascii()), key=len, reverse=True))
 # "in French", "a German voice", "用中文"
 LANGUAGE_PHRASE = rx(
-    rf"\b(?:in|with\s+an?|using|into|an?)\s+(?P<en1>{_LANG_EN})\b(?:\s+(?:voice|accent|speaker|language))?",
-    rf"\b(?P<en2>{_LANG_EN})\s+(?:voice|accent|speaker|speech|audio|recording|language)\b",
-    rf"(?:用|以|说|讲)?(?P<zh>{_LANG_ZH})(?:来|的|发音|语音)?",
+    rf"\b(?:in|with\s+an?|using|into|an?)\s+(?P<en1>{LANG_EN})\b(?:\s+(?:voice|accent|speaker|language))?",
+    rf"\b(?P<en2>{LANG_EN})\s+(?:voice|accent|speaker|speech|audio|recording|language)\b",
+    rf"(?:用|以|说|讲)?(?P<zh>{LANG_ZH})(?:来|的|发音|语音)?",
 )
 
 

@@ -9,7 +9,9 @@ remembered per endpoint:
   function_calling    a forced tool call: most OpenAI-compatible servers; llama-cpp-python turns its
                       parameters into a grammar
   json_object_schema  response_format {"type": "json_object", "schema": ...}: llama-cpp-python's own
-                      form (it rejects "json_schema" with HTTP 422); also the embedded model
+                      form, also a grammar; the embedded model uses it
+  (llama-cpp-python 0.3 rejects "json_schema": its request model allows only "text"/"json_object",
+  answered as HTTP 500 with a validation error, so "auto" lands on function_calling there)
   json_mode           response_format {"type": "json_object"}: any JSON, schema only in the prompt
   text                no constraint; the first JSON object in the reply is taken
 
@@ -35,13 +37,23 @@ from agent.llm import LLMConfig, StructuredMethod, invoke_with_retry, make_chat_
 from agent.paths import prompts_dir
 from agent.plan import STEP_ID, Plan
 from agent.registry import Registry, describe_for_planner
+from agent.specs import ParamSpec, ToolSpec
 
 log = logging.getLogger(__name__)
 
 _AUTO_ORDER: tuple[StructuredMethod, ...] = ("json_schema", "function_calling", "json_object_schema", "json_mode", "text")
 _EMBEDDED_ORDER: tuple[StructuredMethod, ...] = ("json_object_schema", "text")
-# HTTP answers that mean "this endpoint does not take that request format": try the next method.
+# HTTP answers that mean "this endpoint does not take that request format": try the next method
+# (llama-cpp-python answers 500 with a validation error instead).
 _FORMAT_REJECTED = {400, 422, 501}
+_FORMAT_WORDS = ("response_format", "json_schema", "tool_choice", "tools")
+
+
+def _format_rejected(e: LLMHTTPError) -> bool:
+    """The endpoint refused the structured-output request itself (not a crash or an overload)."""
+    return e.status in _FORMAT_REJECTED or (not e.retryable and any(w in e.message for w in _FORMAT_WORDS))
+
+
 _PLAN_KEYS = ("steps", "unsupported", "instead", "clarify", "speak")
 _STEP_KEYS = ("id", "tool", "args")
 _STEP_ID = re.compile(f"^{STEP_ID}$")
@@ -123,30 +135,66 @@ def build_messages(
     return messages
 
 
-def plan_schema(tool_names: list[str]) -> dict[str, Any]:
-    """The plan as JSON schema; `tool` is an enum so a grammar-constrained model can only name real tools.
-    Not "strict": `args` is free-form (validation checks it against each tool's spec)."""
+_REF_PATTERN = "^@[A-Za-z0-9][A-Za-z0-9_.-]*$"
+_MAX_STRING = 300  # bounds what a looping model can emit inside one value
+_MAX_STEPS = 12
+
+
+def _value_schema(p: ParamSpec) -> dict[str, Any]:
+    """JSON schema of one argument value; ranges are left to validation (grammars cannot express them)."""
+    if p.type == "list":
+        item = ParamSpec(type=p.items or "string", description="")
+        out: dict[str, Any] = {"type": "array", "items": _value_schema(item)}
+        if p.min_items:
+            out["minItems"] = p.min_items
+        return out
+    if p.is_artifact:  # a reference; `text` may also be a literal
+        ref = {"type": "string", "pattern": _REF_PATTERN}
+        return {"type": "string", "maxLength": _MAX_STRING} if p.type == "text" else ref
+    if p.choices is not None:
+        return {"enum": list(p.choices)}
+    if p.type in ("number", "integer", "boolean"):
+        return {"type": p.type}
+    return {"type": "string", "maxLength": _MAX_STRING}
+
+
+def _step_schema(spec: ToolSpec | None, tool_names: list[str]) -> dict[str, Any]:
+    args: dict[str, Any] = {"type": "object", "description": "argument name -> value or '@reference'"}
+    if spec is not None:
+        args["properties"] = {n: _value_schema(p) for n, p in spec.inputs.items()}
+        args["required"] = [n for n, p in spec.inputs.items() if p.required]
+        args["additionalProperties"] = False
+    return {
+        "type": "object",
+        "properties": {
+            "id": {"type": "string", "description": "s1, s2, ...", "pattern": "^s[0-9]{1,2}$"},
+            "tool": {"type": "string", "enum": [spec.name] if spec else list(tool_names)},
+            "args": args,
+        },
+        "required": ["id", "tool", "args"],
+        "additionalProperties": False,
+    }
+
+
+def plan_schema(registry: Registry, typed_args: bool = True) -> dict[str, Any]:
+    """The plan as JSON schema. `tool` only takes registry names, so a grammar-constrained model cannot
+    invent a tool. With `typed_args` each tool gets its own step shape (its argument names, value
+    types, choices, required arguments), which also keeps a small model from looping inside `args`.
+    Not "strict" in OpenAI's sense: optional arguments stay optional."""
+    names = registry.names()
+    if typed_args:
+        items: dict[str, Any] = {"anyOf": [_step_schema(registry[n].spec, names) for n in names]}
+    else:
+        items = _step_schema(None, names)
     return {
         "title": "Plan",
         "description": "Tool-call steps; or `unsupported` with `instead`; or one `clarify` question.",
         "type": "object",
         "properties": {
-            "steps": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "properties": {
-                        "id": {"type": "string", "description": "s1, s2, ..."},
-                        "tool": {"type": "string", "enum": list(tool_names)},
-                        "args": {"type": "object", "description": "argument name -> value or '@reference'"},
-                    },
-                    "required": ["id", "tool", "args"],
-                    "additionalProperties": False,
-                },
-            },
-            "unsupported": {"type": "string"},
-            "instead": {"type": "string"},
-            "clarify": {"type": "string"},
+            "steps": {"type": "array", "items": items, "maxItems": _MAX_STEPS},
+            "unsupported": {"type": "string", "maxLength": _MAX_STRING},
+            "instead": {"type": "string", "maxLength": _MAX_STRING},
+            "clarify": {"type": "string", "maxLength": _MAX_STRING},
             "speak": {"type": "boolean"},
         },
         "required": ["steps"],
@@ -164,17 +212,23 @@ def _bad(text: str, config: LLMConfig, why: str = "") -> LLMBadOutput:
     )
 
 
+_FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.DOTALL)
+
+
 def extract_json(text: str) -> Any:
-    """The first JSON object (or array) in free text, e.g. inside ```json fences. Parsing only."""
-    decoder = json.JSONDecoder()
-    for m in re.finditer(r"[{\[]", text):
-        try:
-            value, _ = decoder.raw_decode(text, m.start())
-        except json.JSONDecodeError:
-            continue
-        if isinstance(value, (dict, list)):
-            return value
-    return None
+    """The JSON object (or array) in a reply: inside a ```json fence if there is one, else starting at
+    the first `{` or `[`. Strict: a truncated object is not "repaired", and nothing inside a broken one
+    is picked out (that would run half a plan). Parsing only, never evaluation."""
+    fenced = _FENCE.search(text)
+    body = fenced.group(1) if fenced else text
+    starts = [i for i in (body.find("{"), body.find("[")) if i >= 0]
+    if not starts:
+        return None
+    try:
+        value, _ = json.JSONDecoder().raw_decode(body, min(starts))
+    except json.JSONDecodeError:
+        return None
+    return value if isinstance(value, (dict, list)) else None
 
 
 def to_plan(data: Any, text: str, config: LLMConfig) -> Plan:
@@ -213,18 +267,19 @@ def to_plan(data: Any, text: str, config: LLMConfig) -> Plan:
         raise _bad(text, config, f"{'.'.join(map(str, err['loc']))}: {err['msg']}") from e
 
 
-def _reply_text(raw: Any) -> str:
-    """What the model said, for parsing and for error messages: content, else tool-call arguments."""
+def reply_data(raw: Any) -> tuple[Any, str]:
+    """(parsed JSON or None, reply text) of a model reply: a tool call's arguments (already strictly
+    parsed by LangChain), else the JSON in the text. LangChain's JsonOutputParser is not used
+    because it completes truncated JSON."""
     if not isinstance(raw, AIMessage):
-        return "" if raw is None else str(raw)
-    text = raw.text if isinstance(raw.text, str) else str(raw.content)
-    if text.strip():
-        return text
+        text = "" if raw is None else str(raw)
+        return extract_json(text), text
     for call in raw.tool_calls:
-        return json.dumps(call.get("args"), ensure_ascii=False)
-    for bad in raw.invalid_tool_calls:
-        return str(bad.get("args") or "")
-    return text
+        return call.get("args"), json.dumps(call.get("args"), ensure_ascii=False)
+    text = str(raw.text)
+    if not text.strip():
+        text = next((str(bad.get("args") or "") for bad in raw.invalid_tool_calls), text)
+    return extract_json(text), text
 
 
 # ---------------------------------------------------------------------------- planner
@@ -235,9 +290,11 @@ class LLMPlanner:
     name = "llm"
     can_repair = True
 
-    def __init__(self, config: LLMConfig | None = None, model: BaseChatModel | None = None) -> None:
+    def __init__(self, config: LLMConfig | None = None, model: BaseChatModel | None = None,
+                 typed_args: bool = True) -> None:
         self.config = config or LLMConfig.from_env()
         self._model = model
+        self.typed_args = typed_args
         self.last_method: StructuredMethod | None = None  # for --verbose output and tests
         self.last_reply: str = ""
         self.calls = 0
@@ -269,7 +326,8 @@ class LLMPlanner:
         return self.model
 
     def _ask(self, messages: list[BaseMessage], schema: dict[str, Any]) -> tuple[Any, str]:
-        """(parsed JSON or None, reply text), trying structured-output methods in order."""
+        """(parsed JSON or None, reply text), trying structured-output methods in order.
+        with_structured_output builds the request; the reply is parsed by reply_data()."""
         methods = self._methods()
         for i, method in enumerate(methods):
             last = i == len(methods) - 1
@@ -282,7 +340,7 @@ class LLMPlanner:
                     raise
                 continue
             except LLMHTTPError as e:
-                if last or e.status not in _FORMAT_REJECTED:
+                if last or not _format_rejected(e):
                     raise
                 log.info("%s rejected structured output via %s (%s); trying %s",
                          self.config.endpoint, method, e.status, methods[i + 1])
@@ -290,8 +348,7 @@ class LLMPlanner:
             if self.config.structured_output == "auto":
                 _WORKING_METHOD[self._key()] = method
             self.last_method = method
-            raw, parsed = (out.get("raw"), out.get("parsed")) if isinstance(out, dict) else (out, None)
-            return parsed, _reply_text(raw)
+            return reply_data(out.get("raw") if isinstance(out, dict) else out)
         raise AssertionError("unreachable")
 
     def plan(
@@ -303,10 +360,9 @@ class LLMPlanner:
         previous: Plan | None = None,
     ) -> Plan:
         messages = build_messages(request, ctx, registry, feedback, previous)
-        parsed, text = self._ask(messages, plan_schema(registry.names()))
+        data, text = self._ask(messages, plan_schema(registry, self.typed_args))
         self.last_reply = text
         log.debug("LLM plan reply via %s: %s", self.last_method, text[:500])
-        data = parsed if isinstance(parsed, (dict, list)) else extract_json(text)
         if data is None:
             raise _bad(text, self.config, "no JSON in the reply")
         return to_plan(data, text, self.config)

@@ -56,7 +56,7 @@ _REFERENT_TEXT = re.compile(
 _TTS_LEAD_WORDS = re.compile(r"^(?:(?:the\s+)?(?:words?|sentence|phrase|text|line|following)\s*:?\s+|that\s+)", re.I)
 _TTS_TAIL_WORDS = re.compile(
     rf"\s*(?:\b(?:aloud|out\s+loud|for\s+me|please|slowly|quickly|fast|slow|in\s+(?:a|an)\s+\w+\s+voice"
-    rf"|in\s+(?:{L._LANG_EN})|with\s+an?\s+(?:{L._LANG_EN})\s+accent|in\s+(?:{L._LANG_EN})\s+language)\b|[.!。！])\s*$",
+    rf"|in\s+(?:{L.LANG_EN})|with\s+an?\s+(?:{L.LANG_EN})\s+accent|in\s+(?:{L.LANG_EN})\s+language)\b|[.!。！])\s*$",
     re.I,
 )
 _TTS_UNQUOTED = [
@@ -159,7 +159,7 @@ def _distinct(mentions: list[tuple[int, int, str]]) -> list[tuple[int, int, str]
 
 def mix(c: Clause, src: Sources) -> Args:
     ms = _distinct(src.mentioned(c))
-    main: str | None
+    main: str
     other: str | None
     if len(ms) >= 2:
         (s1, e1, r1), (s2, e2, r2) = ms[0], ms[1]

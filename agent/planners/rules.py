@@ -56,6 +56,9 @@ class Group:
     later: bool = False
 
 
+ARTIFACT_ID = re.compile(r"@?\b((?:audio|image|video)-[0-9a-f]{10}(?:-\d+)?)\b")
+
+
 class Chain:
     """Which audio each step reads: uploads, the previous result, earlier steps (rule_args.Sources)."""
 
@@ -64,6 +67,8 @@ class Chain:
         self.uploads = [(f"@upload-{i}", a) for i, a in enumerate(ctx.uploads, 1) if a.kind == "audio"]
         lasts = [(("@last" if i == 1 else f"@last-{i}"), a) for i, a in enumerate(ctx.last, 1)]
         self.last_audio = next((r for r, a in lasts if a.kind == "audio"), None)
+        if self.last_audio is None and (newest := ctx.latest("audio")) is not None:
+            self.last_audio = f"@{newest.id}"
         self.last_text = next((r for r, a in lasts if a.kind == "text"), None)
         self.prefer_last = bool(self.last_audio and L.PREVIOUS.search(req.original))
         self.req = req
@@ -122,6 +127,8 @@ class Chain:
             if len(stem) >= 3:
                 for m in re.finditer(rf"(?<![\w⟦]){re.escape(stem)}(?!\w)", t):
                     found.append((m.start(), m.end(), ref))
+        for m in ARTIFACT_ID.finditer(t):  # an artifact named by id; validation says if it is not there
+            found.append((m.start(), m.end(), f"@{m.group(1)}"))
         if self.last_audio:
             for m in L.PREVIOUS.finditer(t):
                 found.append((m.start(), m.end(), self.last_audio))

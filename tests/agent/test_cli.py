@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -80,7 +81,11 @@ def test_transcribe_and_tell_the_language(isolated_home: Path, tmp_path: Path) -
     wav = _final_audio(speech)[1]["path"]
     res, proc = run_json("transcribe this and tell me the language", "-i", wav, home=isolated_home)
     assert res["status"] == "ok"
-    assert "quick brown fox" in res["answer"].lower() and "English" in res["answer"]
+    assert "English" in res["answer"]
+    # Piper's synthesis is random per call; Whisper sometimes mishears one word ("quit brown fox").
+    said = "the quick brown fox jumps over the lazy dog".split()
+    heard = re.sub(r"[^a-z ]", " ", res["answer"].lower()).split()
+    assert sum(w in heard for w in said) >= len(said) - 2, res["answer"]
     human = audiogent("run", "transcribe this", "-i", wav, home=isolated_home).stdout
     assert "Plan (rules planner)" in human and "[ok  ] s1" in human and "Transcript" in human
 

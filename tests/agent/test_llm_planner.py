@@ -91,9 +91,20 @@ def test_messages_carry_references_and_on_repair_the_previous_plan_and_problems(
     assert problems[0] in msgs[-1].text and "corrected plan" in msgs[-1].text
 
 
+def _schema_tools(schema: dict[str, Any]) -> list[str]:
+    items = schema["properties"]["steps"]["items"]
+    return [n for v in items.get("anyOf", [items]) for n in v["properties"]["tool"]["enum"]]
+
+
 def test_schema_constrains_tool_names_to_the_registry(registry) -> None:
-    schema = plan_schema(registry.names())
-    assert schema["properties"]["steps"]["items"]["properties"]["tool"]["enum"] == registry.names()
+    assert _schema_tools(plan_schema(registry, typed_args=False)) == registry.names()
+    typed = plan_schema(registry)
+    assert _schema_tools(typed) == registry.names()
+    trim = next(v for v in typed["properties"]["steps"]["items"]["anyOf"] if v["properties"]["tool"]["enum"] == ["trim"])
+    args = trim["properties"]["args"]
+    assert args["required"] == ["audio"] and args["additionalProperties"] is False
+    assert args["properties"]["mode"] == {"enum": ["keep", "remove"]}
+    assert args["properties"]["audio"]["pattern"].startswith("^@")
 
 
 # ---------------------------------------------------------------------------- reply parsing
@@ -119,6 +130,8 @@ def test_empty_strings_from_a_grammar_do_not_change_the_outcome() -> None:
     '{"answer": "use reverb"}',
     '{"steps": "reverb"}',
     "__import__('os').system('touch /tmp/pwned')",  # data only: never evaluated
+    # truncated: the complete `steps` list inside must not be taken for the whole plan
+    '{"steps": [{"id": "s1", "tool": "gain", "args": {"audio": "@upload-1", "db": 6}}], "clarify": "Wh',
 ])
 def test_replies_that_are_not_plans_are_bad_output_quoting_the_reply(text: str) -> None:
     with pytest.raises(LLMBadOutput) as e:
@@ -142,8 +155,7 @@ def test_junk_reply_is_bad_output_that_quotes_it(registry, one_upload) -> None:
     msg = str(e.value)
     assert f'not a plan: "{JUNK}"' in msg and srv.base_url in msg
     assert sent["response_format"]["type"] == "json_schema"  # the first structured-output method tried
-    assert sent["response_format"]["json_schema"]["schema"]["properties"]["steps"]["items"]["properties"]["tool"][
-        "enum"] == registry.names()
+    assert _schema_tools(sent["response_format"]["json_schema"]["schema"]) == registry.names()
 
 
 def test_broken_json_reply_is_bad_output(registry, one_upload) -> None:
@@ -173,14 +185,15 @@ def test_refused_connection_reaches_the_user_with_a_hint(registry, one_upload) -
 
 @pytest.mark.slow
 def test_llama_cpp_server_structured_output_support(llama_server_url: str, registry) -> None:
-    """What llama-cpp-python's server accepts: `json_schema` is rejected (422), `json_object` with a
+    """What llama-cpp-python's server accepts: `json_schema` is rejected (HTTP 500 carrying the
+    request's validation error: only "text" and "json_object" are allowed), `json_object` with a
     `schema` is honoured as a grammar (so the tool is always a registry tool)."""
-    schema = plan_schema(registry.names())
+    schema = plan_schema(registry)
     msgs = [{"role": "user", "content": "Plan: make @upload-1 louder by 6 dB. Reply with JSON."}]
     url = f"{llama_server_url}/chat/completions"
     r = httpx.post(url, timeout=120, json={"messages": msgs, "max_tokens": 8, "response_format": {
         "type": "json_schema", "json_schema": {"name": "Plan", "schema": schema}}})
-    assert r.status_code == 422
+    assert r.status_code in (422, 500) and "json_object" in r.text
     r = httpx.post(url, timeout=120, json={"messages": msgs, "max_tokens": 200, "temperature": 0,
                                            "response_format": {"type": "json_object", "schema": schema}})
     assert r.status_code == 200
@@ -199,23 +212,40 @@ REQUESTS = [
 ]
 
 
+def _plan_end_to_end(planner: LLMPlanner, request: str, ctx: PlanContext, registry) -> str:
+    """Plan, validate, repair once; return what happened. Asserts only that the path worked."""
+    t0 = time.monotonic()
+    try:
+        plan = plan_request(planner, request, ctx, registry)
+        outcome = f"valid plan ({plan.outcome}): {json.dumps(plan.to_json(), ensure_ascii=False)}"
+        assert all(s.tool in registry for s in plan.steps)
+        assert plan.steps or plan.unsupported or plan.clarify
+    except PlanError as e:
+        outcome = f"PlanError after one repair: {e.problems}"
+        assert e.problems and all(isinstance(p, str) and len(p) > 10 for p in e.problems)
+        assert "could not repair" in e.hint
+    print(f"\n[{request}] via {planner.last_method}, {time.monotonic() - t0:.1f} s: {outcome}"
+          f"\n  last reply: {planner.last_reply[:300]}")
+    return outcome
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("request_text", REQUESTS)
 def test_planner_against_the_real_server_gives_a_valid_plan_or_specific_problems(
     llama_server_url: str, registry, one_upload: PlanContext, request_text: str
 ) -> None:
-    planner = LLMPlanner(LLMConfig(base_url=llama_server_url, model="smollm2", timeout_s=240, max_tokens=400))
-    t0 = time.monotonic()
-    try:
-        plan = plan_request(planner, request_text, one_upload, registry)
-        outcome = f"valid plan ({plan.outcome}): {json.dumps(plan.to_json())}"
-        assert all(s.tool in registry for s in plan.steps)
-        assert plan.steps or plan.unsupported or plan.clarify
-    except PlanError as e:
-        outcome = f"PlanError after repair: {e.problems}"
-        assert e.problems and all(isinstance(p, str) and p for p in e.problems)
-        assert planner.calls >= 2  # it was asked to repair
-    print(f"\n[{request_text}] via {planner.last_method}, {planner.calls} call(s), "
-          f"{time.monotonic() - t0:.1f} s: {outcome}\n  last reply: {planner.last_reply[:300]}")
-    # llama-cpp-python rejects response_format json_schema, so "auto" settles on a grammar-backed method
-    assert planner.last_method in ("function_calling", "json_object_schema")
+    planner = LLMPlanner(LLMConfig(base_url=llama_server_url, model="smollm2", timeout_s=300, max_tokens=400))
+    _plan_end_to_end(planner, request_text, one_upload, registry)
+    # The reply came through structured output: llama-cpp-python rejects `json_schema`, so "auto"
+    # settles on the forced tool call, which that server turns into a grammar.
+    assert planner.last_method == "function_calling"
+    assert planner.last_reply.lstrip().startswith("{")
+
+
+@pytest.mark.slow
+def test_planner_with_llama_cpp_json_object_schema(llama_server_url: str, registry, one_upload: PlanContext) -> None:
+    cfg = LLMConfig(base_url=llama_server_url, model="smollm2", timeout_s=300, max_tokens=400,
+                    structured_output="json_object_schema")
+    planner = LLMPlanner(cfg)
+    _plan_end_to_end(planner, "add a hall reverb", one_upload, registry)
+    assert planner.last_method == "json_object_schema"

@@ -22,7 +22,9 @@ ENGLISH = (
     "My sister walked to the market to buy fresh bread and apples. "
     "After lunch we played chess in the garden until it started to rain."
 )
-MANDARIN = "今天天气很好，我们去公园散步。"
+# espeak-ng's Mandarin is robotic: Whisper base heard "你好我是雪神" for this at speed 0.7 (CER 0.33);
+# a longer sentence (今天天气很好，我们去公园散步。) came back as near nonsense (CER 0.7-0.85).
+MANDARIN = "你好，我是学生。"
 
 
 def _words(text: str) -> list[str]:
@@ -120,15 +122,16 @@ def test_whisper_tiny_en_transcribes_english(whisper_tiny_en, english_speech) ->
 
 @pytest.mark.slow
 def test_whisper_base_mandarin_gives_chinese_characters(whisper_base, espeak_speech) -> None:
-    """espeak-ng's Mandarin is robotic; Whisper base still writes Chinese characters for it. The CER
-    bound is loose on purpose (formant speech), it still fails on wrong-language or empty output."""
+    """espeak-ng's Mandarin is robotic; Whisper base still writes Chinese characters for it and gets
+    most of a simple sentence. The CER bound is loose (formant speech: measured 0.33) but fails on
+    wrong-language, empty or unrelated output."""
     from tools.asr import transcribe
 
-    speech = adapt(espeak_speech(MANDARIN, "zh"), sample_rate=16000, channels=1)
+    speech = adapt(espeak_speech(MANDARIN, "zh", 0.7), sample_rate=16000, channels=1)
     result = transcribe(speech, language="zh", backend=whisper_base)
     assert result["language"] == "zh"
-    assert len(_han(result["text"])) >= 3, result["text"]
-    assert cer_zh(MANDARIN, result["text"]) <= 0.8, result["text"]
+    assert len(_han(result["text"])) >= 4, result["text"]
+    assert cer_zh(MANDARIN, result["text"]) <= 0.5, result["text"]
     _check_segments(result, speech.duration)
 
 
