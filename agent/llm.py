@@ -75,7 +75,7 @@ class LLMConfig(BaseModel):
             values["max_retries"] = int(env["AUDIOGENT_LLM_MAX_RETRIES"])
         if env.get("AUDIOGENT_LLM_STRUCTURED"):
             values["structured_output"] = env["AUDIOGENT_LLM_STRUCTURED"]
-        values.update({k: v for k, v in overrides.items()})
+        values.update({k: v for k, v in overrides.items() if v is not None})  # unset CLI flags keep the env
         return cls.model_validate(values)
 
     @property
@@ -246,6 +246,7 @@ def smollm2_gguf() -> Path:
     raise LLMError(f"{SMOLLM2_PACKAGE} is installed but holds no .gguf file", f"reinstall {SMOLLM2_PACKAGE}")
 
 
+_CTX_HINT = "shorten the conversation, or raise LLMConfig.n_ctx (the planner's prompt needs about 3k tokens)"
 _LLAMAS: dict[tuple[str, int, int], Any] = {}
 _LLAMA_LOCK = threading.Lock()
 
@@ -310,7 +311,7 @@ class EmbeddedChatModel(BaseChatModel):
             try:
                 out = llama.create_chat_completion(**self._call_args(messages, stop, kwargs))
             except ValueError as e:  # llama.cpp reports an overlong prompt this way
-                raise LLMError(f"the embedded LLM rejected the request: {e}", "shorten the conversation") from e
+                raise LLMError(f"the embedded LLM rejected the request: {e}", _CTX_HINT) from e
         choice = out["choices"][0]
         usage = out.get("usage") or {}
         msg = AIMessage(
@@ -350,4 +351,4 @@ class EmbeddedChatModel(BaseChatModel):
                         run_manager.on_llm_new_token(token, chunk=chunk)
                     yield chunk
             except ValueError as e:
-                raise LLMError(f"the embedded LLM rejected the request: {e}", "shorten the conversation") from e
+                raise LLMError(f"the embedded LLM rejected the request: {e}", _CTX_HINT) from e

@@ -96,6 +96,22 @@ def test_retry_retries_only_retryable_errors_with_growing_backoff() -> None:
         invoke_with_retry(lambda: 1 / 0, cfg)
 
 
+def test_a_500_that_reports_an_invalid_request_is_not_retried() -> None:
+    # llama-cpp-python answers a request it cannot validate (e.g. response_format json_schema) with 500.
+    import httpx
+    import openai
+
+    from agent.llm import translate_error
+
+    req = httpx.Request("POST", "http://127.0.0.1:8000/v1/chat/completions")
+    body = {"error": {"message": "1 validation error: ('body', 'response_format', 'type') Input should be "
+                                 "'text' or 'json_object'", "type": "internal_server_error"}}
+    exc = openai.InternalServerError("boom", response=httpx.Response(500, request=req, json=body), body=body["error"])
+    err = translate_error(exc, LLMConfig(base_url="http://127.0.0.1:8000/v1", model="m"))
+    assert isinstance(err, LLMHTTPError) and err.status == 500 and not err.retryable
+    assert "Input should be 'text' or 'json_object'" in str(err)
+
+
 def test_http_500_is_retried_then_reported_with_status_and_endpoint() -> None:
     with fault_server("500") as srv:
         cfg = LLMConfig(base_url=srv.base_url, model="m", max_retries=2, timeout_s=5)
