@@ -66,6 +66,14 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--keep-work", action="store_true", help="keep the eval sessions and inputs in <out>/work")
     e.add_argument("--json", action="store_true", help="print the full result as JSON")
 
+    av = sub.add_parser("avatar", help="prepare talking-head avatars (done once per photo or clip, then cached)")
+    avsub = av.add_subparsers(dest="action", required=True)
+    ap = avsub.add_parser("prepare", help="find the face, mouth and eyes and build the warp fields; print the cache")
+    ap.add_argument("source", nargs="?", type=Path, help="a portrait photo (png/jpg) or a short idle clip (mp4)")
+    ap.add_argument("--default", action="store_true", help="the default avatar (skimage.data.astronaut)")
+    ap.add_argument("--force", action="store_true", help="prepare again even when it is cached")
+    ap.add_argument("--json", action="store_true")
+
     s = sub.add_parser("sessions", help="list, show or delete sessions")
     ssub = s.add_subparsers(dest="action", required=True)
     ssub.add_parser("list", help="every session with its runs and size")
@@ -212,6 +220,37 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return run_eval(args, make_planner(args.planner, _llm_overrides(args)))
 
 
+def cmd_avatar(args: argparse.Namespace) -> int:
+    from agent.ingest import kind_of
+    from tools.thg.prepare import prepare_image, prepare_video
+
+    if bool(args.source) == bool(args.default):
+        raise BadInput("name a portrait photo or idle clip to prepare, or pass --default", "audiogent avatar prepare face.jpg")
+    if args.default:
+        avatar = prepare_image(None, use_cache=not args.force)
+    else:
+        src = args.source.expanduser()
+        if not src.is_file():
+            raise BadInput(f"input file not found: {args.source}")
+        kind = kind_of(src)
+        if kind not in ("image", "video"):
+            raise BadInput(f"{src.name} is neither an image nor a video", "pass a png/jpg portrait or an mp4 clip")
+        prep = prepare_video if kind == "video" else prepare_image
+        avatar = prep(src, src.name, use_cache=not args.force)
+    info = avatar.summary()
+    if args.json:
+        print(json.dumps(info, indent=1, ensure_ascii=False))
+        return EXIT_OK
+    g = avatar.geometry
+    fx, fy, fw, fh = (round(v) for v in g.face)
+    mx, my, mw, _ = (round(v) for v in g.mouth)
+    state = "already prepared" if avatar.from_cache else f"prepared in {avatar.prep_seconds:.2f} s"
+    print(f"{avatar.source}: {state} ({avatar.kind}, {info['width']}x{info['height']}, {info['frames']} frame(s))")
+    print(f"  face {fw}x{fh} at ({fx}, {fy}); mouth {2 * mw} px wide at ({mx}, {my}); eyes {len(g.eyes)} ({g.found.get('eyes')})")
+    print(f"cached in {avatar.cache_dir}")
+    return EXIT_OK
+
+
 def cmd_sessions(args: argparse.Namespace) -> int:
     if args.action == "list":
         paths = list_sessions()
@@ -252,7 +291,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
-    handlers = {"tools": cmd_tools, "plan": cmd_plan, "run": cmd_run, "sessions": cmd_sessions, "eval": cmd_eval}
+    handlers = {"tools": cmd_tools, "plan": cmd_plan, "run": cmd_run, "sessions": cmd_sessions, "eval": cmd_eval,
+                "avatar": cmd_avatar}
     try:
         return handlers[args.command](args)
     except AudiogentError as e:

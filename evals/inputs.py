@@ -22,11 +22,15 @@ SPEECH_EN = (
      "The weather is calm today, and the meeting starts at ten."),
     "This is the second recording. It talks about music, rivers and a long walk in the park.",
     "Here is a third clip, a little shorter than the others, about coffee and trains.",
+    "Fourth recording. The library opens at nine and closes late on Thursdays.",
+    "And this is the fifth clip, with a few words about mountains, snow and a quiet village.",
 )
 SPEECH_ZH = (
     "你好，这是音频助手的测试录音。我们正在检查每一个步骤。",
     "这是第二段录音，讲的是音乐、河流和公园里的散步。",
     "这是第三段，比前两段短一点。",
+    "第四段录音，图书馆早上九点开门。",
+    "这是第五段，说的是高山、雪和安静的小村庄。",
 )
 MIN_SECONDS = 6.0
 
@@ -123,11 +127,14 @@ def video_file(dest: Path) -> Path:
     return dest
 
 
-def make_inputs(kinds: list[str], folder: Path, language: str = "en", min_seconds: float = MIN_SECONDS) -> list[Path]:
-    """One real file per kind, in order, in `folder`."""
+def make_inputs(kinds: list[str], folder: Path, language: str = "en", min_seconds: float = MIN_SECONDS,
+                first_clip: int = 0) -> list[Path]:
+    """One real file per kind, in order, in `folder`. Audio files are distinct speech clips, starting
+    with clip number `first_clip` (robustness turns pass the turn number, so each turn's uploads
+    differ from the earlier turns')."""
     folder.mkdir(parents=True, exist_ok=True)
     paths: list[Path] = []
-    n_audio = 0
+    n_audio = first_clip
     for i, kind in enumerate(kinds, 1):
         if kind == "audio":
             n_audio += 1

@@ -235,7 +235,9 @@ def write_markdown(result: dict[str, Any], out: Path, earlier: list[dict[str, An
     lines += ["## Metrics", ""] + _table(cols, rows) + [""]
     if suite == "consistency":
         lines += [("F1s are micro-averaged over items; exact = outcome equal and node, edge and argument F1 all 1; "
-                   "tool acc = predicted tool set equals the gold tool set (refusals: outcome equal)."), ""]
+                   "tool acc = predicted tool set equals the gold tool set (refusals: outcome equal). An item with "
+                   "no steps on either side (a refusal met by a refusal, a clarify or an error) adds nothing to the "
+                   "F1s; its outcome is scored by exact and tool acc."), ""]
     if suite == "robustness":
         t = m["turn_plans"]
         lines += [(f"Plans of all turns against their gold: node F1 {_f(t['node_f1'])}, edge F1 {_f(t['edge_f1'])}, "
@@ -244,7 +246,10 @@ def write_markdown(result: dict[str, Any], out: Path, earlier: list[dict[str, An
         lines += ["## Per tool", ""]
         if chart:
             lines += [f"![per-tool accuracy]({chart.name})", ""]
-        lines += _table(["tool", "items", "tool acc", "node P", "node R", "node F1"],
+        unit = "turns" if suite == "robustness" else "items"
+        lines += [(f"`gold {unit}`: the {unit} whose gold plan uses the tool; `tool acc`: the share of them whose "
+                  "predicted tool set was right; node P/R/F1: the tool's own counts over all plans."), ""]
+        lines += _table(["tool", f"gold {unit}", "tool acc", "node P", "node R", "node F1"],
                         [[t, v["items"], _f(v["accuracy"], True), _f(v["precision"]), _f(v["recall"]), _f(v["f1"])]
                          for t, v in m["per_tool"].items()]) + [""]
     if m.get("confusion"):

@@ -24,7 +24,6 @@ import sys
 import threading
 import time
 import traceback
-import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -196,11 +195,11 @@ class _Runner:
         res = TurnResult(k, turn)
         lang = "zh" if self.item.lang == "zh" else "en"
         paths = make_inputs(turn.inputs, self.work / "inputs" / self.name / f"turn-{k}", lang,
-                            needed_seconds(turn.expect))
+                            needed_seconds(turn.expect), first_clip=k - 1)
         fault = turn.fault
         if fault and fault.kind in INPUT_FAULTS:
             i = turn.inputs.index("audio")
-            variant = zlib.crc32(self.item.id.encode())
+            variant = int(hashlib.sha256(self.item.id.encode()).hexdigest(), 16)  # text or PNG, stable per item
             paths[i] = broken_file(fault.kind, self.work / "inputs" / self.name / f"turn-{k}-broken", variant)
             res.injected = f"{fault.kind}: {paths[i].name} ({paths[i].stat().st_size} bytes"
             res.injected += ", PNG bytes)" if fault.kind == "wrong_format" and variant % 2 else ")"

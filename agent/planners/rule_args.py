@@ -32,6 +32,7 @@ class Sources(Protocol):
     def mentioned(self, clause: Clause) -> list[tuple[int, int, str]]: ...
     def take(self, ref: str) -> None: ...
     def text_source(self) -> str | None: ...
+    def upload_of(self, kind: str, newest: bool = False) -> str | None: ...
 
 
 def qs(c: Clause, unit: str | None) -> list[Quantity]:
@@ -384,3 +385,53 @@ def trim(c: Clause, src: Sources) -> Args:
     if end is not None and end > 0 and start >= end:
         raise NeedInfo(f"The range {start:g} s to {end:g} s is empty: which part should I keep?")
     return args
+
+
+# ------------------------------------------------------------------ talking heads
+_THG_SAY = [re.compile(r"\b(?:say|says|saying|speak|speaks|speaking|read|reads|reading|recite|recites)\s+(?:out\s+)?"
+                       r"(?:aloud\s+)?(?P<t>\S.*)$", re.I | re.S),
+            re.compile(r"(?:说|讲|念|读|朗读|播报)(?:一下|一句|出)?[:：]?\s*(?P<t>\S.*)$", re.S)]
+_THG_TAIL = re.compile(r"\s*(?:\b(?:with|using|as|on|in|through)\s+(?:the\s+|my\s+|this\s+|a\s+|her\s+|his\s+)?"
+                       r"(?:default\s+|built-in\s+)?(?:avatar|photo|picture|portrait|image|face)\b.*|[.!。！]+)$", re.I)
+_THG_REFERENT = re.compile(r"^(?:(?:this|that|the|my|our|these|those)\s+)?(?:recording|audio|clip|voice(?:\s+memo)?|memo"
+                           r"|speech|file|track|sound|message|narration)s?\b|^(?:这段|这个|那段|我的|这条)?(?:录音|音频|语音|声音|文件)",
+                           re.I)
+_DEFAULT_AVATAR = L.rx(r"\b(?:default|built-in|stock|standard)\s+(?:avatar|face|portrait|character|person)\b"
+                       r"|\bthe\s+avatar\b", r"默认|内置")
+_THIS_PHOTO = L.rx(r"\b(?:this|that|the|my|our|her|his)\s+(?:photo|photograph|picture|pic|image|portrait|headshot|selfie)s?\b"
+                   r"|⟦f", r"照片|图片|相片|这张")
+
+
+def thg_text(c: Clause) -> tuple[str, str] | None:
+    """(words a photo is to say, the rest of the clause): quoted, or after say/说 ('make this photo say hi')."""
+    if c.quotes:
+        return " ".join(c.quotes), PLACEHOLDER.sub(" ", c.core)
+    raw = c.req.restore(c.raw_core)
+    for pat in _THG_SAY:
+        m = pat.search(raw)
+        t = _THG_TAIL.sub("", m.group("t")).strip() if m else ""
+        t = _TTS_TAIL_WORDS.sub("", t).strip()
+        if t and not _THG_REFERENT.match(t) and not _REFERENT_TEXT.match(t):
+            return t, normalize_numbers(raw.replace(t, " ").lower())
+    return None
+
+
+def thg_speech(c: Clause, src: Sources) -> Args:
+    found = thg_text(c)
+    if found is None:
+        raise NeedInfo("What should the photo say? Put the words in quotes, e.g. make this photo say 'hello'.")
+    return _tts_options(*found)
+
+
+def talking_head(c: Clause, src: Sources) -> Args:
+    """The avatar: an idle clip or a photo the user gave, else the default avatar; 'this photo' without one asks."""
+    clip = src.upload_of("video")
+    if clip:
+        return {"video": clip}
+    if _DEFAULT_AVATAR.search(c.core):
+        return {}
+    image = src.upload_of("image", newest=bool(_THIS_PHOTO.search(c.core)))
+    if image is None and _THIS_PHOTO.search(c.core):
+        raise NeedInfo("Which photo should speak? Attach a portrait with -i (for example -i face.jpg), "
+                       "or ask for the default avatar.")
+    return {"image": image} if image else {}

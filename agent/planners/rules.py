@@ -31,7 +31,7 @@ from agent.planners import lexicon as L
 from agent.planners.clauses import PLACEHOLDER, Clause, Request, split_request
 from agent.planners.numbers import scan
 from agent.planners.rule_args import NeedInfo
-from agent.planners.tool_rules import RULES, ToolRule, literal_only, speaks_text
+from agent.planners.tool_rules import RULES, ToolRule, animates, literal_only, speaks_text
 from agent.registry import Registry
 from agent.specs import ToolSpec
 
@@ -103,6 +103,14 @@ class Chain:
 
     def text_source(self) -> str | None:
         return self.text_ref or self.last_text
+
+    def upload_of(self, kind: str, newest: bool = False) -> str | None:
+        """The first upload of a kind (image, video), else (newest=True) the session's newest one."""
+        i = next((i for i, a in enumerate(self.ctx.uploads, 1) if a.kind == kind), None)
+        if i is not None:
+            return f"@upload-{i}"
+        rec = self.ctx.latest(kind) if newest else None
+        return f"@{rec.id}" if rec else None
 
     def mentioned(self, clause: Clause) -> list[tuple[int, int, str]]:
         """Inputs the clause names: 'the second file', 'music.wav', 'the music' (a file's stem), 'the previous
@@ -250,7 +258,7 @@ class _Planning:
         """Map clauses to groups; returns an unsupported plan when a capability is missing."""
         pending: Clause | None = None
         for c in self.req.clauses:
-            for capability, pat in ([] if speaks_text(c) else L.UNSUPPORTED):  # "say I love pictures" is fine
+            for capability, pat in ([] if speaks_text(c) or animates(c) else L.UNSUPPORTED):  # "say I love pictures"
                 if pat.search(PLACEHOLDER.sub(" ", c.core)):
                     return self._unsupported(f"There is no tool for {capability} (asked for in {c.shown()!r}).")
             if not c.quotes:

@@ -72,11 +72,34 @@ def speaks_text(c: Clause) -> bool:
     return found is not None and not _NOT_TEXT.match(found[0])
 
 
+_ANY = re.compile(r"[\s\S]")  # the rule's `when` decides
+_FACE = r"(?:photo|photograph|picture|pic|image|portrait|headshot|selfie|face|avatar)s?"
+_THG = L.rx(r"\btalking[- ]heads?\b|\blip[- ]?sync\w*|\bavatar\b|\bdigital\s+human\b",
+            rf"\b(?:animate|bring\s+to\s+life)\b[^,;]{{0,30}}\b{_FACE}\b",
+            rf"\b{_FACE}\b[^,;]{{0,40}}\b(?:say|says|saying|speak|speaks|speaking|talk|talks|talking|read|reads|reading"
+            r"|recite)\b",
+            r"数字人|对口型|口型同步|(?:照片|图片|图像|相片|肖像|头像|人像|形象)[^，,；;。]{0,12}(?:说|讲|念|读|朗读|开口|播报)"
+            r"|(?:用|让)[^，,；;。]{0,8}(?:头像|照片|图片|形象)")
+_IMAGE_FILE = re.compile(r"\.(?:png|jpe?g)$", re.I)
+
+
+def animates(c: Clause) -> bool:
+    """A photo or avatar is to speak ('make this photo say ...', 'animate the default avatar', '让这张照片说…');
+    an image file named in the request counts as a photo."""
+    t = PLACEHOLDER.sub(lambda m: " photo " if m.group(1) == "f" and _IMAGE_FILE.search(c.req.files[ord(m.group(2)) - 97])
+                        else m.group(0), c.core)
+    return bool(_THG.search(t))
+
+
 def _say_first(c: Clause) -> bool:
     return A.unquoted_text(c) is not None or bool(_TTS_CONVERT.search(c.core)) or bool(_BARE_SAY.match(c.core))
 
 
 RULES: list[ToolRule] = [
+    # talking heads first: "make this photo say 'hi'" is speech, then the photo speaking it (a stacked step)
+    ToolRule("text_to_speech", "speech synthesis", _ANY, A.thg_speech, when=lambda c: animates(c) and A.thg_text(c) is not None),
+    ToolRule("talking_head", "talking-head video", _ANY, A.talking_head, words=("animate", "avatar", "portrait", "photo"),
+             when=animates, stackable=True, absorbs=True),
     ToolRule("text_to_speech", "speech synthesis", _TTS_VERBS, A.tts_literal,
              when=lambda c: bool(c.quotes)),
     # "turn the transcript into speech": reads an earlier step's text, so it must beat "transcript".

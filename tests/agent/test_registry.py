@@ -60,6 +60,6 @@ def test_importing_the_agent_does_not_load_heavy_libraries() -> None:
 
     code = ("import sys, agent.cli, agent.core, agent.registry; agent.registry.default_registry(); "
             "heavy = [m for m in ('torch', 'tensorflow', 'faster_whisper', 'piper', 'pedalboard', 'noisereduce',"
-            " 'llama_cpp', 'langchain_openai') if m in sys.modules]; print(heavy)")
+            " 'llama_cpp', 'langchain_openai', 'cv2', 'torch', 'skimage') if m in sys.modules]; print(heavy)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

@@ -25,8 +25,8 @@ class CrashingPlanner:
 
 
 def _args(tmp_path: Path, data: Path, **kw) -> argparse.Namespace:
-    base = dict(suite="consistency", data=data, split="all", limit=None, ids=None, only=None,
-                out=tmp_path / "out", history=tmp_path / "history.jsonl", keep_work=False, json=True)
+    base = {"suite": "consistency", "data": data, "split": "all", "limit": None, "ids": None, "only": None,
+            "out": tmp_path / "out", "history": tmp_path / "history.jsonl", "keep_work": False, "json": True}
     return argparse.Namespace(**{**base, **kw})
 
 

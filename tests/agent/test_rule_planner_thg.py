@@ -1,0 +1,103 @@
+"""The rule planner on talking-head requests: a photo (or the default avatar) speaking words or a recording."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from agent.artifacts import ArtifactRecord
+from agent.context import PlanContext
+from agent.planners.rules import RulePlanner
+from agent.registry import Registry
+from agent.validation import validate_plan
+
+
+def _rec(i: int, kind: str, name: str) -> ArtifactRecord:
+    return ArtifactRecord(id=f"{kind}-{i:010d}", kind=kind, file=f"artifacts/{kind}-{i}.bin", format=name.split(".")[-1],
+                          bytes=1, sha256="0" * 64, created=float(i), source="upload", original_name=name)
+
+
+def ctx_of(*kinds: str, session: tuple[str, ...] = ()) -> PlanContext:
+    names = {"audio": "voice.wav", "image": "face.jpg", "video": "idle.mp4"}
+    ups = [_rec(i, k, names[k]) for i, k in enumerate(kinds, 1)]
+    older = [_rec(50 + i, k, names[k]) for i, k in enumerate(session)]
+    return PlanContext(uploads=ups, last=[], artifacts={a.id: a for a in ups + older})
+
+
+def steps_of(request: str, ctx: PlanContext, registry: Registry) -> list[tuple[str, dict[str, Any]]]:
+    plan = RulePlanner().plan(request, ctx, registry)
+    assert plan.outcome == "steps", (request, plan)
+    validate_plan(plan.model_copy(deep=True), registry, ctx)  # raises PlanError if invalid
+    return [(s.tool, s.args) for s in plan.steps]
+
+
+SAY = [
+    ("make this photo say: good morning, and welcome", ("image",),
+     [("text_to_speech", {"text": "good morning, and welcome"}),
+      ("talking_head", {"audio": "@s1", "image": "@upload-1"})]),
+    ("make this photo say good morning, and welcome", ("image",),  # the weak split is read back as one text
+     [("text_to_speech", {"text": "good morning and welcome"}),
+      ("talking_head", {"audio": "@s1", "image": "@upload-1"})]),
+    ("have the portrait say 'see you tomorrow'", ("image",),
+     [("text_to_speech", {"text": "see you tomorrow"}), ("talking_head", {"audio": "@s1", "image": "@upload-1"})]),
+    ("make the default avatar say hello there", (),
+     [("text_to_speech", {"text": "hello there"}), ("talking_head", {"audio": "@s1"})]),
+    ("让这张照片说：大家好，欢迎收看", ("image",),
+     [("text_to_speech", {"text": "大家好，欢迎收看", "language": "zh"}),
+      ("talking_head", {"audio": "@s1", "image": "@upload-1"})]),
+    ("让这张照片说你好", ("image",),
+     [("text_to_speech", {"text": "你好", "language": "zh"}), ("talking_head", {"audio": "@s1", "image": "@upload-1"})]),
+    ("make face.jpg say 'hi'", ("image",),
+     [("text_to_speech", {"text": "hi"}), ("talking_head", {"audio": "@s1", "image": "@upload-1"})]),
+]
+
+RECORDING = [
+    ("animate the default avatar with this recording", ("audio",), [("talking_head", {"audio": "@upload-1"})]),
+    ("use the default avatar", ("audio",), [("talking_head", {"audio": "@upload-1"})]),
+    ("lip-sync this portrait to my voice memo", ("image", "audio"),
+     [("talking_head", {"audio": "@upload-2", "image": "@upload-1"})]),
+    ("make this photo read this recording", ("audio", "image"),
+     [("talking_head", {"audio": "@upload-1", "image": "@upload-2"})]),
+    ("用默认头像读这段录音", ("audio",), [("talking_head", {"audio": "@upload-1"})]),
+    ("让这张照片读这段录音", ("image", "audio"), [("talking_head", {"audio": "@upload-2", "image": "@upload-1"})]),
+    ("animate this talking head with my voice", ("video", "audio"),
+     [("talking_head", {"audio": "@upload-2", "video": "@upload-1"})]),
+]
+
+
+@pytest.mark.parametrize("request_, inputs, expected", SAY + RECORDING, ids=[r for r, _, _ in SAY + RECORDING])
+def test_talking_head_plans(request_: str, inputs: tuple[str, ...], expected: list, registry: Registry) -> None:
+    assert steps_of(request_, ctx_of(*inputs), registry) == expected
+
+
+def test_this_photo_without_a_photo_asks_which(registry: Registry) -> None:
+    plan = RulePlanner().plan("make this photo say hello", ctx_of(), registry)
+    assert plan.outcome == "clarify" and "-i" in plan.clarify and "default avatar" in plan.clarify
+
+
+def test_this_photo_from_earlier_in_the_session(registry: Registry) -> None:
+    ctx = ctx_of(session=("image",))
+    steps = steps_of("now make the photo say goodbye", ctx, registry)
+    assert steps == [("text_to_speech", {"text": "goodbye"}), ("talking_head", {"audio": "@s1", "image": "@image-0000000050"})]
+
+
+def test_the_avatar_without_a_recording_asks_for_one(registry: Registry) -> None:
+    plan = RulePlanner().plan("animate the default avatar", ctx_of(), registry)
+    assert plan.outcome == "clarify" and "recording" in plan.clarify.lower()
+
+
+@pytest.mark.parametrize("request_, inputs", [
+    ("Make a podcast cover image with a microphone on it.", ()),
+    ("帮我把这张 photo 的 background 去掉", ("image",)),
+    ("Cut the first scene out of my video.", ("video",)),
+    ("Add background music to this video and re-export the mp4.", ("video",)),
+])
+def test_other_image_and_video_requests_stay_unsupported(request_: str, inputs: tuple[str, ...],
+                                                          registry: Registry) -> None:
+    assert RulePlanner().plan(request_, ctx_of(*inputs), registry).outcome == "unsupported"
+
+
+def test_plain_speech_is_not_a_talking_head(registry: Registry) -> None:
+    assert steps_of("say hello world", ctx_of(), registry) == [("text_to_speech", {"text": "hello world"})]
+    assert steps_of("say hello world", ctx_of("image"), registry) == [("text_to_speech", {"text": "hello world"})]
