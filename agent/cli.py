@@ -225,7 +225,8 @@ def cmd_avatar(args: argparse.Namespace) -> int:
     from tools.thg.prepare import prepare_image, prepare_video
 
     if bool(args.source) == bool(args.default):
-        raise BadInput("name a portrait photo or idle clip to prepare, or pass --default", "audiogent avatar prepare face.jpg")
+        raise BadInput("name a portrait photo or idle clip to prepare, or pass --default",
+                       "audiogent avatar prepare face.jpg")
     if args.default:
         avatar = prepare_image(None, use_cache=not args.force)
     else:
@@ -246,7 +247,8 @@ def cmd_avatar(args: argparse.Namespace) -> int:
     mx, my, mw, _ = (round(v) for v in g.mouth)
     state = "already prepared" if avatar.from_cache else f"prepared in {avatar.prep_seconds:.2f} s"
     print(f"{avatar.source}: {state} ({avatar.kind}, {info['width']}x{info['height']}, {info['frames']} frame(s))")
-    print(f"  face {fw}x{fh} at ({fx}, {fy}); mouth {2 * mw} px wide at ({mx}, {my}); eyes {len(g.eyes)} ({g.found.get('eyes')})")
+    print(f"  face {fw}x{fh} at ({fx}, {fy}); mouth {2 * mw} px wide at ({mx}, {my}); "
+          f"eyes {len(g.eyes)} ({g.found.get('eyes')})")
     print(f"cached in {avatar.cache_dir}")
     return EXIT_OK
 

@@ -21,6 +21,9 @@ def _describe(rec: ArtifactRecord) -> str:
     if rec.kind == "audio" and "duration" in m:
         ch = {1: "mono", 2: "stereo"}.get(int(m.get("channels", 0)), f"{m.get('channels')} channels")
         return f"{rec.format} audio, {m['duration']:.2f} s, {int(m['sample_rate']) / 1000:g} kHz {ch}"
+    if rec.kind == "video" and "duration" in m:
+        size = f", {m['width']}x{m['height']}" if "width" in m and "height" in m else ""
+        return f"{rec.format} video, {m['duration']:.2f} s{size}"
     return f"{rec.kind} ({rec.format})"
 
 
@@ -58,8 +61,12 @@ def _step_line(step: Any, arts: dict[str, ArtifactRecord], session: Session) -> 
 
 def compose_answer(plan: Plan, run: RunRecord, session: Session) -> str:
     if plan.outcome == "unsupported":
-        instead = f" I can: {plan.instead}." if plan.instead else ""
-        return f"I can't do that: {plan.unsupported}.{instead}"
+        reason = str(plan.unsupported).strip().rstrip(".")
+        answer = f"I can't do that: {reason[:1].lower()}{reason[1:]}."
+        instead = (plan.instead or "").strip().rstrip(".")
+        if instead:
+            answer += f" {instead[:1].upper()}{instead[1:]}." if instead.lower().startswith("i can") else f" I can do: {instead}."
+        return answer
     if plan.outcome == "clarify":
         return str(plan.clarify)
     arts = session.manifest.artifacts
@@ -70,7 +77,7 @@ def compose_answer(plan: Plan, run: RunRecord, session: Session) -> str:
         parts.append(f"Done: {'; '.join(_what(s) for s in ok)}.")
     for s in ok:
         parts += _step_line(s, arts, session)
-    finals = [arts[a] for a in run.final if a in arts and arts[a].kind == "audio"]
+    finals = [arts[a] for a in run.final if a in arts and arts[a].kind in ("audio", "video")]
     if finals:
         parts.append("Result: " + "; ".join(f"{r.id} ({_describe(r)})" for r in finals) + ".")
     for s in bad:

@@ -52,7 +52,10 @@ def _timed(fn: Any, repeats: int) -> list[float]:
     return times
 
 
-def warm_rtfs(repeats: int, seconds: float) -> tuple[dict[str, list[float]], dict[str, float], float]:
+def warm_rtfs(
+    repeats: int, seconds: float
+) -> tuple[dict[str, list[float]], dict[str, float], dict[str, float], float]:
+    """Per tool: real-time factors, the audio duration they are relative to; load times; peak RSS (MB)."""
     import numpy as np
 
     from agent.media import Audio, adapt
@@ -103,7 +106,7 @@ def warm_rtfs(repeats: int, seconds: float) -> tuple[dict[str, list[float]], dic
         fn()  # warm-up: first call pays for lazy imports and model loading
         rtfs[name] = [t / dur for t in _timed(fn, repeats)]
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return rtfs, loads, peak_mb
+    return rtfs, {k: d for k, (_, d) in cases.items()}, loads, peak_mb
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -118,11 +121,12 @@ def main(argv: list[str] | None = None) -> int:
     cold = cold_start(a.repeats)
     print(f"\ncold start, `audiogent run \"say hello\"` launch -> first tool running (n={len(cold)}):"
           f" p50 {percentile(cold, 50):.2f} s, p95 {percentile(cold, 95):.2f} s")
-    rtfs, loads, peak = warm_rtfs(a.repeats, a.seconds)
+    rtfs, durations, loads, peak = warm_rtfs(a.repeats, a.seconds)
     print(f"\nwarm real-time factors on {a.seconds:.0f} s of speech (n={a.repeats}; < 1 = faster than real time):")
-    print(f"  {'tool':<30} {'p50':>8} {'p95':>8}")
+    print(f"  {'tool':<30} {'RTF p50':>9} {'RTF p95':>9} {'ms p50':>9}")
     for name, v in rtfs.items():
-        print(f"  {name:<30} {percentile(v, 50):8.4f} {percentile(v, 95):8.4f}")
+        ms = percentile(v, 50) * durations[name] * 1000
+        print(f"  {name:<30} {percentile(v, 50):9.5f} {percentile(v, 95):9.5f} {ms:9.1f}")
     print("\nbackend load times (first use):")
     for name, s in loads.items():
         print(f"  {name:<30} {s:6.2f} s")

@@ -372,6 +372,40 @@ def pitch_error() -> list[Row]:
             Row("pitch_shift", "pitch |error| (max)", float(np.max(np.abs(errs))), "cents", len(errs), "")]
 
 
+@check("talking_head", ("talking_head",))
+def talking_head_sync() -> list[Row]:
+    """Lip-sync (mouth opening vs speech envelope, from the pixels) and A/V sync of talking_head on Piper speech.
+
+    The mouth's opening per frame is the dark-pixel count in the mouth box of the face found on the first
+    frame; it is correlated with the speech RMS per 40 ms at lags -3..+3 frames (tools/thg/measure.py)."""
+    import shutil
+
+    from tools.thg.measure import av_sync, lipsync_score
+
+    clip = speech_clip(6.0)
+    t0 = time.perf_counter()
+    out = call("talking_head", audio=adapt(clip, channels=1))
+    secs = time.perf_counter() - t0
+    try:
+        corr, lag = lipsync_score(out.path, clip)
+        sync = av_sync(out.path)
+    finally:
+        if out.path.parent.name.startswith("audiogent-thg-"):
+            shutil.rmtree(out.path.parent, ignore_errors=True)
+    n = int(sync["video_frames"])
+    who = f"{backend_name('talking_head')} backend, default avatar, {clip.duration:.1f} s of Piper speech"
+    return [
+        Row("talking_head", "lip-sync correlation", corr, "r", n,
+            f"mouth dark-pixel area vs speech RMS per 40 ms at the best lag ({lag:+d} frames); {who}"),
+        Row("talking_head", "lip-sync lag", float(lag), "frames", n, "best lag; positive = the mouth follows the sound; "
+            "within +-1 frame is in sync"),
+        Row("talking_head", "A/V duration difference", 1000 * sync["max_difference"], "ms", 1,
+            f"video {sync['video_duration']:.3f} s, audio {sync['audio_duration']:.3f} s (container); decoded "
+            f"{sync['decoded_video_seconds']:.3f} / {sync['decoded_audio_seconds']:.3f} s; one frame = 40 ms"),
+        Row("talking_head", "speed (render + H.264/AAC encode)", n / secs, "fps", n, who),
+    ]
+
+
 # ---------------------------------------------------------------------- running
 def select_checks(only: list[str] | None) -> list[Check]:
     """Checks by name or by tool name (`--only asr,loudness` or `--only remove_hum`)."""

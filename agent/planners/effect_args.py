@@ -7,11 +7,11 @@ import re
 
 from agent.planners import lexicon as L
 from agent.planners.clauses import Clause
-from agent.planners.numbers import scan
+from agent.planners.numbers import Quantity, scan
 from agent.planners.rule_args import Args, NeedInfo, Sources, qs, scaled
 
 # ------------------------------------------------------------------ gain
-_GAIN_UP = L.rx(r"\btoo\s+(?:quiet|soft|low|faint)\b|\bcan'?t\s+hear\b|\bnot\s+loud\s+enough\b|\bhard\s+to\s+hear\b",
+_GAIN_UP = L.rx(r"\btoo\s+(?:quiet|soft|low|faint)\b|\bcan'?t\s+hear\b|\bcan\s+(?:barely|hardly)\s+hear\b|\bnot\s+loud\s+enough\b|\bhard\s+to\s+hear\b",
                 r"\b(?:up|louder|raise\w*|increase\w*|boost\w*|amplif\w*|more|higher|add|louden|pump|crank)\b",
                 r"太小|太轻|听不清|听不到|大声|调大|调高|提高|增大|加大|放大|增加|响一点|响些|大一点|大些|大点|增强")
 _GAIN_DOWN = L.rx(r"\btoo\s+loud\b", r"\b(?:down|quieter|softer|lower\w*|decrease\w*|reduc\w*|cut|less|attenuat\w*|drop"
@@ -85,6 +85,8 @@ def change_tempo(c: Clause, src: Sources) -> Args:
     pct = qs(c, "%")
     if pct:
         p, q = pct[0].value, pct[0]
+        if t[q.start] in "+-":  # "+15% speed", "-10% tempo": a change
+            return {"rate": round(1 + p / 100, 4)}
         if _PCT_TARGET.search(t[:q.start]) or _PCT_TARGET_AFTER.match(t[q.end:]) or d == 0:
             return {"rate": p / 100}
         return {"rate": round(1 + p / 100, 4) if d > 0 else round(1 - p / 100, 4)}
@@ -97,21 +99,30 @@ def change_tempo(c: Clause, src: Sources) -> Args:
 
 
 # ------------------------------------------------------------------ pitch shift
-_PITCH_UP = L.rx(r"\b(?:up|raise\w*|higher|increase\w*|sharpen|lift|squeak\w*)\b", r"升高|提高|调高|升|变高|高一点|高一些|高点")
-_PITCH_DOWN = L.rx(r"\b(?:down|dwn|dn|lower\w*|decrease\w*|deeper|drop\w*|flatten|reduce\w*)\b",
-                   r"降低|调低|降|变低|低一点|低一些|低点|沉")
+_PITCH_UP = L.rx(r"\b(?:up|raise\w*|higher|increase\w*|sharpen|lift|squeak\w*|chipmunk)\b",
+                 r"升高|提高|调高|升|变高|高一点|高一些|高点|往上|向上|上调|调上")
+_PITCH_DOWN = L.rx(r"\b(?:down|dwn|dn|lower\w*|decrease\w*|deeper|drop\w*|flatten|reduce\w*|monster|demon\w*|ogre)\b",
+                   r"降低|调低|降|变低|低一点|低一些|低点|沉|往下|向下|下调|调下")
+# Character voices: a big shift, whatever the direction words say about the size.
+_CARTOON = L.rx(r"\bchipmunk\w*|\bhelium\b|\bmickey\s+mouse\b|\bsquirrel\b|\bmonster\b|\bdemon\w*|\bogre\b|\bgiant\b",
+                r"花栗鼠|松鼠|氦气|怪兽|恶魔|巨人")
+
+
+_INTERVALS = [(re.compile(r"\b(?:a\s+|an\s+|one\s+|by\s+a\s+)?(?:perfect\s+)?fifth\b"), 7),
+              (re.compile(r"\b(?:a\s+|by\s+a\s+)?(?:perfect\s+)?fourth\b"), 5),
+              (re.compile(r"\b(?:a\s+|by\s+a\s+)?major\s+third\b"), 4), (re.compile(r"\b(?:a\s+|by\s+a\s+)?minor\s+third\b"), 3)]
 
 
 def pitch_shift(c: Clause, src: Sources) -> Args:
     t = c.core
-    st = qs(c, "st")
+    st = qs(c, "st") or [Quantity(float(v), "st", m.start(), m.end()) for pat, v in _INTERVALS if (m := pat.search(t))][:1]
     bare = [q for q in qs(c, None) if 0 < abs(q.value) <= 24]
     v = sum(q.value for q in st) if st else bare[0].value if bare else None
     d = L.direction(t, _PITCH_UP, _PITCH_DOWN)
     if v is None:
         if d == 0:
             raise NeedInfo("Up or down, and by how many semitones (e.g. up 3 semitones, down an octave)?")
-        v = scaled(t, 2.0, 1.0, 5.0)
+        v = 7.0 if _CARTOON.search(t) else scaled(t, 2.0, 1.0, 5.0)
     if v > 0 and d < 0:
         v = -v
     return {"semitones": v}
@@ -127,12 +138,12 @@ _BANDS = {
     "treble_db": L.rx(r"\btreble\b|\bhighs\b|\bhigh[- ]?end\b|\bhigh\s+frequenc\w+|\btop[- ]?end\b|\bbright\w*"
                       r"|\bcrisp\w*"
                       r"|\bair(?:y|iness)?\b|\bharsh\w*|\bdull\w*|\bdark\w*|\bpresence\b|\bsparkl\w*|\bclarity\b",
-                      r"(?<![提升调变])高音(?![调量])|高频|明亮|清脆"),
+                      r"(?<![提升调变])高音(?![调量])|高频|明亮|清脆|闷"),
 }
 # Tone words that carry their own direction when no verb says otherwise.
 _IMPLIED_UP = L.rx(r"\bbright(?:er|en)?\b|\bcrisp\w*|\bsparkl\w*|\bairy\b|\bwarm(?:er|th)?\b|\bfuller\b|\bbody\b"
                    r"|\bthin\w*"
-                   r"|\bdull\w*|\bclarity\b|\bpresence\b", r"明亮|温暖|清脆")
+                   r"|\bdull\w*|\bclarity\b|\bpresence\b|\bmuffled\b", r"明亮|温暖|清脆|闷")
 _IMPLIED_DOWN = L.rx(r"\bdark(?:er|en)\b|\bharsh\w*|\bboom\w*|\bmud\w*|\bboxy\b|\bnasal\b|\bhonky\b")
 _EQ_UP = L.rx(r"\bnot\s+enough\b|\bneeds?\s+more\b|\black\w*\b",
               r"\b(?:boost\w*|raise\w*|increase\w*|more|add|enhanc\w*|bump|lift|pump|up|louder|stronger"
@@ -224,8 +235,12 @@ def reverb(c: Clause, src: Sources) -> Args:
             args["room"] = room
             break
     pct = qs(c, "%")
+    frac = [q.value for q in qs(c, None) if 0 <= q.value <= 1 and (
+        re.search(r"\b(?:wet|mix|amount)\s*(?:of|at|=|:)?\s*$", t[:q.start]) or re.match(r"\s*(?:wet|mix)\b", t[q.end:]))]
     if pct and 0 <= pct[0].value <= 100:
         args["wet"] = pct[0].value / 100
+    elif frac:  # "wet 0.5", "at 0.4 wet"
+        args["wet"] = frac[0]
     elif L.intensity(t) < 0 or re.search(r"\b(?:a\s+little|a\s+bit\s+of|a\s+touch\s+of|subtle|light)\b|一点点|轻微", t):
         args["wet"] = 0.2  # "a little reverb"
     elif L.intensity(t) > 0 or re.search(r"\b(?:drench\w*|soak\w*|wet)\b", t):

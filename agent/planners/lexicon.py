@@ -41,6 +41,8 @@ if possible can could do all everything asap again as cheers hey hi hello i i've
 recorded sent take use using grab open load from both each same previous last earlier before version voice memo note
 podcast song lecture interview meeting call sound sounds thing stuff some bit little more less just only really very
 rest whole entire your our we us our way
+fine alright right good perfect awesome excellent lovely wonderful amazing brilliant super much appreciated
+separately independently meanwhile copy copies afterward
 """.split())
 ARG_WORDS = frozenset("""
 first last final beginning start end ending ends opening intro outro between until till gap gaps silence pause pauses
@@ -48,6 +50,7 @@ seconds second sec secs s ms minutes minute min mins db decibels hz khz side sid
 bass treble mids mid highs lows low high mono stereo plus minus around about roughly approximately each in out
 semitones semitone octave octaves percent times x lufs channels channel by after into onto out up down over under
 off back wet dry level strength amount crossfade
+small medium large big huge tiny room hall extend fit overlap offset delay delayed starting cutoff frequency each language
 """.split())
 # "remove it", "do that": a bare verb on a pronoun points at the neighbouring clause's object.
 PRONOUN_ACTION = re.compile(
@@ -58,7 +61,7 @@ PRONOUN_ACTION = re.compile(
     re.I,
 )
 ZH_ARG_CHARS = set("的了把将这那个段两它们最后前后开头结尾末尾秒分钟毫秒分贝倍也都还和与及到从在第首尾并且以及还有吧呢啊吗一下请帮我给"
-                   "结果音频录音文件声输出面边中间空隔停顿")
+                   "结果音频录音文件声输出面边中间空隔停顿左右就行够可以截止频率赫兹留白插各是语言")
 # Statements that only describe the input ("here's my podcast").
 CONTEXT_STATEMENT = re.compile(
     r"^(?:here(?:'s|\s+is|\s+are)|this\s+is|these\s+are|i\s+have|i've\s+got|i\s+got|i\s+recorded|i\s+uploaded|attached"
@@ -107,7 +110,8 @@ LANG_ZH = "|".join(sorted((k for k in LANGUAGES if not k.isascii()), key=len, re
 # "in French", "a German voice", "用中文"
 LANGUAGE_PHRASE = rx(
     rf"\b(?:in|with\s+an?|using|into|an?)\s+(?P<en1>{LANG_EN})\b(?:\s+(?:voice|accent|speaker|language))?",
-    rf"\b(?P<en2>{LANG_EN})\s+(?:voice|accent|speaker|speech|audio|recording|language)\b",
+    rf"\b(?P<en2>{LANG_EN})\s+(?:voice|accent|speaker|speech|audio|recording|language|lecture|talk|podcast|interview"
+    r"|conversation|meeting|call|lesson|class|song|clip|file|video|text|transcript|narration|news|broadcast)\b",
     rf"(?:用|以|说|讲)?(?P<zh>{LANG_ZH})(?:来|的|发音|语音)?",
 )
 
@@ -144,7 +148,7 @@ PREVIOUS = rx(r"\b(?:previous|prior|earlier|last|latest|recent)\s+(?:result|outp
 ORDINALS: dict[str, int] = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
                             "fifth": 5, "5th": 5, "former": 1, "latter": 2}
 ORDINAL_MENTION = rx(
-    r"\b(?P<ord>first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|former|latter)\b(?!\s*\d)"
+    r"(?<![\d.]\s)(?<![\d.])\b(?P<ord>first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|former|latter)\b(?!\s*\d)"
     r"(?:\s+(?:file|clip|track|recording|one|upload|audio|song|input|take|voice))?",
     r"\b(?:file|clip|track|recording|upload|input|take|#)\s*(?P<num>\d)\b",
     r"第(?P<zh>\d|[一二三四五])(?:个|段|首|条)?(?:文件|音频|录音)?|(?P<zhrel>前者|后者)",
@@ -194,19 +198,22 @@ UNSUPPORTED: list[tuple[str, re.Pattern[str]]] = [
                  r"视频|动画|口型|数字人")),
     ("music generation", rx(
         r"\b(?:compose|composing|composition|symphony|orchestrat\w*)\b",
+        r"\b(?:generate|create|make|produce|compose)\s+(?:me\s+)?(?:a|an|some)\s+(?!voice|speech|spoken|narrat)"
+        r"(?:[\w-]+\s+){0,2}(?:track|beat|song|tune|melody|jingle|soundtrack|instrumental|loop)s?\b(?!\s+(?:of|from|with)\b)",
         r"\b(?:write|generate|create|make|produce|compose)\s+(?:me\s+)?(?:a\s+|an\s+|some\s+)?(?:new\s+|short\s+"
         r"|little\s+"
         r"|happy\s+|sad\s+|relaxing\s+|calm\s+|epic\s+|catchy\s+|pop\s+|rock\s+|jazz\s+|piano\s+|lo-?fi\s+"
         r"|background\s+|original\s+|dance\s+|birthday\s+)*(?:song|melody|beat|tune|jingle|soundtrack|music|ringtone"
-        r"|chord\s+progression)s?\b",
+        r"|chord\s+progression)s?\b(?!\s+(?:out\s+of|of|from|with|using)\b)",
         r"作曲|写(?:一)?首|生成(?:一段)?音乐|创作|编曲|写歌")),
     ("sound-effect generation", rx(
         r"\b(?:generate|create|make|synthesi[sz]e|produce)\s+(?:a|an|some)?\s*(?:sound\s+effects?|sfx|white\s+noise"
         r"|pink\s+noise|rain|thunder|applause|laughter|explosion|beep|sine|tone|drum)\b", r"生成(?:一段)?(?:音效|白噪音|雨声)")),
     ("voice cloning or conversion", rx(
-        r"\bclon\w+\b|\bin\s+my\s+(?:own\s+)?voice\b|\bvoice\s+(?:conversion|changer|swap)\b"
+        r"\bclon\w+\b|\bin\s+my\s+(?:own\s+)?voice\b|\bin\s+(?:[a-z.]+\s+){0,3}[a-z]+'s\s+voice\b|\bimpersonat\w*|\bvoice\s+(?:conversion|changer|swap)\b"
         r"|\bsound\s+like\s+(?:a\s+)?(?:man|woman|male|female|child|kid|girl|boy|robot|alien|obama|trump|me)\b"
-        r"|\b(?:change|turn|convert)\s+(?:the|my|his|her)\s+voice\b", r"变声|换声|克隆|声音克隆|变成(?:男|女)声")),
+        r"|\b(?:change|turn|convert)\s+(?:the|my|his|her)\s+voice\b(?!\s+(?:memo|note|message|recording|file|clip|track))",
+        r"变声|换声|克隆|声音克隆|变成(?:男|女)声")),
     ("source separation (isolating or removing voice, music or instruments)", rx(
         r"\b(?:remove|isolate|extract|separate|split|strip|mute|get\s+rid\s+of|take\s+out|cut\s+out|delete|drop"
         r"|pull\s+out"
@@ -217,7 +224,13 @@ UNSUPPORTED: list[tuple[str, re.Pattern[str]]] = [
         r"|recording))",
         r"\bkaraoke\b|\bstems?\b|\ba\s*cappella\b|\bacapella\b|\binstrumental\s+version\b",
         r"人声分离|分离|去掉人声|去除人声|消除人声|提取人声|伴奏|去掉背景音乐|去除背景音乐|去掉音乐|卡拉ok")),
-    ("singing", rx(r"\b(?:sing|sang|sung)\b", r"唱")),
+    ("writing lyrics, poems or stories", rx(
+        r"\b(?:write|compose|generate|create|make|come\s+up\s+with|draft)\s+(?:me\s+|us\s+)?(?:a\s+|an\s+|some\s+|the\s+)?"
+        r"(?:\w+\s+)?(?:lyrics|poem|poetry|story|essay|script|rap|verse|limerick|haiku|article|blog\s+post)s?\b",
+        r"写(?:一)?(?:首|段|篇|个)?(?:歌词|诗|故事|文章|剧本)|作词|写词")),
+    ("singing", rx(r"\b(?:sing|sang|sung|singing|sings)\b(?![^,;]*\b(?:in|inside)\s+(?:a|an|the)\s+(?:\w+\s+)?(?:hall"
+                   r"|cathedral|church|chapel|room|cave|stadium|arena|bathroom|shower|auditorium|concert\s+hall)\b)",
+                   r"(?<!像在)(?<!好像在)(?<!仿佛在)唱(?![^，,。]{0,4}一样)")),
     ("speaker identification", rx(
         r"\bwho\s+(?:is|was|'s|are)\s+(?:speaking|talking|this)\b|\bdiari[sz]\w*|\bspeaker\s+(?:id|identification"
         r"|labels?)\b"
@@ -267,19 +280,26 @@ UNSUPPORTED: list[tuple[str, re.Pattern[str]]] = [
         r"|\bde-?reverb\w*|\bless\s+echo(?:ey|y)?\b|\btoo\s+(?:much\s+)?(?:echo|reverb)",
         r"去(?:掉|除)?(?:混响|回声|回音)|消除(?:混响|回声|回音)|减少(?:混响|回声|回音)")),
     ("pitch correction (auto-tune)", rx(r"\bauto-?tun\w*|\bpitch\s+correct\w*|\btune\s+(?:the\s+)?vocals?\b", r"修音")),
-    ("adding silence or padding", rx(r"\badd\s+(?:\S+\s+){0,4}?(?:silence|padding)\b|\bpad\s+(?:it|this|the)\b",
+    ("adding silence or padding", rx(r"\badd\s+(?:\S+\s+){0,4}?(?:silence|padding)\b(?![^,;]*\bbetween\b)"
+                                     r"|\bpad\s+(?:it|this|the)\b",
                                      r"(?:加|添加|插入)(?:\S{0,4})?(?:静音|空白)")),
-    ("muting part of a clip", rx(r"\b(?:mute|silence|bleep)\s+(?:the\s+)?(?:first|last|part|section|segment|between"
-                                 r"|from"
+    ("muting part of a clip", rx(r"\b(?:mute|silence|bleep)\s+(?:the\s+)?(?:first|last|part|section|segment"
+                                 r"|between(?!\s+(?:the\s+|these\s+|those\s+|my\s+)?(?:two\s+|2\s+|both\s+)?(?:recordings|clips"
+                                 r"|files|tracks|songs|parts|pieces|them)\b)|from"
                                  r"|middle)\b")),
     ("dynamic range compression", rx(
         r"\bcompress(?:ion|or|ed)?\b(?!\s+(?:it\s+|this\s+|the\s+file\s+)?(?:to|into|as)\s+(?:an?\s+)?(?:mp3|ogg))")),
     ("other audio effects (chorus, flanger, distortion, delay, vocoder ...)", rx(
         r"\b(?:chorus|flanger|flange|phaser|distortion|distort|overdrive|fuzz|bit-?crush\w*|vocoder|tremolo|vibrato"
-        r"|delay\s+effect|harmoni[sz]er|wah|lo-?fi|robot(?:ic)?|chipmunk|underwater|radio\s+effect|megaphone)\b",
+        r"|delay\s+effect|harmoni[sz]er|wah|lo-?fi|robot(?:ic)?|underwater|radio\s+effect|megaphone)\b",
         r"失真|合唱效果|镶边|机器人|电音|延迟效果")),
     ("general questions outside audio", rx(
-        r"\bweather\b|\bnews\b|\bstocks?\b|\bjokes?\b|\brecipes?\b|\be-?mail\b|\bcalendar\b|\btimer\b|\balarm\b"
+        r"\bweather\b|\bnews\b|\bstocks?\b|\bjokes?\b|\brecipes?\b|\bcalendar\b"
+        r"|\b(?:send|e-?mail|mail|text|forward)\s+(?:it|this|that|them|the\s+\w+)\s+(?:over\s+)?(?:to|via)\b"
+        r"|\be-?mail\s+(?:it|this|that|them)\b"
+        r"|\b(?:send|share|post|upload|publish)\b[^,;]*\b(?:e-?mail|inbox|whatsapp|slack|youtube|soundcloud|dropbox"
+        r"|twitter|facebook|instagram|tiktok)\b"
+        r"|\b(?:check|read|open)\s+my\s+e-?mails?\b|\btimer\b|\balarm\b"
         r"|\bsearch\s+the\s+web\b|\bgoogle\b|\bwho\s+is\s+the\s+president\b|\bwhat\s+time\s+is\s+it\b|\bcapital\s+of\b",
         r"天气|新闻|股票|笑话|菜谱|邮件|闹钟|几点了")),
 ]

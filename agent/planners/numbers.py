@@ -44,7 +44,7 @@ _A_UNIT = re.compile(
     rf"|decibel|db\b|hour)s?\b)",
     re.I,
 )
-_HALF_A = re.compile(r"\bhalf\s+(?:an?\s+)?(second|sec|minute|min|octave|semitone|hour)s?\b", re.I)
+_HALF_A = re.compile(r"\b(?:an?\s+)?half[\s-]+(?:an?\s+)?(second|sec|minute|min|octave|semitone|hour)s?\b", re.I)
 _UNIT_AND_HALF = re.compile(r"\b1\s+(second|minute|octave|semitone|hour)s?\s+and\s+an?\s+half\b", re.I)
 _COUPLE = re.compile(r"\b(?:a\s+)?couple(?:\s+of)?\s+(?=[a-z])", re.I)
 _FEW = re.compile(r"\ba\s+few\s+(?=(?:seconds?|secs?|db|decibels?|semitones?)\b)", re.I)
@@ -102,9 +102,15 @@ def _replace_en_runs(text: str) -> str:
         return run if v is None else _fmt(v)
 
     def sub(m: re.Match[str]) -> str:
+        if m.group(0).lower() == "one" and _ONE_AFTER.search(text[:m.start()]) and not _UNIT_AFTER.match(text[m.end():]):
+            return m.group(0)  # "the second one to 5 seconds": a pronoun
         return convert(m.group(0), text[m.end():])
 
     return _EN_RUN.sub(sub, text)
+
+
+_ONE_AFTER = re.compile(r"\b(?:first|second|third|last|other|this|that|the|each|every|which|next|previous|latest|new"
+                        r"|old|same|original|raw|louder|quieter|longer|shorter|edited|final)\s+$", re.I)
 
 
 # ---------------------------------------------------------------------------- Chinese numerals
@@ -260,7 +266,7 @@ _UNITS: list[tuple[str, str, float]] = [
     (r"bpm", "bpm", 1.0),
 ]
 _UNIT_RE = re.compile(
-    r"\s*(?:" + "|".join(f"(?P<u{i}>{p})" for i, (p, _, _) in enumerate(_UNITS)) + r")(?![a-z])", re.I
+    r"\s*(?:个\s*)?(?:" + "|".join(f"(?P<u{i}>{p})" for i, (p, _, _) in enumerate(_UNITS)) + r")(?![a-z])", re.I
 )
 _NUM_RE = re.compile(r"(?<![A-Za-z0-9_.])(?:[-+](?=\.?\d))?(?:\d+(?:\.\d+)?|\.\d+)(?![\d])")
 _CLOCK_RE = re.compile(r"(?<![\d:])(\d{1,2}):(\d{2})(?::(\d{2}))?(?![\d:])")
@@ -293,12 +299,13 @@ def scan(text: str) -> list[Quantity]:
 
 
 def _merge_compound(text: str, qs: list[Quantity]) -> list[Quantity]:
-    """'1 minute 30 seconds' / '1分30秒' -> one 90 s quantity."""
+    """'1 minute 30 seconds' / '1分30秒' / 'one minute thirty' -> one 90 s quantity."""
     merged: list[Quantity] = []
     for q in qs:
         prev = merged[-1] if merged else None
-        if (prev and prev.unit == "s" and q.unit == "s" and prev.value >= 60 and prev.value % 60 == 0 and q.value < 60
-                and re.fullmatch(r"\s*(?:and\s*)?,?\s*", text[prev.end:q.start])):
+        bare = q.unit is None and re.fullmatch(r"\s*", text[prev.end:q.start]) if prev else False
+        if (prev and prev.unit == "s" and (q.unit == "s" or bare) and prev.value >= 60 and prev.value % 60 == 0
+                and 0 <= q.value < 60 and re.fullmatch(r"\s*(?:and\s*)?,?\s*", text[prev.end:q.start])):
             merged[-1] = Quantity(prev.value + q.value, "s", prev.start, q.end)
         else:
             merged.append(q)

@@ -33,6 +33,7 @@ class Sources(Protocol):
     def take(self, ref: str) -> None: ...
     def text_source(self) -> str | None: ...
     def upload_of(self, kind: str, newest: bool = False) -> str | None: ...
+    def heads(self) -> list[tuple[str, str]]: ...
 
 
 def qs(c: Clause, unit: str | None) -> list[Quantity]:
@@ -56,7 +57,7 @@ _REFERENT_TEXT = re.compile(
     r"|(?:the\s+)?(?:previous|last|latest|earlier)\s+(?:result|output|one|text|transcript)|上一个结果|刚才的结果)$", re.I)
 _TTS_LEAD_WORDS = re.compile(r"^(?:(?:the\s+)?(?:words?|sentence|phrase|text|line|following)\s*:?\s+|that\s+)", re.I)
 _TTS_TAIL_WORDS = re.compile(
-    rf"\s*(?:\b(?:aloud|out\s+loud|for\s+me|please|slowly|quickly|fast|slow|in\s+(?:a|an)\s+\w+\s+voice"
+    rf"\s*(?:\b(?:aloud|out\s+loud|for\s+me|please|slowly|quickly|fast|slow|in\s+(?:a|an)\s+\w+\s+(?:voice|accent)"
     rf"|in\s+(?:{L.LANG_EN})|with\s+an?\s+(?:{L.LANG_EN})\s+accent|in\s+(?:{L.LANG_EN})\s+language)\b|[.!。！])\s*$",
     re.I,
 )
@@ -75,7 +76,9 @@ def _tts_options(text: str, outside: str) -> Args:
     lang = L.language_in(outside) or L.script_language(text)
     if lang:
         args["language"] = lang  # "en" is the default and is dropped later
-    xs = [q for q in scan(outside) if q.unit == "x"]
+    xs = [q for q in scan(outside) if q.unit == "x"] or [
+        q for q in scan(outside) if q.unit is None and 0.25 <= q.value <= 4
+        and re.search(r"(?:speed|rate|pace|语速|速度)\s*(?:of|at|to|=|:|：)?\s*$", outside[:q.start])]
     if xs:
         args["speed"] = xs[0].value
     elif _TTS_SLOW.search(outside):
@@ -114,13 +117,25 @@ def tts_literal(c: Clause, src: Sources) -> Args:
 
 
 def tts_unquoted(c: Clause, src: Sources) -> Args:
+    if c.quotes:  # "generate some speech, the text is '...'"
+        return tts_literal(c, src)
+    if any(r.kind == "text" for r in c.refs):
+        return tts_of_text(c, src)
     found = unquoted_text(c)
     if found:
         return _tts_options(*found)
     ref = src.text_source()
     if ref:
-        return {"text": ref}
+        return _tts_options(ref, PLACEHOLDER.sub(" ", c.core))
     raise NeedInfo("What should I say? Put the words in quotes, e.g. say 'hello world'.")
+
+
+def tts_of_text(c: Clause, src: Sources) -> Args:
+    """Speech of a text artifact: the transcript from before (a BackRef), this request's, or the previous run's."""
+    ref = next((r.ref for r in c.refs if r.kind == "text"), None) or src.text_source()
+    if ref is None:
+        raise NeedInfo("Which text should I read? Put the words in quotes, e.g. say 'hello world'.")
+    return _tts_options(ref, PLACEHOLDER.sub(" ", c.core))
 
 
 # ------------------------------------------------------------------ recognition and measuring
@@ -141,10 +156,16 @@ _MIX_DOWN = L.rx(r"\b(?:under|underneath|beneath|below|behind|background|quiet(?
 _OFFSET_BEFORE = re.compile(r"(?:start(?:ing|s)?|begin(?:ning|s)?|come\s+in|coming\s+in|enter(?:ing|s)?|offset"
                             r"|delay(?:ed)?"
                             r"|from|after|at|in)\s*(?:at|by|after|from)?\s*$|从\s*$|在\s*$", re.I)
+_MIX_QUIETER = L.rx(r"\b(?:quiet(?:er|ly)?|soft(?:er|ly)?|faint(?:er|ly)?|lower\s+(?:volume|level)|low\s+(?:volume|level)"
+                    r"|turned\s+down|subtle|subtly|barely\s+audible)\b", r"小声|小一点|低一点|轻一点|调低|降低|轻轻|弱一点")
 _EXTEND = L.rx(r"\bextend\w*|\bfull\s+length\b|\blonger\b|\bdon'?t\s+cut\b|\bwhole\s+(?:music|song|track|thing|clip)\b"
                r"|\buntil\s+the\s+(?:music|other|second)\s+(?:ends|is\s+over)\b", r"延长|不要截断|完整")
 _CROSSFADE = L.rx(r"\bcross[- ]?fad\w*", r"交叉淡|淡入淡出过渡")
 _AFTER = L.rx(r"\bafter\b|\bbehind\b|\bat\s+the\s+end\s+of\b", r"后面|之后|后边|后头")
+_GOES_LAST = L.rx(r"\b(?:on(?:to)?|to|at)\s+the\s+(?:end|back|tail)\s+of\b|\bafter\b|\bappend\w*|\bfollow\w*|\boutro\b",
+                 r"后面|之后|后边|后头|结尾|末尾|最后")
+_GOES_FIRST = L.rx(r"\b(?:to|at|on(?:to)?)\s+the\s+(?:start|beginning|front)\s+of\b|\bbefore\b|\bin\s+front\s+of\b"
+                  r"|\bprepend\w*|\bintro\b", r"前面|之前|前边|开头|最前")
 _APPEND = L.rx(r"\b(?:append|add|attach|stick|tack)\w*\b")
 
 
@@ -187,6 +208,10 @@ def mix(c: Clause, src: Sources) -> Args:
         args["other_gain_db"] = -v if v > 0 and _MIX_DOWN.search(c.core) else v
     elif pct:  # "the music at 30% volume"
         args["other_gain_db"] = round(20 * math.log10(pct[0] / 100), 1)
+    elif re.search(r"\bhalf\s+(?:the\s+)?(?:volume|level)\b|\bhalf\s+as\s+loud\b|一半", c.core):
+        args["other_gain_db"] = -6.0
+    elif _MIX_QUIETER.search(c.core):  # "a lot quieter than the voice"
+        args["other_gain_db"] = -scaled(c.core, 12.0, 6.0, 18.0)
     for q in qs(c, "s"):
         before, after = c.core[max(0, q.start - 25):q.start], c.core[q.end:]
         if _OFFSET_BEFORE.search(before) or re.match(r"\s*(?:in|later|之后|后|开始)", after):
@@ -207,6 +232,12 @@ def concatenate(c: Clause, src: Sources) -> Args:
     else:
         first = src.current(c, prefer_mention=False)
         clips = [first] + [r for r in src.others() if r != first]
+        heads = [h for _, h in src.heads()]
+        last, front = _GOES_LAST.search(c.core), _GOES_FIRST.search(c.core)
+        if last and not front and first.startswith("@s"):
+            clips = clips[1:] + clips[:1]  # "tack it onto the end of my podcast"
+        elif not front and first in heads and set(clips) <= set(heads):
+            clips = [h for h in heads if h in clips]  # the files' own order, each as edited so far
     if len(clips) < 2:
         raise NeedInfo("Joining needs at least two recordings: attach them with -i (e.g. -i a.wav -i b.wav).")
     for r in clips:
@@ -234,8 +265,8 @@ def denoise(c: Clause, src: Sources) -> Args:
     return {"strength": 0.5} if i < 0 else {"strength": 1.0} if i > 0 else {}
 
 
-_HP = L.rx(r"\bhigh[- ]?pass\w*|\bhpf\b|\blow[- ]?cut\b|\brumble\b", r"高通")
-_LP = L.rx(r"\blow[- ]?pass\w*|\blpf\b|\bhigh[- ]?cut\b|\bmuffl\w*|\btelephone\b|\bphone\b", r"低通")
+_HP = L.rx(r"\bhigh[- ]?pass\w*|\bhpf\b|\bhp\s*(?:at\s+)?\d|\blow[- ]?cut\b|\brumble\b", r"高通")
+_LP = L.rx(r"\blow[- ]?pass\w*|\blpf\b|\blp\s*(?:at\s+)?\d|\bhigh[- ]?cut\b|\bmuffl\w*|\btelephone\b|\bphone\b", r"低通")
 _ABOVE = L.rx(r"\b(?:above|over|higher\s+than|beyond|upwards\s+of)\b", r"以上|之上|高于|超过")
 _BELOW = L.rx(r"\b(?:below|under|beneath|lower\s+than|underneath)\b", r"以下|之下|低于")
 _KEEP_BAND = L.rx(r"\b(?:keep|only|pass|let\s+through|leave)\b", r"保留|只留|只要")
@@ -287,7 +318,9 @@ def fade(c: Clause, src: Sources) -> Args:
     markers.sort()
     if not markers:
         markers = [(0, "out")]  # "fade it" most often means the end
-    times = [q for q in scan(t) if q.unit == "s"] or [q for q in scan(t) if q.unit is None and 0 < q.value <= 600]
+    times = [q for q in scan(t) if q.unit == "s" or (
+        q.unit is None and 0 < q.value <= 600 and re.search(r"\b(?:in|out)\s*(?:over\s+|for\s+)?$|[入出]\s*$", t[:q.start]))]
+    times = times or [q for q in scan(t) if q.unit is None and 0 < q.value <= 600]
     lengths: dict[str, float] = {}
     for q in times:
         # "2 second fade in": a marker right after the length; otherwise the closest one before it
@@ -297,6 +330,8 @@ def fade(c: Clause, src: Sources) -> Args:
         for k in (("in", "out") if kind == "both" else (kind,)):
             lengths.setdefault(k, q.value)
     kinds = {k for _, k in markers}
+    if len(times) == 1 and re.search(r"\beach\b|\bboth\b|各|都", t):  # "fade in and out, 1.5 s each"
+        lengths = {"in": times[0].value, "out": times[0].value}
     args: Args = {}
     if kinds & {"in", "both"}:
         args["fade_in"] = lengths.get("in", 1.0)
@@ -309,14 +344,17 @@ def fade(c: Clause, src: Sources) -> Args:
 _REMOVE_V = L.rx(r"\b(?:cut|trim|remove|delete|drop|chop|skip|lose|get\s+rid\s+of|strip|erase|excise|snip|take\s+off"
                  r"|take\s+out|cut\s+off|cut\s+out|clip\s+off|shave\s+off|discard|throw\s+away|without|minus)\b",
                  r"去掉|去除|删掉|删除|删|剪掉|剪去|砍掉|切掉|不要|裁掉")
-_KEEP_V = L.rx(r"\b(?:keep|only|just|extract|isolate|excerpt|crop|grab|take|save|leave|preserve|retain|use)\b"
+_KEEP_V = L.rx(r"\b(?:keep|only|just|extract|isolate|excerpt|crop|grab|take|save|leave|preserve|retain|use)\b|\bout\s+of\b"
                r"|\b(?:trim|cut|shorten|crop)\s+(?:it\s+|this\s+|that\s+)?(?:down\s+)?to\b",
                r"保留|只要|只留|留下|截取|提取|只保留|截成|剪成|裁成|取")
-_BOTH_ENDS = re.compile(r"(?:first|beginning|start)\s+and\s+(?:the\s+)?(?:last|end)\s*$|两头各?\s*$|首尾各?\s*$")
+_BOTH_ENDS = re.compile(r"(?:first|beginning|start)\s+and\s+(?:the\s+)?(?:last|end)\s*$|两头各?\s*$|首尾各?\s*$"
+                        r"|(?:开头|开始|前面|头)(?:和|及|、)(?:结尾|末尾|最后|后面|尾)的?各?\s*$")
 _BOTH_ENDS_AFTER = re.compile(r"^\s*(?:off\s+|from\s+|at\s+|of\s+)?(?:both\s+ends|each\s+end|either\s+end"
                               r"|both\s+sides)")
-_HEAD = re.compile(r"(?:first|opening|beginning|initial|intro|start|前|开头|开始|最开始|头)(?:面|边|头)?的?\s*(?:the\s+)?$")
-_TAIL = re.compile(r"(?:last|final|ending|closing|end|outro|最后|后|结尾|末尾|尾部|尾)(?:面|边|头)?的?\s*(?:the\s+)?$")
+_HEAD = re.compile(r"(?:first|opening|beginning|initial|intro|start|前|开头|开始|最开始|头)(?:面|边|头)?的?\s*(?:那|这)?\s*"
+                   r"(?:the\s+)?$")
+_TAIL = re.compile(r"(?:last|final|ending|closing|end|outro|最后|后|结尾|末尾|尾部|尾)(?:面|边|头)?的?\s*(?:那|这)?\s*"
+                   r"(?:the\s+)?$")
 _HEAD_AFTER = re.compile(r"^\s*(?:(?:from|at|off|of)\s+the\s+(?:start|beginning|front|top)|from\s+the\s+start)")
 _TAIL_AFTER = re.compile(r"^\s*(?:(?:from|at|off|of|before)\s+the\s+end)")
 _FROM = re.compile(r"(?:from|after|starting\s+at|start\s+at|starting\s+from|beginning\s+at|since|begin\s+at|从)\s*$")
@@ -339,7 +377,7 @@ def _remove_mode(t: str) -> bool | None:
 
 
 def trim(c: Clause, src: Sources) -> Args:
-    t = c.core
+    t = re.sub(r"第\s*(?=\d)", "", c.core)  # "保留第5秒到第65秒"
     remove = _remove_mode(t)
     qs_all = [q for q in scan(t) if q.unit in ("s", None)]
     args: Args = {}
@@ -398,7 +436,8 @@ _THG_REFERENT = re.compile(r"^(?:(?:this|that|the|my|our|these|those)\s+)?(?:rec
                            re.I)
 _DEFAULT_AVATAR = L.rx(r"\b(?:default|built-in|stock|standard)\s+(?:avatar|face|portrait|character|person)\b"
                        r"|\bthe\s+avatar\b", r"默认|内置")
-_THIS_PHOTO = L.rx(r"\b(?:this|that|the|my|our|her|his)\s+(?:photo|photograph|picture|pic|image|portrait|headshot|selfie)s?\b"
+_THIS_PHOTO = L.rx(r"\b(?:this|that|the|my|our|her|his)\s+(?:photo|photograph|picture|pic|image|portrait|headshot"
+                   r"|selfie)s?\b"
                    r"|⟦f", r"照片|图片|相片|这张")
 
 
@@ -425,11 +464,11 @@ def thg_speech(c: Clause, src: Sources) -> Args:
 
 def talking_head(c: Clause, src: Sources) -> Args:
     """The avatar: an idle clip or a photo the user gave, else the default avatar; 'this photo' without one asks."""
+    if _DEFAULT_AVATAR.search(c.core):
+        return {}
     clip = src.upload_of("video")
     if clip:
         return {"video": clip}
-    if _DEFAULT_AVATAR.search(c.core):
-        return {}
     image = src.upload_of("image", newest=bool(_THIS_PHOTO.search(c.core)))
     if image is None and _THIS_PHOTO.search(c.core):
         raise NeedInfo("Which photo should speak? Attach a portrait with -i (for example -i face.jpg), "

@@ -28,15 +28,16 @@ from typing import Any
 from agent.context import PlanContext
 from agent.plan import Plan, PlanStep
 from agent.planners import lexicon as L
-from agent.planners.clauses import PLACEHOLDER, Clause, Request, split_request
+from agent.planners import rule_args as A
+from agent.planners import speech_acts as S
+from agent.planners.chain import EACH,  ARTIFACT_ID, NO_RECORDING, Chain  # noqa: F401 (ARTIFACT_ID, NO_RECORDING: re-exported)
+from agent.planners.clauses import PLACEHOLDER, Clause, split_request
+from agent.planners.history import backrefs_for
 from agent.planners.numbers import scan
 from agent.planners.rule_args import NeedInfo
 from agent.planners.tool_rules import RULES, ToolRule, animates, literal_only, speaks_text
 from agent.registry import Registry
 from agent.specs import ToolSpec
-
-NO_RECORDING = ("Which recording should I work on? Attach an audio file with -i (for example -i voice.wav), "
-                "or run this after a request that produced audio.")
 
 
 def supported_summary(registry: Registry) -> str:
@@ -54,102 +55,9 @@ class Group:
     clause: Clause
     rules: list[ToolRule]
     later: bool = False
-
-
-ARTIFACT_ID = re.compile(r"@?\b((?:audio|image|video)-[0-9a-f]{10}(?:-\d+)?)\b")
-
-
-class Chain:
-    """Which audio each step reads: uploads, the previous result, earlier steps (rule_args.Sources)."""
-
-    def __init__(self, ctx: PlanContext, req: Request) -> None:
-        self.ctx = ctx
-        self.uploads = [(f"@upload-{i}", a) for i, a in enumerate(ctx.uploads, 1) if a.kind == "audio"]
-        lasts = [(("@last" if i == 1 else f"@last-{i}"), a) for i, a in enumerate(ctx.last, 1)]
-        self.last_audio = next((r for r, a in lasts if a.kind == "audio"), None)
-        if self.last_audio is None and (newest := ctx.latest("audio")) is not None:
-            self.last_audio = f"@{newest.id}"
-        self.last_text = next((r for r, a in lasts if a.kind == "text"), None)
-        self.prefer_last = bool(self.last_audio and L.PREVIOUS.search(req.original))
-        self.req = req
-        self.cur: str | None = None
-        self.origin: str | None = None
-        self.used: set[str] = set()
-        self.text_ref: str | None = None
-
-    def current(self, clause: Clause, prefer_mention: bool = True) -> str:
-        if self.cur:
-            return self.cur
-        ref: str | None = None
-        if prefer_mention:
-            named = [r for _, _, r in self.mentioned(clause)]
-            ref = named[0] if named else None
-        if ref is None:
-            if self.prefer_last or not self.uploads:
-                ref = self.last_audio or (self.uploads[0][0] if self.uploads else None)
-            else:
-                ref = self.uploads[0][0]
-        if ref is None:
-            raise NeedInfo(NO_RECORDING)
-        self.cur = self.origin = ref
-        self.used.add(ref)
-        return ref
-
-    def others(self) -> list[str]:
-        return [r for r, _ in self.uploads if r not in self.used]
-
-    def take(self, ref: str) -> None:
-        self.used.add(ref)
-
-    def text_source(self) -> str | None:
-        return self.text_ref or self.last_text
-
-    def upload_of(self, kind: str, newest: bool = False) -> str | None:
-        """The first upload of a kind (image, video), else (newest=True) the session's newest one."""
-        i = next((i for i, a in enumerate(self.ctx.uploads, 1) if a.kind == kind), None)
-        if i is not None:
-            return f"@upload-{i}"
-        rec = self.ctx.latest(kind) if newest else None
-        return f"@{rec.id}" if rec else None
-
-    def mentioned(self, clause: Clause) -> list[tuple[int, int, str]]:
-        """Inputs the clause names: 'the second file', 'music.wav', 'the music' (a file's stem), 'the previous
-        result', as (start, end, reference) in clause order."""
-        t = clause.core
-        found: list[tuple[int, int, str]] = []
-        for m in L.ORDINAL_MENTION.finditer(t):
-            n = m.group("ord") or m.group("num") or m.group("zh") or m.group("zhrel")
-            k = L.ORDINALS.get(n) if n in L.ORDINALS else {"前者": 1, "后者": 2}.get(n)
-            if k is None:
-                k = int(n) if n.isdigit() else "一二三四五".index(n) + 1
-            if 1 <= k <= len(self.uploads):
-                found.append((m.start(), m.end(), self.uploads[k - 1][0]))
-        for m in PLACEHOLDER.finditer(t):
-            if m.group(1) == "f":
-                name = self.req.files[ord(m.group(2)) - 97].lower()
-                ref = next((r for r, a in self.uploads if (a.original_name or "").lower().endswith(name)), None)
-                if ref:
-                    found.append((m.start(), m.end(), ref))
-        for ref, a in self.uploads:
-            stem = re.sub(r"\.\w+$", "", (a.original_name or "").lower())
-            if len(stem) >= 3:
-                for m in re.finditer(rf"(?<![\w⟦]){re.escape(stem)}(?!\w)", t):
-                    found.append((m.start(), m.end(), ref))
-        for m in ARTIFACT_ID.finditer(t):  # an artifact named by id; validation says if it is not there
-            found.append((m.start(), m.end(), f"@{m.group(1)}"))
-        if self.last_audio:
-            for m in L.PREVIOUS.finditer(t):
-                found.append((m.start(), m.end(), self.last_audio))
-        found.sort()
-        # What the chain already started from is now the chain's latest output.
-        return [(s, e, self.cur if self.cur and r == self.origin else r) for s, e, r in found]
-
-    def produced(self, step_id: str, spec: ToolSpec) -> None:
-        if spec.outputs[spec.primary_output].type == "audio":
-            self.cur = f"@{step_id}"
-        text_out = next((n for n, o in spec.outputs.items() if o.type == "text"), None)
-        if text_out:
-            self.text_ref = f"@{step_id}.{text_out}"
+    stated: bool = False  # from a statement ("the ending is too abrupt"), not an ask (speech_acts.py)
+    sentence: int = 0  # clauses split by weak separators share a sentence
+    each: bool = False  # "denoise both files": one step per upload
 
 
 class RulePlanner:
@@ -165,11 +73,27 @@ class RulePlanner:
 
 _KNOWN_WORDS = L.FILLER_WORDS | L.ARG_WORDS | set(L.ORDINALS)
 _TYPO_VOCAB = sorted({w for r in RULES for w in r.words})
+_SAFE_VOCAB = frozenset(_TYPO_VOCAB) | S.TYPO_WORDS
+S.index_vocab(_SAFE_VOCAB)
+# Words our own patterns spell out are words, not typos ("peak" is not "speak" with a letter dropped).
+_PATTERN_WORDS = _KNOWN_WORDS | frozenset(
+    w for pat in [r.triggers for r in RULES] + [p for _, p in L.UNSUPPORTED] + [L.SPEAK, L.VAGUE, L.AUDIOISH]
+    for w in re.findall(r"[a-z]{4,}", pat.pattern))
+# "transcribe it, then read it back": speech of the text an earlier step (or run) made
+_TTS_OF_TEXT = ToolRule("text_to_speech", "speech synthesis", re.compile(r"[\s\S]"), A.tts_of_text)
+_TTS_HINT = L.rx(r"\b(?:tts|text[- ]to[- ]speech|voice|slow\w*|fast\w*|quick\w*|speed|pace|\d+(?:\.\d+)?\s*x)\b",
+                 r"语音|语速|慢|快")
+_TTS_MANNER = L.rx(
+    r"^(?:(?:in|at|with|a|an|the|bit|little|more|very|calm(?:ly)?|gentl[ey]|soft(?:ly)?|clear(?:ly)?|natural|relaxed"
+    r"|slow(?:ly|er)?|fast(?:er)?|quick(?:ly|er)?|speed|rate|pace|voice|tone|speaking|please|of|[\d.]+\s*x?)[\s,]*)+$",
+    r"^(?:语速|速度|说话)?(?:稍微|再|要)?(?:慢|快|[\d.]+倍?)(?:一点|一些|点|些)?(?:儿)?$|^(?:语速|速度)\s*[\d.]+")
+_TEXT_REFERENT = L.rx(r"\b(?:transcript|transcription|text|words|lyrics)\b", r"文字|文本|转写|稿")
+_FILTER_KIND = L.rx(r"\b(?:high|low)[- ]?pass|\b[hl]pf\b|\b[hl]p\s*\d|\blow[- ]?cut\b|\bhigh[- ]?cut\b", r"高通|低通")
 
 
 class _Planning:
     def __init__(self, request: str, ctx: PlanContext, registry: Registry) -> None:
-        self.req = split_request(request)
+        self.req = split_request(request, backrefs_for(ctx))
         self.ctx = ctx
         self.registry = registry
         self.speak = False
@@ -208,12 +132,13 @@ class _Planning:
         return spec.outputs[spec.primary_output].type == "audio"
 
     def _kind_of_leftover(self, c: Clause) -> str:
-        """'filler' (nothing in it), 'args' (only numbers/positions/names: belongs to a neighbour) or 'unknown'."""
-        if L.CONTEXT_STATEMENT.search(c.core):
+        """'filler' (nothing in it, thanks, a statement), 'args' (only numbers/positions/names: belongs to a
+        neighbour) or 'unknown'."""
+        if L.CONTEXT_STATEMENT.search(c.core) or S.thanks(c.core) or S.declarative(c.core, c.raw):
             return "filler"
         if L.PRONOUN_ACTION.search(c.core.strip(" !.?")):
             return "args"
-        t = L.PREVIOUS.sub(" ARG ", PLACEHOLDER.sub(" ARG ", c.core))
+        t = L.LANGUAGE_PHRASE.sub(" ARG ", L.PREVIOUS.sub(" ARG ", PLACEHOLDER.sub(" ARG ", c.core)))
         spans = [(q.start, q.end) for q in scan(t)]
         for s, e in reversed(spans):
             t = t[:s] + " ARG " + t[e:]
@@ -235,10 +160,17 @@ class _Planning:
     def _qualifies(self, prev: Group | None, c: Clause, rules: list[ToolRule]) -> bool:
         """A weak-split piece that only qualifies the previous step: 'mix them, the second one at -6 dB',
         'normalize to -16 LUFS, -1 dB true peak'."""
-        if prev is None or (rules and rules[0].tool not in ("gain", "trim")):
+        if prev is None:
             return False
         tool = prev.rules[0].tool
+        if tool == "text_to_speech" and (not rules or rules[0].tool == "change_tempo"):
+            return bool(_TTS_MANNER.search(c.core.strip(" .!"))) or bool(rules and _TTS_MANNER.search(
+                re.sub(r"\b(?:and|it|read|say|speak)\b", " ", c.core).strip(" .!")))  # "say 'hi', slowly"
+        if rules and rules[0].tool not in ("gain", "trim"):
+            return False
         if tool == "mix":
+            if rules and rules[0].tool == "gain" and self._kind_of_leftover(c) == "args":
+                return True  # "mix them, -15 dB"
             return bool(Chain(self.ctx, self.req).mentioned(c) or L.MIX_PART.search(c.core))
         if tool == "loudness_normalize":
             return bool(L.PEAK_WORDS.search(c.core))
@@ -247,22 +179,57 @@ class _Planning:
     def _fix_typos(self, c: Clause) -> Clause:
         def fix(m: re.Match[str]) -> str:
             w = m.group(0)
-            if len(w) < 4 or w in _KNOWN_WORDS or w in _TYPO_VOCAB:
+            if len(w) < 4 or w in _PATTERN_WORDS or w in _TYPO_VOCAB:
                 return w
             near = difflib.get_close_matches(w, _TYPO_VOCAB, n=1, cutoff=0.8)
             return near[0] if near else w
 
         return c.with_core(re.sub(r"[a-z]+", fix, c.core))
 
+    def _prepare(self, c: Clause) -> Clause:
+        """Typos that are safe to fix anywhere ('remvoe', 'lowr', '降燥'), and 'without changing the pitch' taken
+        out (it keeps something as it is; it asks for no step)."""
+        core = S.fix_zh_homophones(c.core)
+        core = re.sub(r"[a-z]+", lambda m: m.group(0) if m.group(0) in _PATTERN_WORDS else (
+            S.safe_typo(m.group(0), _SAFE_VOCAB) or m.group(0)), core)
+        core = S.KEEP_AS_IS.sub(" ", core)
+        return c.with_core(core) if core != c.core else c
+
+    def _speaks_as_step(self, c: Clause) -> bool:
+        """'transcribe it, then read it back (slower)': speech of the transcript is a step of its own; 'read me the
+        transcript' / '转成文字，念给我听' only asks for the answer aloud (Plan.speak)."""
+        if "text_to_speech" in self.registry and any(r.kind == "text" for r in c.refs):
+            return True  # "把之前的转写念出来"
+        makes_text = any(g.rules[0].tool == "transcribe" for g in self.groups)
+        return "text_to_speech" in self.registry and makes_text and (
+            c.sep == "strong" or bool(_TTS_HINT.search(c.core) or _TEXT_REFERENT.search(c.core)))
+
+    def _drop_statements(self) -> None:
+        """What a request only describes ('the song ends abruptly', '太小声了') is context when it also asks for
+        something explicitly: those steps go, unless the ask says 'also'. See speech_acts.py."""
+        for g in self.groups:  # "the fridge hum plus the hiss is bad": a fragment of the statement
+            if not g.stated and not S.asks(g.clause) and any(
+                    o.stated and o.sentence == g.sentence for o in self.groups):
+                g.stated = True
+        asks = [g for g in self.groups if not g.stated]
+        if asks and len(asks) < len(self.groups) and not any(S.ADDITIVE.search(g.clause.raw) for g in asks):
+            self.groups = asks
+
     def _read(self) -> Plan | None:
         """Map clauses to groups; returns an unsupported plan when a capability is missing."""
         pending: Clause | None = None
+        sentence = 0
         for c in self.req.clauses:
+            sentence += c.sep != "weak"
+            c = self._prepare(c)
             for capability, pat in ([] if speaks_text(c) or animates(c) else L.UNSUPPORTED):  # "say I love pictures"
                 if pat.search(PLACEHOLDER.sub(" ", c.core)):
                     return self._unsupported(f"There is no tool for {capability} (asked for in {c.shown()!r}).")
             if not c.quotes:
                 m = L.SPEAK.search(c.core)
+                if m and self._speaks_as_step(c):
+                    self.groups.append(Group(c, [_TTS_OF_TEXT], sentence=sentence))
+                    continue
                 if m:
                     self.speak = True
                     c = c.with_core(c.core[:m.start()] + " " + c.core[m.end():])
@@ -282,10 +249,12 @@ class _Planning:
                 continue
             if not rules:
                 kind = self._kind_of_leftover(c)
-                if literal_only(c) and prev and prev.rules[0].tool == "text_to_speech":
+                if (literal_only(c) or S.QUOTE_INTRO.search(c.core)) and prev and prev.rules[0].tool == "text_to_speech":
                     kind = "args"
                 if kind == "args" and prev:
                     prev.clause = prev.clause.merged(c)
+                    if L.PRONOUN_ACTION.search(c.core.strip(" !.?")):
+                        prev.stated = False  # "there's a buzz in the background, remove it"
                 elif kind == "args":
                     pending = c
                 elif kind == "unknown" and prev and prev.rules[-1].absorbs and c.sep == "weak":
@@ -296,13 +265,26 @@ class _Planning:
                 elif kind == "unknown":
                     self.unknown.append(c)
                 continue
-            same = prev and [r.tool for r in prev.rules] == [r.tool for r in rules]
-            if (same or self._qualifies(prev, c, rules)) and c.sep == "weak" and prev is not None:
-                prev.clause = prev.clause.merged(c)  # "more bass, less treble" is one EQ step
+            same = prev and [r.tool for r in prev.rules] == [r.tool for r in rules] and not (
+                rules[0].tool == "filter" and _FILTER_KIND.search(prev.clause.core) and _FILTER_KIND.search(c.core))
+            stated = S.declarative(c.core, c.raw)
+            if not same and c.sep == "weak" and prev is not None and prev.rules[0].tool == "gain" and len(self.groups) > 1 \
+                    and rules[0].tool == "mix" and self.groups[-2].rules[0].tool == "mix" \
+                    and self.groups[-2].sentence == prev.sentence == sentence:
+                self.groups.pop()  # "把第二个当背景音乐，音量降低10分贝，混到第一个里": one mix, at that level
+                self.groups[-1].clause = self.groups[-1].clause.merged(prev.clause).merged(c)
                 continue
-            self.groups.append(Group(c, rules, later=c.later))
+            if (same or self._qualifies(prev, c, rules)) and c.sep == "weak" and prev is not None:
+                if same and prev.stated and not stated:  # "语速太快了，能不能放慢一点": the ask says how
+                    prev.clause, prev.stated = c, False
+                else:
+                    prev.clause = prev.clause.merged(c)  # "more bass, less treble" is one EQ step
+                continue
+            self.groups.append(Group(c, rules, later=c.later, stated=stated, sentence=sentence,
+                                     each=bool(EACH.search(c.core))))
         if pending is not None and not self.groups:
             self.unknown.append(pending)
+        self._drop_statements()
         for i in range(len(self.groups) - 2, -1, -1):  # "before transcribing, denoise it"
             if self.groups[i].later:
                 self.groups[i], self.groups[i + 1] = self.groups[i + 1], self.groups[i]
@@ -335,13 +317,23 @@ class _Planning:
         return out
 
     def _build(self) -> Plan:
-        chain = Chain(self.ctx, self.req)
+        chain = Chain(self.ctx, self.req, self.groups[0].clause if self.groups else None)
         steps: list[PlanStep] = []
         for g in self.groups:
             for rule in g.rules:
                 spec = self.registry[rule.tool].spec
-                args = rule.extract(g.clause, chain)
                 audio_in = next((n for n, p in spec.inputs.items() if p.type == "audio"), None)
+                if g.each and audio_in and len(chain.uploads) >= 2 and not any(
+                        p.type == "list" or (p.type == "audio" and n != audio_in) for n, p in spec.inputs.items()):
+                    for upload, head in chain.heads():  # "normalize both files": one step per file
+                        args = self._clean(spec, {**rule.extract(g.clause, chain), audio_in: head})
+                        sid = f"s{len(steps) + 1}"
+                        steps.append(PlanStep(id=sid, tool=rule.tool, args=args))
+                        chain.produced(sid, spec)
+                        if spec.outputs[spec.primary_output].type == "audio":
+                            chain.branch(upload, f"@{sid}")
+                    continue
+                args = rule.extract(g.clause, chain)
                 if audio_in and audio_in not in args:
                     args[audio_in] = chain.current(g.clause)
                 args = self._clean(spec, args)
@@ -360,6 +352,9 @@ class _Planning:
         early = self._read()
         if early is not None:
             return early
+        if self.unknown and self.groups and all(g.stated for g in self.groups) and all(
+                L.VAGUE.search(c.core) for c in self.unknown):
+            self.unknown = []  # "the engine wants 32k stereo files, can you fix it up for that?": the statement says how
         if self.unknown:
             vague = [c for c in self.unknown if L.VAGUE.search(c.core)]
             if vague or (not self.groups and any(L.AUDIOISH.search(c.core) for c in self.unknown)):

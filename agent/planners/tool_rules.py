@@ -48,13 +48,17 @@ _NORMALIZE_WORDS = L.rx(r"normali|lufs|lkfs|\blevel|standard|r\s*128|\bebu\b|tar
                         r"标准化|归一化|响度|目标")
 
 
+# "get the loudness to the usual podcast level": a level to reach, not one to measure
+_TARGET = L.rx(r"\b(?:loudness|level|levels|volume|lufs)\s+(?:up\s+|down\s+)?to\b", r"(?:响度|音量)(?:调|提|降)?到")
+
+
 def _not_plain_gain(c: Clause) -> bool:
     """'reduce the loudness by 3 dB' is a gain change, not normalization."""
     return not (re.search(_DB, c.core) and not _NORMALIZE_WORDS.search(c.core))
 
 
 _TTS_CONVERT = L.rx(r"\b(?:text[- ]to[- ]speech|tts)\b|\b(?:to|into|as)\s+(?:speech|voice|spoken\s+audio)\b"
-                    r"|\bsynthesi[sz]e\b", r"转(?:成|为|换成)语音|合成语音|变成语音|生成语音")
+                    r"|\bsynthesi[sz]e\b", r"转(?:成|为|换成)语音|变成语音|(?:合成|生成)(?:[一1]\s*)?(?:段|句|条|个)?语音")
 _BARE_SAY = re.compile(r"^(?:say|speak|talk|read\s+aloud|say\s+something|说话?|朗读|念)\s*[.!。！]*$", re.I)
 
 
@@ -92,14 +96,17 @@ def animates(c: Clause) -> bool:
 
 
 def _say_first(c: Clause) -> bool:
+    if any(r.kind == "text" for r in c.refs):  # "read the transcript from before aloud" (history.py)
+        return True
     return A.unquoted_text(c) is not None or bool(_TTS_CONVERT.search(c.core)) or bool(_BARE_SAY.match(c.core))
 
 
 RULES: list[ToolRule] = [
     # talking heads first: "make this photo say 'hi'" is speech, then the photo speaking it (a stacked step)
-    ToolRule("text_to_speech", "speech synthesis", _ANY, A.thg_speech, when=lambda c: animates(c) and A.thg_text(c) is not None),
-    ToolRule("talking_head", "talking-head video", _ANY, A.talking_head, words=("animate", "avatar", "portrait", "photo"),
-             when=animates, stackable=True, absorbs=True),
+    ToolRule("text_to_speech", "speech synthesis", _ANY, A.thg_speech,
+             when=lambda c: animates(c) and A.thg_text(c) is not None),
+    ToolRule("talking_head", "talking-head video", _ANY, A.talking_head,
+             words=("animate", "avatar", "portrait", "photo"), when=animates, stackable=True, absorbs=True),
     ToolRule("text_to_speech", "speech synthesis", _TTS_VERBS, A.tts_literal,
              when=lambda c: bool(c.quotes)),
     # "turn the transcript into speech": reads an earlier step's text, so it must beat "transcript".
@@ -112,15 +119,16 @@ RULES: list[ToolRule] = [
         r"(?:say|saying|said|talking\s+about|speaking\s+about)\b",
         r"\bwhat(?:'s|\s+is|\s+was)\s+(?:being\s+)?(?:said|spoken)\b|\bwhat\s+(?:it|they|he|she)\s+says?\b",
         r"\bwrite\s+(?:it|this|that|everything)?\s*(?:down|out)\b|\b(?:to|into|as)\s+(?:plain\s+)?text\b(?!\s+to)",
-        r"\btext\s+(?:of|from)\b|\bwhat\s+words\b|\brecogni[sz]e\s+(?:the\s+)?(?:speech|words|text|what)",
+        r"\btext\s+(?:of|from)\b|\bwhat\s+words\b|\b(?:the\s+)?words\s+(?:spoken|said|being\s+said)\b|\btimestamps?\b"
+        r"|\bgive\s+me\s+(?:the\s+|a\s+)?(?:words|text|transcript)\b|\brecogni[sz]e\s+(?:the\s+)?(?:speech|words|text|what)",
         r"\b(?:which|what|detect|identify|tell\s+me|determine|recogni[sz]e|guess|name)\b[^,.;]{0,25}\blanguages?\b"
         r"|\blanguages?\b\s*(?:is|was|spoken|used|\?)|^\s*(?:and\s+)?(?:the\s+|its\s+)?language\s*$",
-        r"转(?:成|为|换成|写成|换为)?(?:文字|文本|字幕)|转写|转录|听写|语音识别|识别|字幕|说了什么|说的什么|说的是什么|讲了什么"
+        r"转(?:一下|换一下)?(?:成|为|换成|写成|换为)?(?:文字|文本|字幕)|转写|转录|听写|语音识别|识别|字幕|说了什么|说的什么|说的是什么|讲了什么"
         r"|讲的什么|在说什么|说啥|讲啥|内容是什么|写下来|记下来|什么语言|哪种语言|哪国语言|语种|文字稿|逐字稿"),
         A.transcribe, words=("transcribe", "transcript", "transcription", "subtitles", "language")),
     ToolRule("audio_info", "measuring audio", L.rx(
         r"\bhow\s+(?:long|loud|big|large|quiet|many\s+(?:channels|seconds|minutes)|much\s+(?:time|space))\b",
-        r"\bwhat(?:'s|\s+is|\s+are)?\s+(?:the\s+|its\s+|it's\s+)?(?:duration|length|loudness|sample\s*rate"
+        r"\bwhat(?:'?s|\s+is|\s+are)?\s+(?:the\s+|its\s+|it's\s+)?(?:duration|length|loudness|sample\s*rate"
         r"|sampling\s+rate"
         r"|bit\s*rate|bit\s*depth|format|channels?|channel\s+count|peak|rms|level|levels|volume|lufs|specs?"
         r"|properties)\b",
@@ -136,8 +144,9 @@ RULES: list[ToolRule] = [
         r"|format|bit\s*depth|levels?)\s*\??$"
         r"|\b(?:file\s+)?info\b|\bstats\b|\bmetadata\b|\banaly[sz]\w*|\binspect\b|\bmeasure\b",
         r"多长|多久|时长|多少秒|几秒|多响|多大声|响度(?:是)?多少|音量(?:是)?多少|采样率(?:是)?多少|采样率是|几个声道|多少(?:个)?声道"
-        r"|单声道还是立体声|是单声道吗|是立体声吗|什么格式|(?:音频)?信息|参数|分析|测量|峰值(?:是)?多少|有多长"),
-        A.no_args, words=("measure", "analyze", "duration", "length", "loudness", "info")),
+        r"|单声道还是立体声|是单声道吗|是立体声吗|什么格式|(?:音频)?信息|参数|分析|测量|峰值(?:是)?多少|有多长"
+        r"|(?:响度|音量|时长|长度|采样率|峰值|声道)[^，,。；]{0,6}?(?:是)?多少|多少\s*(?:lufs|分贝|db|秒)\s*[?？吗呢啊]?$"),
+        A.no_args, words=("measure", "analyze", "duration", "length", "loudness", "info"), when=lambda c: not _TARGET.search(c.core)),
     ToolRule("mix", "mixing", L.rx(
         r"\bmix\w*|\boverlay\w*|\blayer\w*|\bsuperimpos\w*|\bon\s+top\s+of\b|\bunderneath\b|\b(?:background"
         r"|bg)\s+music\b"
@@ -154,17 +163,20 @@ RULES: list[ToolRule] = [
         r"|\bone\s+after\s+(?:the\s+)?(?:other|another)\b|\bchain\s+(?:them\s+|these\s+)?together\b|\bfollowed\s+by\b"
         r"|\b(?:put|play|place)\b[^,;]*\b(?:after|before|in\s+front\s+of|at\s+the\s+end\s+of|at\s+the\s+start\s+of)\b"
         r"|\bcross[- ]?fad\w*",
-        r"拼接|拼起来|拼在一起|拼成|合并|连起来|接起来|连接|串起来|串联|接在|接到|放在[^，,]*(?:后面|前面|之后|之前)|衔接|首尾相连|连在一起"),
+        r"\b(?:tack|stick|add|attach|put|place|paste|slap|glue|bolt|insert)\w*\b[^,;]*\b(?:on(?:to)?|to|at)\s+the\s+"
+        r"(?:end|start|beginning|front|back)\s+of\b|\bprepend\w*|\b(?:silence|gap|pause)\s+(?:in\s+)?between\b",
+        r"拼接|拼起来|拼在一起|拼成|合并|连起来|接起来|连接|串起来|串联|接在|接到|衔接|首尾相连|连在一起"
+        r"|(?:放|加|接|插|拼)(?:在|到)[^，,]*(?:后面|前面|之后|之前|开头|结尾|末尾|最前|最后)"),
         A.concatenate, words=("join", "concatenate", "combine", "merge", "append", "stitch")),
     ToolRule("remove_hum", "hum removal", L.rx(
-        r"\bhum\w*|\bbuzz\w*|\bmains\b|\bground\s+loop\b|\belectrical\s+(?:noise|hum|interference)\b|\bac\s+(?:noise"
+        r"\bhum\w*|\bde-?hum\w*|\bbuzz\w*|\bmains\b|\bground\s+loop\b|\belectrical\s+(?:noise|hum|interference)\b|\bac\s+(?:noise"
         r"|hum)\b",
         r"\b(?:remove|cut|kill|eliminate|get\s+rid\s+of|filter(?:\s+out)?|notch(?:\s+out)?|take\s+out)\s+(?:the\s+)?"
         r"(?:50|60)\s*(?:hz|hertz)\b",
         r"电流声|嗡嗡声?|交流声|哼声|工频|嗡声|电源噪声|滋滋声"),
         A.remove_hum, words=("hum", "buzz", "mains")),
     ToolRule("filter", "filtering", L.rx(
-        r"\bhigh[- ]?pass\w*|\blow[- ]?pass\w*|\bhpf\b|\blpf\b|\blow[- ]?cut\b|\bhigh[- ]?cut\b|\brumble\b|\bmuffl\w*"
+        r"\bhigh[- ]?pass\w*|\blow[- ]?pass\w*|\bhpf\b|\blpf\b|\b[hl]p\s*(?:at\s+)?\d|\blow[- ]?cut\b|\bhigh[- ]?cut\b|\brumble\b|\bmuffl\w*"
         r"|\btelephone\b|\bphone\s+(?:effect|sound|call)\b|\bover\s+the\s+phone\b|\bfilter\b(?!\s+out\s+(?:the\s+"
         r"|all\s+)?(?:background\s+)?noise)"
         r"|\broll[- ]?off\b",
@@ -187,20 +199,21 @@ RULES: list[ToolRule] = [
         r"\bbass\b(?!\s+line)|\btreble\b|\bmids\b|\bmid[- ]?range\b|\bhighs\b|\blows\b|\blow[- ]end\b|\bhigh[- ]end\b"
         r"|\btop[- ]end\b|\beq\b|\bequali[sz]\w*|\btone\s+control\b|\bbright(?:er|en)\b|\bdarker\b|\bwarmer\b|\bmuddy\b"
         r"|\bcrisp(?:er)?\b|\bboomy\b|\bharsh\b|\btinny\b",
-        r"重低音|(?<![降调变])低音(?![调量高])|低频|中音|中频|(?<![提升调变])高音(?![调量])|高频|均衡|eq|温暖|明亮|清脆"),
+        r"重低音|(?<![降调变])低音(?![调量高])|低频|中音|中频|(?<![提升调变])高音(?![调量])|高频|均衡|eq|温暖|明亮|清脆|发闷|太闷|有点闷|很闷"),
         E.equalize, words=("bass", "treble", "equalize", "equalizer", "mids", "brighter", "warmer")),
     ToolRule("loudness_normalize", "loudness normalization", L.rx(
         r"\bnormali[sz]\w*|\bloudness\b|\blufs\b|\blkfs\b|\blevel(?:l?ed|l?ing)?\s+(?:it|this|that|them|out|the)\b"
-        r"|\blevel\s+(?:it\s+)?(?:out\s+)?to\b|\beven\s+out\b|\b(?:levels?|volume|loudness)\s+(?:more\s+)?(?:consistent"
+        r"|\blevel\s+(?:it\s+)?(?:out\s+)?to\b|\beven\s+(?:it\s+|them\s+|this\s+|things\s+|the\s+\w+\s+)?out\b|\b(?:levels?|volume|loudness)\s+(?:more\s+)?(?:consistent"
         r"|even|uniform|equal|the\s+same)\b|\bconsistent\s+(?:volume|loudness|levels?)\b|\br\s*128\b"
-        r"|\bebu\b|\bbroadcast\s+(?:standard|level|loudness)\b|\b(?:streaming|podcast)\s+(?:level|loudness|standard)\b",
+        r"|\bebu\b|\bbroadcast\s+(?:standard|level|loudness)\b|\b(?:broadcast|podcast|radio|streaming|spotify|youtube)[- ]ready\b|\b(?:streaming|podcast)\s+(?:level|loudness|standard)\b",
         rf"{_LUFS}", r"响度|标准化|归一化|规范化|统一音量|音量一致|音量均衡|音量统一"),
         E.loudness_normalize, words=("normalize", "normalise", "loudness", "lufs", "level"), when=_not_plain_gain,
         stackable=True),
     ToolRule("pitch_shift", "pitch shifting", L.rx(
         r"\bpitch\w*|\bsemi-?tones?\b|\bhalf[- ]?steps?\b|\bwhole[- ]?steps?\b|\boctaves?\b|\btranspos\w*"
         r"|\b(?:up|down|raise|lower|change|shift)\s+(?:the\s+|it\s+)?(?:\w+\s+)?keys?\b|\bdeeper\b"
-        r"|\b(?:higher|lower)[- ]pitched\b|\bsqueak\w*|\b(?:voice|pitch)\s+(?:higher|lower|deeper|up|down)\b"
+        r"|\b(?:higher|lower)[- ]pitched\b|\bsqueak\w*|\bchipmunk\w*|\bhelium\b"
+        r"|\bvoice\s+(?:(?:all|really|super|very|much|a\s+lot|way)\s+)?(?:high|higher|low|lower|deep|deeper)\b|\b(?:voice|pitch)\s+(?:higher|lower|deeper|up|down)\b"
         r"|\b(?:higher|lower|deeper)\s+voice\b",
         r"(?<!声)音调|音高|升调|降调|变调|半音|八度|调子|移调|全音"),
         E.pitch_shift, words=("pitch", "semitone", "semitones", "octave", "transpose")),
@@ -208,7 +221,7 @@ RULES: list[ToolRule] = [
         r"\blouder\b|\bquieter\b|\bsofter\b|\bvolume\b|\bgain\b|\bamplif\w*|\battenuat\w*"
         r"|\bturn\s+(?:it\s+|this\s+|that\s+|them\s+|the\s+\w+\s+)?(?:up|down)\b|\bboost\b|\bloud\s+enough\b"
         r"|\b(?:too|very|so)\s+(?:quiet|soft|loud|faint|low)\b|\bmake\s+(?:it|this|that|them)\s+(?:loud|quiet|soft)\b"
-        r"|\bcan'?t\s+hear\b|\bhard\s+to\s+hear\b|\b(?:louden|quieten)\b|\bmute\b|\b(?:2|3)\s+times\s+as\s+loud\b"
+        r"|\bcan'?t\s+hear\b|\bhard\s+to\s+hear\b|\bcan\s+(?:barely|hardly)\s+hear\b|\b(?:louden|quieten)\b|\bmute\b|\b(?:2|3)\s+times\s+as\s+loud\b"
         r"|\b(?:raise|lower|increase|decrease|reduce|drop|bring\s+(?:up|down))\s+(?:the\s+)?(?:level|levels)\b"
         rf"|\bhalf\s+as\s+loud\b|(?:{_DB})",
         r"音量|大声|小声|响一点|响些|轻一点|轻些|声音(?:大|小|响|轻)|(?:太|有点)(?:小声|大声|吵|响|轻|小|大)|放大|增益|分贝"
@@ -216,7 +229,7 @@ RULES: list[ToolRule] = [
         E.gain, words=("louder", "quieter", "softer", "volume", "gain", "amplify")),
     ToolRule("change_tempo", "tempo changes", L.rx(
         r"\bfaster\b|\bslower\b|\bquicker\b|\bspeed\w*|\btempo\b|\bpace\b|\bslow\b|\bhurry\b|\baccelerat\w*"
-        r"|\bdecelerat\w*|\bplayback\s+rate\b|\bbpm\b|\b\d+(?:\.\d+)?\s*x\b|\btimes\s+(?:as\s+)?(?:fast|slow|quick)\w*"
+        r"|\bdecelerat\w*|\bplayback\s+rate\b|\btoo\s+(?:fast|slow|quick|rushed)\b|\bbpm\b|\b\d+(?:\.\d+)?\s*x\b|\btimes\s+(?:as\s+)?(?:fast|slow|quick)\w*"
         r"|\bhalf[- ]?(?:speed|time|tempo)\b|\bhalf\s+as\s+(?:fast|quick)\b|\bdouble[- ]?(?:speed|time|tempo)\b"
         r"|\btime[- ]?stretch\w*",
         r"加速|减速|放慢|加快|变快|变慢|调快|调慢|更快|更慢|[快慢](?:一点|点|些|一些|\d*(?:\.\d+)?倍)|倍速|速度|节奏|语速|快放|慢放"),
@@ -258,7 +271,9 @@ RULES: list[ToolRule] = [
         r"\b(?:cut|remove|skip|drop|delete|lose|chop)\s+(?:off\s+)?(?:the\s+)?(?:intro|outro|beginning|start|ending"
         r"|end)\b",
         rf"(?:前|后|最后|开头|结尾|末尾|头|尾)(?:面|边|头)?的?\s*(?:{_TIME})|(?:剪|裁|截|删|去掉|去除|保留|只要|只留|留下|砍掉|切掉)[^，,]*?(?:{_TIME})",
-        rf"(?:{_TIME})\s*(?:到|至|-|~)\s*(?:{_TIME})|从\s*(?:{_TIME})|剪辑|裁剪|截取|剪掉|剪短"),
+        rf"(?:{_TIME})\s*(?:到|至|-|~)\s*(?:{_TIME})|从\s*(?:{_TIME})|剪辑|裁剪|截取|剪掉|剪短",
+        rf"(?:{L.NUM})\s*(?:秒钟?)?\s*(?:到|至|-|~)\s*(?:{_TIME})"
+        rf"|(?:{_TIME})[^，,]*?(?:剪掉|剪去|裁掉|删掉|删除|去掉|去除|砍掉|切掉|不要|保留|留下)"),
         A.trim, words=("trim", "cut", "crop", "shorten", "keep", "remove", "seconds")),
     ToolRule("text_to_speech", "speech synthesis", L.rx(
         r"^(?:say|speak|pronounce|narrate|announce|utter|recite|voice|read|talk)\b",

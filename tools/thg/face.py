@@ -18,6 +18,7 @@ import numpy as np
 from agent.errors import BadInput
 
 MIN_FACE_PX = 48
+Box = tuple[float, float, float, float]
 
 
 @dataclass
@@ -41,7 +42,7 @@ class FaceGeometry:
     def face_h(self) -> float:
         return self.face[3]
 
-    def shifted(self, dx: float, dy: float) -> "FaceGeometry":
+    def shifted(self, dx: float, dy: float) -> FaceGeometry:
         fx, fy, fw, fh = self.face
         mx, my, mw, mh = self.mouth
         return FaceGeometry((fx + dx, fy + dy, fw, fh), [(x + dx, y + dy, w, h) for x, y, w, h in self.eyes],
@@ -59,7 +60,7 @@ class FaceGeometry:
         return d
 
     @classmethod
-    def from_json(cls, d: dict[str, Any]) -> "FaceGeometry":
+    def from_json(cls, d: dict[str, Any]) -> FaceGeometry:
         return cls(tuple(d["face"]), [tuple(e) for e in d["eyes"]], tuple(d["mouth"]), float(d["chin_y"]),
                    bool(d.get("teeth_visible", False)), tuple(d.get("mouth_curve", (0.0, 0.0))),
                    dict(d.get("found", {})))
@@ -106,7 +107,7 @@ def default_image() -> np.ndarray:
     return np.ascontiguousarray(data.astronaut()[:, :, ::-1])
 
 
-def detect_face(img: np.ndarray, label: str = "the image") -> tuple[float, float, float, float]:
+def detect_face(img: np.ndarray, label: str = "the image") -> Box:
     """The largest frontal face (x, y, w, h); BadInput when there is none."""
     import cv2
 
@@ -115,7 +116,8 @@ def detect_face(img: np.ndarray, label: str = "the image") -> tuple[float, float
     min_px = max(MIN_FACE_PX // 2, int(0.06 * side))
     faces: Any = ()
     for name, neighbours in (("haarcascade_frontalface_default.xml", 5), ("haarcascade_frontalface_alt2.xml", 3)):
-        faces = _cascade(name).detectMultiScale(gray, scaleFactor=1.1, minNeighbors=neighbours, minSize=(min_px, min_px))
+        faces = _cascade(name).detectMultiScale(gray, scaleFactor=1.1, minNeighbors=neighbours,
+                                                minSize=(min_px, min_px))
         if len(faces):
             break
     if not len(faces):
@@ -128,7 +130,7 @@ def detect_face(img: np.ndarray, label: str = "the image") -> tuple[float, float
     return float(x), float(y), float(w), float(h)
 
 
-def _eyes(gray: np.ndarray, face: tuple[float, float, float, float]) -> tuple[list[tuple[float, float, float, float]], str]:
+def _eyes(gray: np.ndarray, face: Box) -> tuple[list[Box], str]:
     fx, fy, fw, fh = face
     x0, y0 = int(fx), int(fy + 0.15 * fh)
     upper = gray[y0:int(fy + 0.55 * fh), x0:int(fx + fw)]
@@ -194,8 +196,7 @@ def _split_curve(light: np.ndarray, x0: int, y0: int, cx: float, split: float, h
     return float(c0), (c1, c2)
 
 
-def _mouth(img: np.ndarray, face: tuple[float, float, float, float]
-           ) -> tuple[tuple[float, float, float, float], bool, tuple[float, float], str]:
+def _mouth(img: np.ndarray, face: Box) -> tuple[Box, bool, tuple[float, float], str]:
     """(cx, split_y, half width, lip half height), whether teeth show, the split curve, and how it was found."""
     import cv2
 
@@ -213,7 +214,7 @@ def _mouth(img: np.ndarray, face: tuple[float, float, float, float]
         light = lab[:, :, 0]
         skin = float(np.median(a))
         lips = a > skin + max(4.0, 0.5 * float(np.std(a)))
-        n, labels, stats, cents = cv2.connectedComponentsWithStats(lips.astype(np.uint8), connectivity=8)
+        n, _, stats, cents = cv2.connectedComponentsWithStats(lips.astype(np.uint8), connectivity=8)
         best, best_score = -1, 0.0
         for i in range(1, n):
             w_i, h_i, area = stats[i, cv2.CC_STAT_WIDTH], stats[i, cv2.CC_STAT_HEIGHT], stats[i, cv2.CC_STAT_AREA]
@@ -256,7 +257,7 @@ def find_geometry(img: np.ndarray, label: str = "the image") -> FaceGeometry:
     gray = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
     eyes, eye_how = _eyes(gray, face)
     mouth, teeth, curve, mouth_how = _mouth(img, face)
-    fx, fy, fw, fh = face
+    _, fy, _, fh = face
     chin = max(mouth[1] + 0.24 * fh, fy + 1.05 * fh)
     return FaceGeometry(face, eyes, mouth, float(chin), teeth, curve,
                         {"face": "haar", "eyes": eye_how, "mouth": mouth_how})

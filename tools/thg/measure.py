@@ -9,6 +9,8 @@ own parameters), so they can check any backend:
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -20,25 +22,27 @@ from tools.thg import FPS
 MAX_LAG = 3
 
 
-def mouth_opening(frames: list[np.ndarray]) -> np.ndarray:
+def mouth_opening(frames: Iterable[np.ndarray]) -> np.ndarray:
     """Per frame: how many pixels of the mouth box are dark (an open mouth's cavity)."""
     import cv2
 
     from tools.thg.face import find_geometry
 
-    geo = find_geometry(frames[0], "the first frame")
-    mx, split, mw, mh = geo.mouth
+    it = iter(frames)
+    first = next(it)
+    geo = find_geometry(first, "the first frame")
+    mx, split, mw, _ = geo.mouth
     fh = geo.face_h
     x0, x1 = int(mx - 1.1 * mw), int(mx + 1.1 * mw) + 1
     y0, y1 = int(split - 0.09 * fh), int(split + 0.17 * fh) + 1
     fx, fy, fw, _ = (int(v) for v in geo.face)
-    skin = cv2.cvtColor(frames[0][fy:fy + int(fh), fx:fx + fw], cv2.COLOR_BGR2GRAY)
+    skin = cv2.cvtColor(first[fy:fy + int(fh), fx:fx + fw], cv2.COLOR_BGR2GRAY)
     threshold = 0.42 * float(np.median(skin))
-    out = np.empty(len(frames), np.float64)
-    for i, f in enumerate(frames):
-        g = cv2.cvtColor(f[max(0, y0):y1, max(0, x0):x1], cv2.COLOR_BGR2GRAY)
-        out[i] = float(np.count_nonzero(g < threshold))
-    return out
+    out = []
+    for frame in itertools.chain([first], it):
+        g = cv2.cvtColor(frame[max(0, y0):y1, max(0, x0):x1], cv2.COLOR_BGR2GRAY)
+        out.append(float(np.count_nonzero(g < threshold)))
+    return np.asarray(out, np.float64)
 
 
 def rms_envelope(samples: np.ndarray, sample_rate: int, n_frames: int, fps: int = FPS) -> np.ndarray:
@@ -64,15 +68,14 @@ def lagged_correlation(video: np.ndarray, audio: np.ndarray, max_lag: int = MAX_
 def lipsync_score(video_path: str | Path, audio: Audio | None = None) -> tuple[float, int]:
     """(correlation at the best lag, that lag in frames) between mouth opening and the speech envelope.
     `audio` defaults to the file's own audio track."""
-    from tools.thg.video import read_audio_track, read_frames
+    from tools.thg.video import iter_frames, read_audio_track
 
-    frames = read_frames(video_path)
     if audio is None:
         x, sr = read_audio_track(video_path)
     else:
         x, sr = audio.mono(), audio.sample_rate
-    opening = mouth_opening(frames)
-    env = rms_envelope(x, sr, len(frames))
+    opening = mouth_opening(iter_frames(video_path))
+    env = rms_envelope(x, sr, len(opening))
     corr = lagged_correlation(opening, env)
     best = max(corr, key=lambda k: (corr[k], -abs(k)))
     return corr[best], best

@@ -80,8 +80,9 @@ class Wav2LipBackend(Backend):
             if self._runner is None or self._runner_key != key:
                 try:
                     self._runner = Wav2LipRunner(path, self.device())
-                except (ValueError, RuntimeError, OSError) as e:
-                    raise BackendUnavailable(f"backend `{self.name}` cannot load {path}: {e}",
+                except Exception as e:
+                    why = str(e).splitlines()[0] if str(e) else type(e).__name__
+                    raise BackendUnavailable(f"backend `{self.name}` cannot load {path}: {why}",
                                              "use the authors' wav2lip.pth or wav2lip_gan.pth") from e
                 self._runner_key = key
             return self._runner

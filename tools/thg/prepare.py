@@ -16,7 +16,7 @@ import shutil
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,7 @@ PREP_VERSION = 4
 MAX_IMAGE_SIDE = 1024
 DEFAULT_NAME = "skimage.data.astronaut() (Eileen Collins, NASA, public domain)"
 
-_memo: dict[str, "Avatar"] = {}
+_memo: dict[str, Avatar] = {}
 _memo_lock = threading.Lock()
 
 
@@ -99,7 +99,7 @@ def _save(dest: Path, avatar: Avatar, files: dict[str, Any]) -> None:
                 np.save(tmp / name, value)
             else:
                 shutil.copyfile(value, tmp / name)
-        np.savez(tmp / "fields.npz", **avatar.fields)
+        np.savez(tmp / "fields.npz", **avatar.fields)  # type: ignore[arg-type]
         (tmp / "avatar.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
         if dest.exists():
             shutil.rmtree(dest, ignore_errors=True)
@@ -141,7 +141,7 @@ def _cached(key: str, use_cache: bool) -> Avatar | None:
         return None
     with _memo_lock:
         if key in _memo:
-            return _memo[key]
+            return replace(_memo[key], from_cache=True)
     found = _load(avatars_dir() / key)
     if found is not None:
         _remember(found)

@@ -14,6 +14,7 @@ v uses D = -v (exact for the piecewise-constant jaw step, a first-order inverse 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -34,7 +35,8 @@ def lens_profile(dxn: np.ndarray) -> np.ndarray:
     return np.clip(1.0 - dxn * dxn, 0.0, 1.0) ** LENS_P
 
 
-def smoothstep(e0: float, e1: float, x: np.ndarray) -> np.ndarray:
+def smoothstep(e0: float, e1: float, x: Any) -> Any:
+    """0 below e0, 1 above e1, a smooth cubic between (arrays or scalars)."""
     t = np.clip((x - e0) / (e1 - e0), 0.0, 1.0)
     return t * t * (3.0 - 2.0 * t)
 
@@ -152,7 +154,7 @@ class Renderer:
                 if c:
                     np.multiply(arr, np.float32(c), out=tmp)
                     np.add(mapy, tmp, out=mapy)
-        mx, split, mw, mh = geo.mouth
+        mx, split, mw, _ = geo.mouth
         open_px = pose.open * JAW_MAX * fh
         up_px = UPPER_LIP * open_px
         width_px = (SPREAD_WIDEN * pose.spread - ROUND_NARROW * pose.round) * mw

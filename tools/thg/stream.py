@@ -54,7 +54,7 @@ class AvatarFrame:
 
 
 class AvatarStream:
-    def __init__(self, avatar: "Avatar", sample_rate: int = 16000, fps: int = FPS, seed: int = 0,
+    def __init__(self, avatar: Avatar, sample_rate: int = 16000, fps: int = FPS, seed: int = 0,
                  idle_fill: bool = False) -> None:
         self.avatar = avatar
         self.sample_rate = int(sample_rate)
@@ -177,7 +177,7 @@ class AvatarStream:
             await asyncio.sleep(period / 4)
 
 
-def frames_for(avatar: "Avatar", audio: Audio, seed: int = 0) -> Iterator[AvatarFrame]:
+def frames_for(avatar: Avatar, audio: Audio, seed: int = 0) -> Iterator[AvatarFrame]:
     """All frames of one recording: the offline path through the streaming core."""
     stream = AvatarStream(avatar, sample_rate=audio.sample_rate, seed=seed)
     stream.push_audio(audio)

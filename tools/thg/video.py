@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -122,12 +122,18 @@ def probe(path: str | Path) -> dict[str, Any]:
     return info
 
 
-def read_frames(path: str | Path) -> list[np.ndarray]:
-    """Every video frame of a file, BGR."""
+def iter_frames(path: str | Path) -> Iterator[np.ndarray]:
+    """The video frames of a file, BGR, one at a time."""
     import av
 
     with av.open(str(path)) as c:
-        return [f.to_ndarray(format="bgr24") for f in c.decode(video=0)]
+        for f in c.decode(video=0):
+            yield f.to_ndarray(format="bgr24")
+
+
+def read_frames(path: str | Path) -> list[np.ndarray]:
+    """Every video frame of a file, BGR."""
+    return list(iter_frames(path))
 
 
 def read_audio_track(path: str | Path) -> tuple[np.ndarray, int]:

@@ -33,7 +33,8 @@ FACE = 96
 
 
 class Conv2d(nn.Module):
-    def __init__(self, cin: int, cout: int, kernel_size: Any, stride: Any, padding: Any, residual: bool = False) -> None:
+    def __init__(self, cin: int, cout: int, kernel_size: Any, stride: Any, padding: Any,
+                 residual: bool = False) -> None:
         super().__init__()
         self.conv_block = nn.Sequential(nn.Conv2d(cin, cout, kernel_size, stride, padding), nn.BatchNorm2d(cout))
         self.act = nn.ReLU()
@@ -47,7 +48,8 @@ class Conv2d(nn.Module):
 
 
 class Conv2dTranspose(nn.Module):
-    def __init__(self, cin: int, cout: int, kernel_size: int, stride: int, padding: int, output_padding: int = 0) -> None:
+    def __init__(self, cin: int, cout: int, kernel_size: int, stride: int, padding: int,
+                 output_padding: int = 0) -> None:
         super().__init__()
         self.conv_block = nn.Sequential(nn.ConvTranspose2d(cin, cout, kernel_size, stride, padding, output_padding),
                                         nn.BatchNorm2d(cout))
@@ -125,7 +127,7 @@ def load_state_dict(path: str | Path, device: str = "cpu") -> dict[str, torch.Te
     sd = ckpt.get("state_dict", ckpt) if isinstance(ckpt, dict) else None
     if not isinstance(sd, dict) or not sd:
         raise ValueError(f"{path} holds no state_dict")
-    return {(k[7:] if k.startswith("module.") else k): v for k, v in sd.items()}
+    return {(k.removeprefix("module.")): v for k, v in sd.items()}
 
 
 def load_model(path: str | Path, device: str = "cpu") -> Wav2Lip:

@@ -1,0 +1,335 @@
+"""Going back to earlier artifacts of the session, for the rule planner.
+
+Phrases such as "go back to the original recording", "the first result", "the joined file from
+before", "the raw one, without the reverb", "the transcript from earlier", "最开始那个文件",
+"原来的录音", "第一个结果", "之前的转写", "降噪后的那个版本" are resolved against PlanContext.history
+(earlier runs: their uploads and outputs) to the artifact they mean, and replaced in the request by a
+placeholder (clauses.BackRef: '@<artifact id>' and its kind), so no tool trigger fires on "the
+de-hummed file" and the chain starts from that artifact.
+
+A phrase is only taken as a reference back when the session holds what it describes, and when it is
+not about this request's own files or steps: "the first file" with two files attached is the first
+upload of this request; "trim it and fade the trimmed file" is this request's trim step.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from agent.artifacts import ArtifactRecord
+from agent.context import PastRun, PlanContext
+from agent.planners.clauses import BackRef, Request
+from agent.planners.lexicon import rx
+
+# ------------------------------------------------------------------ word tables
+# What a step did to a file, as people describe the result: tool -> (English participles and adjectives,
+# verbs as used inside Chinese sentences ("denoise 过的"), Chinese verbs).
+_DONE: dict[str, tuple[str, str, str]] = {
+    "concatenate": (r"joined|concatenated|merged|combined|stitched(?:[- ]together)?|spliced|appended|glued",
+                    r"join|concat(?:enate)?|merge|combine|stitch|append", r"拼接|拼|合并|连接|连|串联|串|接"),
+    "mix": (r"mixed|mixed[- ]down|layered|overlaid|overlayed|blended", r"mix|overlay|blend", r"混音|混合|混|叠加"),
+    "trim": (r"trimmed|cut|shortened|cropped|clipped|snipped", r"trim|cut|crop", r"剪切|剪辑|剪|裁剪|裁|截取|截"),
+    "fade": (r"faded", r"fade", r"淡入淡出|淡入|淡出|渐变"),
+    "change_tempo": (r"slowed(?:[- ]down)?|sped[- ]up|speeded[- ]up|time[- ]stretched|stretched|faster|slower",
+                     r"speed\s*up|slow\s*down|tempo", r"放慢|减速|加速|加快|变速|调速|慢放|快放|变快|变慢"),
+    "gain": (r"boosted|amplified|louder|quieter|turned[- ](?:up|down)|attenuated", r"gain|boost|amplify",
+             r"放大|调大|调小|增益|调音量"),
+    "pitch_shift": (r"pitched(?:[- ](?:up|down))?|pitch[- ]shifted|transposed|(?:higher|lower)[- ]pitched|deeper",
+                    r"pitch(?:\s*shift)?|transpose", r"变调|升调|降调|移调|升高音调|降低音调"),
+    "reverb": (r"reverbed|reverberated|reverb(?:[- ]?ed)?|echoey|echoed|reverby", r"reverb", r"加混响|混响"),
+    "filter": (r"filtered|high[- ]?passed|low[- ]?passed", r"filter|high[- ]?pass|low[- ]?pass", r"滤波|高通|低通"),
+    "equalize": (r"eq'?d|eq-?ed|equali[sz]ed", r"eq|equali[sz]e", r"均衡"),
+    "loudness_normalize": (r"normali[sz]ed|level(?:l)?ed|loudness[- ]normali[sz]ed", r"normali[sz]e|level",
+                           r"标准化|归一化|响度标准化"),
+    "resample": (r"resampled|down-?sampled|up-?sampled|down-?mixed|mono|stereo", r"resample|downsample",
+                 r"重采样|转单声道|单声道|立体声"),
+    "convert": (r"converted|exported|encoded|transcoded|mp3|flac|ogg|wav", r"convert|export|encode",
+                r"转换格式|转码|导出|转换"),
+    "denoise": (r"de-?noised|cleaned(?:[- ]up)?|noise[- ](?:free|reduced|removed)|enhanced", r"de-?noise|clean(?:\s*up)?",
+                r"降噪|去噪|除噪|去掉噪音|去除噪音"),
+    "remove_hum": (r"de-?hummed|hum[- ](?:free|removed)", r"de-?hum|remove\s+(?:the\s+)?hum",
+                   r"去嗡嗡?声?|去电流声|去掉电流声|去除电流声|去交流声|去哼声"),
+    "text_to_speech": (r"synthesi[sz]ed|generated|spoken|tts|speech|narrated|voiced", r"tts|synthesi[sz]e",
+                       r"合成|生成|配音"),
+}
+# What a step added, as a noun: "the version without the reverb" is the input of the reverb step.
+_ADDED = {"reverb": r"reverb|echo", "fade": r"fades?(?:[- ](?:in|out))?", "denoise": r"noise\s+reduction|denoising",
+          "loudness_normalize": r"normali[sz]ation|loudness\s+normali[sz]ation", "pitch_shift": r"pitch\s+shift(?:ing)?",
+          "equalize": r"eq|equali[sz]ation|equali[sz]er", "filter": r"filter(?:ing)?", "mix": r"music|mix(?:ing)?",
+          "trim": r"trim(?:ming)?|cuts?", "change_tempo": r"speed[- ]?up|slow[- ]?down|tempo\s+change",
+          "gain": r"boost|gain", "remove_hum": r"hum\s+removal", "resample": r"resampling"}
+_ANY_EDIT = r"(?:any\s+|all\s+(?:the\s+)?|my\s+|your\s+)?(?:effects?|processing|edits?|editing|changes|modifications|fx)"
+
+_EN_ORIGINAL = r"original|raw|untouched|unprocessed|unedited|unmodified|unaltered|pristine|source|initial|unchanged"
+_EN_ORDINAL = {"first": 1, "1st": 1, "earliest": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3}
+_EN_OUTPUTISH = r"processed|edited|modified|finished|fixed|resulting"
+_EN_NEUTRAL = r"very|same|whole|entire|full|audio|voice|sound|wav|mp3|one|main|actual|old"
+_EN_NOUN = (r"original|recording|file|upload|audio|clip|track|one|version|input|take|memo|voice\s+memo|song|podcast"
+            r"|thing|result|output|edit|mix|transcript(?:ion)?|text")
+_TEXT_NOUN = rx(r"^(?:transcript(?:ion)?|text)$", r"转写|转录|文字|文本|逐字稿|字幕")
+_OUTPUT_NOUN = rx(r"^(?:version|result|output|edit|mix|thing)$", r"结果|输出|版本")
+_UPLOAD_NOUN = rx(r"^(?:upload|input|original)$", r"原文件|原录音|原音频|原声|原件|素材")
+
+_EN_LEAD = (r"(?:go(?:ing)?\s+back\s+to|get\s+back\s+to|(?:and\s+)?back\s+to|return(?:ing)?\s+to|revert(?:ing)?\s+to"
+            r"|switch(?:ing)?\s+(?:back\s+)?to|start\s+(?:over|again)\s+(?:from|with)|re-?use|take|use|using|grab"
+            r"|pick\s+up|work\s+(?:on|with)|redo)")
+_EN_WHEN = (r"from\s+before|from\s+earlier(?:\s+on)?|earlier(?:\s+on)?|before(?=\s*(?:[,.;:!?\-–—)]|and\b|then\b|$))"
+            r"|again|instead|this\s+time|originally"
+            r"|(?:from|at)\s+the\s+(?:very\s+)?(?:start|beginning)|to\s+begin\s+with|at\s+first|in\s+the\s+beginning"
+            r"|from\s+last\s+time|from\s+the\s+(?:first|second|third|previous|last)\s+(?:turn|step|time|request|round)")
+_EN_WHO = (r"(?:that\s+|which\s+)?(?:i|we|you)\s+(?:first\s+|originally\s+|just\s+|had\s+)?(?:uploaded|sent(?:\s+you)?"
+           r"|gave\s+you|shared|started\s+(?:with|from)|had|made|created|recorded|attached|produced|did|generated"
+           r"|rendered|exported|got)(?:\s+(?:first|earlier|before|at\s+first|originally|to\s+begin\s+with"
+           r"|at\s+the\s+(?:very\s+)?(?:start|beginning)))?")
+_EN_DET = r"(?:the|my|our|that|your|this)"
+_EN_WITHOUT = rf"(?:without|before|minus|with\s+no|prior\s+to|pre)[- ]\s*(?:the\s+|any\s+|all\s+(?:the\s+)?)?"
+_ADDED_ANY = "|".join(f"(?:{p})" for p in _ADDED.values())
+_EN_APPOS = (rf"(?:i\s+mean\s+|i\s+mean,\s+)?{_EN_DET}\s+(?:(?:very|{_EN_ORIGINAL}|{_EN_OUTPUTISH})\s+){{1,2}}"
+             rf"(?:one|version|file|recording|take|clip|audio|upload)")
+_EN_TAIL_ITEM = (rf"{_EN_WITHOUT}(?:{_ADDED_ANY}|{_ANY_EDIT})\b(?:\s+(?:on\s+it|applied))?|{_EN_WHEN}|{_EN_WHO}"
+                 rf"|{_EN_APPOS}")
+_NOT_A_UNIT = r"(?!\s*(?:seconds?|secs?|s\b|minutes?|mins?|ms\b|db\b|hz\b|khz\b|semitones?|half\b|and\s+a\s+half|percent|%))"
+_EN_PHRASE = re.compile(
+    rf"(?:(?P<lead>\b{_EN_LEAD}\s+)(?:{_EN_DET}\s+)?|\b{_EN_DET}\s+)"
+    rf"(?P<mods>(?:[a-z][\w'-]*\s+){{0,3}}?)(?P<noun>{_EN_NOUN})\b{_NOT_A_UNIT}"
+    rf"(?P<tail>(?:\s*[,\-–—(]?\s*(?:{_EN_TAIL_ITEM})\b)*\s*[\-–—)]?)",
+    re.I,
+)
+# "what I uploaded first", "what you made at the start"
+_EN_WHAT = re.compile(
+    rf"(?P<lead>\b{_EN_LEAD}\s+)?\bwhat\s+(?P<tail>{_EN_WHO})(?P<noun>)(?P<mods>)", re.I)
+# "the version without the reverb", "before the fade"
+_EN_WITHOUT_ONLY = re.compile(
+    rf"(?P<lead>\b{_EN_LEAD}\s+)?\b(?:{_EN_DET}\s+)(?:one|version|file|recording|take|clip|audio)\s+"
+    rf"(?P<tail>{_EN_WITHOUT}(?:{_ADDED_ANY}|{_ANY_EDIT})\b(?:\s+(?:on\s+it|applied))?)", re.I)
+
+_ZH_LEAD = r"(?:再\s*)?(?:回到|回去用|退回到|返回到?|换回到?|用回|改回|还是用|改用|重新用|继续用|拿|用|对|把|给)?"
+_ZH_WHEN = (r"最最开始|最开始|最一开始|一开始|刚开始|开始时|最早|最初|起初|当初|之前|以前|早先|先前"
+            r"|第\s*(?:[一二三四五]|\d)\s*(?:次|个|段|条|版|轮)?")
+_ZH_DEM = r"(?:那一个|那一段|那个|那段|那条|那版|那份|这个|的)"
+_ZH_EN_VERBS = "|".join(en for _, en, _ in _DONE.values())
+_ZH_DONE = "|".join(zh for _, _, zh in _DONE.values())
+_ZH_MOD = (rf"(?:原始|原来|原本|本来|最初|一开始|(?:我)?上传|传上来|发来|没(?:有)?(?:处理|动|改|编辑)过|未(?:经)?(?:处理|编辑)"
+           rf"|处理过?|处理好|(?:{_ZH_EN_VERBS})\s*(?:过|后|好|完)|(?:{_ZH_DONE})(?:过|后|好|完|掉|起来|在一起|成)?)\s*的?")
+_ZH_NOUN = (r"原文件|原录音|原音频|原声|原件|文件|录音|音频|版本|结果|输出|片段|素材|语音|声音|转写(?:稿|结果|文本)?"
+            r"|转录(?:稿|结果)?|文字稿|逐字稿|文字|文本|那一段|那一个|那段|那个|那条|那版|那份"
+            r"|\s*(?:file|recording|audio|version|result|clip|one|upload|transcript)\b")
+_ZH_PHRASE = re.compile(
+    rf"(?P<lead>{_ZH_LEAD})\s*(?P<when>{_ZH_WHEN})?\s*{_ZH_DEM}?\s*(?P<mods>(?:{_ZH_MOD}\s*){{0,2}})\s*{_ZH_DEM}?\s*"
+    rf"(?P<noun>{_ZH_NOUN})", re.I)
+
+_FIRST_WORDS = rx(r"\b(?:first|1st|earliest|initial|originally|to\s+begin\s+with|at\s+first|beginning|start)\b",
+                  r"最开始|一开始|刚开始|开始时|最早|最初|起初|当初|开头|第\s*[一1]")
+# Words that go back on their own: "go back to the file" is the file the work started from.
+_STRONG_BACK = rx(r"\b(?:go(?:ing)?\s+back|back\s+to|return(?:ing)?\s+to|revert(?:ing)?\s+to|switch(?:ing)?\s+back"
+                  r"|start\s+(?:over|again))\b", r"回到|回去|退回|返回|换回|用回|改回|还是用|改用|重新用")
+_BACK_WORDS = rx(r"\b(?:before|earlier|again|instead|originally|go(?:ing)?\s+back|back\s+to|return|revert|switch"
+                 r"|start\s+over|re-?use|last\s+time|from\s+the\s+(?:start|beginning))\b",
+                 r"回到|回去|退回|返回|换回|用回|改回|还是用|改用|重新用|之前|以前|早先|先前|前面|最开始|一开始|最初|起初|当初")
+_ORIGINAL_WORDS = rx(rf"\b(?:{_EN_ORIGINAL})\b|\b(?:i|we)\s+(?:first\s+|originally\s+)?(?:uploaded|sent|gave|shared"
+                     rf"|started|attached|recorded)\b|\b(?:upload|input)\b|{_EN_WITHOUT}{_ANY_EDIT}",
+                     r"原始|原来|原本|本来|原文件|原录音|原音频|原声|原件|上传|传上来|发来|没(?:有)?(?:处理|动|改|编辑)过|未(?:经)?(?:处理|编辑)|素材")
+_OUTPUT_WORDS = rx(rf"\b(?:{_EN_OUTPUTISH}|result|output|version|edit|mix)\b|\b(?:you|we)\s+(?:made|created|produced"
+                   rf"|generated|rendered|exported|did)\b", r"处理|结果|输出|版本")
+
+
+def _ordinal(text: str) -> int | None:
+    m = re.search(r"\b(first|1st|earliest|second|2nd|third|3rd)\b", text, re.I)
+    if m:
+        return _EN_ORDINAL[m.group(1).lower()]
+    m = re.search(r"第\s*([一二三四五]|\d)", text)
+    if m:
+        d = m.group(1)
+        return int(d) if d.isdigit() else "一二三四五".index(d) + 1
+    return None
+
+
+def _tools_done(text: str) -> set[str]:
+    found = set()
+    for tool, (en, en_verb, zh) in _DONE.items():
+        if re.search(rf"(?<![a-z])(?:{en})(?![a-z])", text, re.I) or re.search(
+                rf"(?<![a-z])(?:{en_verb})\s*(?:过|后|好|完)", text, re.I) or re.search(rf"(?:{zh})", text):
+            found.add(tool)
+    return found
+
+
+def _tools_removed(tail: str) -> set[str]:
+    m = re.search(rf"{_EN_WITHOUT}(?P<what>.*)$", tail, re.I)
+    if not m:
+        return set()
+    return {t for t, p in _ADDED.items() if re.match(rf"(?:{p})\b", m.group("what"), re.I)}
+
+
+_NEUTRAL_MODS = re.compile(
+    rf"\b(?:{_EN_NEUTRAL}|{_EN_ORIGINAL}|{_EN_OUTPUTISH}|first|1st|earliest|second|2nd|third|3rd|earlier|previous"
+    rf"|prior|older)\b|[-']", re.I)
+
+
+@dataclass
+class _Wanted:
+    """What a phrase describes."""
+
+    kind: str  # audio | text | any
+    original: bool  # an upload (the start of the work), not a result
+    output: bool  # a result
+    tools: set[str]  # made by one of these tools
+    removed: set[str]  # the input of a step of these tools
+    order: int | None  # the k-th such artifact (1-based); None: the newest
+    back: bool  # the words say "earlier / go back"
+
+
+class Resolver:
+    """Finds back-references in a request (see the module docstring) against a PlanContext."""
+
+    def __init__(self, ctx: PlanContext) -> None:
+        self.ctx = ctx
+        self.runs: list[PastRun] = ctx.history
+        self.current_audio = sum(1 for a in ctx.uploads if a.kind == "audio")
+
+    def rewrite(self, text: str, req: Request) -> str:
+        """`text` with each resolvable phrase replaced by a BackRef placeholder."""
+        if not self.runs:
+            return text
+        out: list[str] = []
+        pos = 0
+        matches = sorted([*_EN_PHRASE.finditer(text), *_EN_WITHOUT_ONLY.finditer(text), *_EN_WHAT.finditer(text),
+                          *_ZH_PHRASE.finditer(text)],
+                         key=lambda m: (m.start(), -m.end()))
+        for m in matches:
+            if m.start() < pos:
+                continue
+            found = self._resolve(m, text)
+            if found is None:
+                continue
+            ref, kind = found
+            phrase = m.group(0).strip()
+            out.append(text[pos:m.start()])
+            out.append(f" {req.add_ref(BackRef(ref=ref, kind=kind, phrase=phrase))} ")
+            pos = m.end()
+        out.append(text[pos:])
+        return "".join(out)
+
+    # ------------------------------------------------------------------ reading a phrase
+    def _wanted(self, m: re.Match[str]) -> _Wanted | None:
+        g = m.groupdict()
+        lead, tail, noun = g.get("lead") or "", g.get("tail") or "", g.get("noun") or ""
+        mods, when = g.get("mods") or "", g.get("when") or ""
+        zh = bool(re.search(r"[\u4e00-\u9fff]", m.group(0)))
+        if not zh and mods and _NEUTRAL_MODS.sub(" ", _without_done(mods)).strip():
+            return None  # a word we do not know describes it: "the background music file"
+        words = m.group(0)
+        tools = _tools_done(mods if not zh else mods + " " + noun)
+        removed = _tools_removed(tail)
+        kind = "text" if _TEXT_NOUN.search(noun.strip()) else "audio"
+        original = bool(_ORIGINAL_WORDS.search(mods + " " + noun + " " + tail)) and not tools
+        order = _ordinal(mods + " " + when)
+        if order is None and _FIRST_WORDS.search(mods + " " + when + " " + tail):
+            order = 1
+        output = bool(tools) or bool(_OUTPUT_WORDS.search(mods + " " + noun + " " + tail)) or (
+            bool(_OUTPUT_NOUN.search(noun.strip())))
+        back = bool(_BACK_WORDS.search(words))
+        if kind == "text":  # "the transcript from before", "之前的转写"; not "turn it into text"
+            if original or removed or not (back or order):
+                return None
+        elif not (original or tools or removed or order or _STRONG_BACK.search(words)):
+            return None
+        return _Wanted(kind, original, output and not original, tools, removed, order, back)
+
+    def _resolve(self, m: re.Match[str], text: str) -> tuple[str, str] | None:
+        w = self._wanted(m)
+        if w is None:
+            return None
+        before = text[:m.start()]
+        if w.kind == "text":
+            if _TRANSCRIBES.search(before) or (self.current_audio and not w.back):
+                return None  # "transcribe this, then read the transcript": this request's own text
+            texts = [a for r in self.runs for a in r.made if a.kind == "text" and a.tool == "transcribe"]
+            return self._pick(texts, w.order, "text")
+        if w.tools and not w.back and any(_triggers(t, before) for t in w.tools):
+            return None  # "trim it, then fade the trimmed file": this request's own step
+        if w.removed:
+            made = [a for r in self.runs for a in r.made if a.tool in w.removed and a.kind == "audio"]
+            inputs = [self.ctx.artifacts.get(a.inputs[0]) for a in made if a.inputs]
+            recs = [a for a in inputs if a is not None and a.kind == "audio"]
+            if w.original:
+                recs = [self._root(a) for a in recs]
+            return self._pick(recs, w.order, "audio")
+        if w.tools:
+            recs = [self._main_output(r, w.tools) for r in self.runs]
+            return self._pick([a for a in recs if a is not None], w.order, "audio")
+        if w.output:
+            recs = [next((a for a in r.outputs if a.kind == "audio"), None) or (r.outputs[0] if r.outputs else None)
+                    for r in self.runs]
+            return self._pick([a for a in recs if a is not None], w.order, "any")
+        # an upload: "the original", "the first recording", "what I uploaded", "go back to the file"
+        if self.current_audio and (w.order is None or w.order <= self.current_audio) and not w.back:
+            return None  # this request's own files
+        uploads = [a for r in self.runs for a in r.uploads if a.kind == "audio"]
+        if w.order is not None:
+            if not uploads:  # nothing was uploaded: the k-th audio made
+                uploads = [a for r in self.runs for a in r.outputs if a.kind == "audio"]
+            return self._pick(uploads, w.order, "audio")
+        rooted = [self._root(a) for r in reversed(self.runs) for a in r.outputs if a.kind == "audio"]
+        root = next((a for a in rooted if a.source == "upload"), None)
+        if root is not None:
+            return f"@{root.id}", "audio"
+        return self._pick(uploads, None, "audio")
+
+    # ------------------------------------------------------------------ artifacts
+    def _pick(self, recs: list[ArtifactRecord], order: int | None, kind: str) -> tuple[str, str] | None:
+        seen: list[ArtifactRecord] = []
+        for a in recs:
+            if all(a.id != b.id for b in seen):
+                seen.append(a)
+        if not seen:
+            return None
+        if order is None:
+            a = seen[-1]
+        elif order <= len(seen):
+            a = seen[order - 1]
+        else:
+            return None
+        return f"@{a.id}", (a.kind if kind == "any" else kind)
+
+    def _main_output(self, run: PastRun, tools: set[str]) -> ArtifactRecord | None:
+        """The audio a run made with one of `tools`: its final audio output if it has one."""
+        if not any(a.tool in tools for a in run.made):
+            return None
+        return next((a for a in run.outputs if a.kind == "audio"), None) or next(
+            (a for a in reversed(run.made) if a.kind == "audio"), None)
+
+    def _root(self, a: ArtifactRecord) -> ArtifactRecord:
+        """The upload an artifact was made from (following first inputs), else the artifact itself."""
+        seen = {a.id}
+        while a.source != "upload" and a.inputs:
+            parent = self.ctx.artifacts.get(a.inputs[0])
+            if parent is None or parent.id in seen or parent.kind != a.kind:
+                break
+            seen.add(parent.id)
+            a = parent
+        return a
+
+
+_TRANSCRIBES = rx(r"\btranscri\w*|\bspeech[- ]to[- ]text\b|\bwrite\s+(?:it|this|that)?\s*down\b", r"转(?:成|为)?文字|转写|转录|识别")
+
+
+def _without_done(mods: str) -> str:
+    """Mods with the tool participles taken out (for the 'only known words' check)."""
+    out = mods
+    for en, _, _ in _DONE.values():
+        out = re.sub(rf"(?<![a-z])(?:{en})(?![a-z])", " ", out, flags=re.I)
+    return out
+
+
+def _triggers(tool: str, text: str) -> bool:
+    """Does `text` already ask for `tool` (so a later 'the <tool>ed file' is this request's own step)?"""
+    from agent.planners.tool_rules import RULES
+
+    low = text.lower()
+    return any(r.tool == tool and r.triggers.search(low) for r in RULES)
+
+
+def backrefs_for(ctx: PlanContext):  # type: ignore[no-untyped-def]
+    """The rewrite hook for clauses.split_request, or None when the session has no history."""
+    return Resolver(ctx).rewrite if ctx.history else None

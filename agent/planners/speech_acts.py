@@ -1,0 +1,184 @@
+"""What kind of sentence a clause is, for the rule planner: a statement about the audio ("the song ends
+too abruptly", "这个音频太小声了"), thanks or praise ("love it", "谢谢"), or a request; and typo repair
+that is safe to run on every clause (swapped letters, one dropped letter, Chinese homophones).
+
+Chatty requests describe the problem and then ask for the fix: "this is way too quiet, can you
+normalize it to -16 LUFS?". The description is context: when the same request asks for something
+explicitly, the steps its statements would imply are left out (unless the ask says "also"); a request
+made only of statements ("it's too quiet") is still read as asking for the fix.
+"""
+
+from __future__ import annotations
+
+import re
+
+from typing import TYPE_CHECKING
+
+from agent.planners.lexicon import rx
+
+if TYPE_CHECKING:
+    from agent.planners.clauses import Clause
+
+_OPENERS = r"(?:(?:oh|well|so|but|and|because|cause|since|lol|lmao|ugh|hmm|honestly|basically|btw|fyi|ps|also)\s+)*"
+_SUBJECT_DET = r"(?:the|my|our|your|his|her|their|this|that|these|those|its|first|second|third|both|each|all|every)"
+_VERB_AFTER_NOUN = (r"(?:is|are|was|were|isn't|aren't|wasn't|'s|has|have|had|hasn't|sounds?|sounded|ends?|ended|starts?"
+                    r"|started|begins?|began|seems?|seemed|feels?|felt|looks?|gets?|got|keeps?|kept|comes?|came|goes?"
+                    r"|went|cuts?\s+off|stops?|stopped|drops?\s+out|contains?|needs?|lacks?|doesn't|don't|didn't"
+                    r"|can't|won't|will|would|should|must|hums?|buzz(?:es)?|hisses|clips|peaks|runs?|wants?|requires?"
+                    r"|expects?|uses|accepts?|supports?|prefers?|only\s+(?:takes|plays|accepts|supports))")
+DECLARATIVE = rx(
+    rf"^{_OPENERS}(?:it's|its|it\s+is|it\s+was|that's|thats|that\s+is|there's|theres|there\s+(?:is|are|was|were)"
+    r"|here's|i'm|im|i've|ive|i'd|i'll|we're|we've|they're|you're|this\s+is|these\s+are)\b",
+    rf"^{_OPENERS}it\s+(?:\w+n't\s+|really\s+|just\s+|kind\s+of\s+|kinda\s+|still\s+|always\s+)?{_VERB_AFTER_NOUN}\b",
+    rf"^{_OPENERS}(?:i|we|they|he|she|you)\s+(?:\w+n't\s+|really\s+|just\s+|also\s+|kind\s+of\s+|kinda\s+|think\s+"
+    r"|feel\s+|already\s+|recently\s+)?(?:am|was|were|have|had|do|did|don't|didn't|can't|recorded|made|got|think"
+    r"|feel|hope|plan|love|like|hate|tried|noticed|realized|realised|found|uploaded|sent|used|wanted|needed|wrote"
+    r"|guess|suppose|mean|just)\b",
+    rf"^{_OPENERS}{_SUBJECT_DET}\s+(?:[\w'-]+\s+){{0,5}}?{_VERB_AFTER_NOUN}\b",
+    rf"^{_OPENERS}{_SUBJECT_DET}\s+(?:[\w'-]+\s+){{0,3}}?[a-z]+s\s+(?:too|way|really|very|so|a\s+bit|kind\s+of|kinda|super"
+    r"|pretty|quite|much|all|like)\b",
+    rf"^{_OPENERS}(?:[\w'-]+\s+){{1,2}}(?:is|are|was|were)\s+(?:my|our|the|a|an|his|her|their|just|only|some)?\s*[\w'-]+",
+    r"^(?:这|那|它|我|这个|那个|这段|那段|这首|整体|整个|声音|音量|语速|速度|开头|结尾|最后|前面|后面|背景)[^，,。！!？?]{0,20}"
+    r"(?:太|有点|有些|全是|都是|总是|老是|特别|非常|很|比较|好像|感觉|听起来|突兀|不够|不太|跟不上|听不清|吵|有很多|有好多|有一些)",
+    r"^(?:我|我们)(?:怕|担心|觉得|感觉|发现|听着|听起来|录的|录了|刚录|想说)",
+    r"(?:太|有点)\S{0,4}了(?:吧|啊|呀)?$",
+)
+THANKS = rx(
+    r"^(?:(?:ok(?:ay)?|great|cool|nice|perfect|awesome|wow|yes|yeah|yay|lol|haha|thanks|thank\s+you)[\s,!.]*)*"
+    r"(?:thanks?(?:\s+(?:a\s+lot|so\s+much|in\s+advance|again))?|thank\s+you(?:\s+(?:so\s+much|very\s+much))?|thx|ty"
+    r"|cheers|much\s+appreciated|appreciate\s+it|love\s+(?:it|this|that)|looks\s+good|sounds\s+(?:good|great|perfect)"
+    r"|(?:that's|that\s+is|this\s+is|it's)\s+(?:\w+\s+)?(?:better|great|good|perfect|nice|awesome|amazing|fine)"
+    r"|well\s+done|good\s+job|nice\s+work|great\s+work)\b",
+    r"^(?:谢谢|多谢|感谢|谢了|辛苦|麻烦了|好的|好|不错|很好|太好了|可以了|挺好|棒|完美|ok)",
+    r"(?:不错|很好|挺好|太好了|谢谢|多谢)(?:啦|了|呀|哦|哈)?[!！。.]*$",
+)
+# "the text is '...'", "内容是“...”": the words for the neighbouring speech step
+QUOTE_INTRO = rx(r"^(?:with\s+)?(?:the\s+)?(?:text|words?|content|line|message|script|sentence|wording)\s*(?:is|are|should\s+be"
+                 r"|reads?|says?|:)?\s*⟦q[a-z]⟧\s*$",
+                 r"^(?:内容|文字|文本|台词|原文|句子|文案|话)\s*(?:是|为|：|:)?\s*⟦q[a-z]⟧\s*$")
+# An ask that adds to what was described: "it's too quiet. Also cut the first second".
+ADDITIVE = rx(r"\b(?:also|too|as\s+well|in\s+addition|additionally|plus)\b", r"还|也|另外|顺便|同时|再")
+# Request markers: a clause with one of these asks for something, whatever else it says.
+ASKS = rx(
+    r"\b(?:can|could|would|will)\s+(?:you|u)\b|\bplease\b|\bpls\b|\bplz\b|\bi\s+(?:want|need|would\s+like|'d\s+like)\b"
+    r"|\bi'd\s+like\b|\blet'?s\b|\bhelp\s+me\b|\bmake\s+sure\b",
+    r"帮我|帮忙|请|麻烦|能不能|能否|可不可以|可以帮|给我|^把|^将|^让|^用|^加|^去掉|^去除|^删|^剪|^转|^调|^降|^提高|^放慢|^加快")
+# "... without changing the pitch": the thing named is kept as it is, not asked for.
+KEEP_AS_IS = rx(
+    r"\b(?:without|with\s*out)\s+(?:changing|affecting|altering|touching|messing\s+(?:up|with)|shifting|modifying)\s+"
+    r"(?:the\s+|its\s+|my\s+)?(?:pitch|key|tempo|speed|timing|length|duration|volume|loudness|tone)\b",
+    r"\b(?:keep|keeping|preserve|preserving|maintain|maintaining)\s+(?:the\s+|its\s+)?(?:same\s+)?"
+    r"(?:pitch|key|tempo|speed|length|duration|volume|loudness)(?:\s+(?:the\s+same|unchanged|intact|as\s+is))?\b",
+    r"\b(?:the\s+)?(?:pitch|key|tempo|speed|length|volume)\s+(?:should\s+)?(?:stays?|remains?)\s+(?:the\s+same|unchanged)\b",
+    r"(?:但)?(?:不要|不|别|不会)(?:改变|改|变|影响|动)(?:原来的|原有的)?(?:音调|音高|速度|语速|节奏|时长|长度|音量)"
+    r"|(?:音调|音高|速度|语速|节奏|时长|音量)(?:保持)?不变")
+
+
+# A clause that starts with a verb asks for something ("cut the first second").
+IMPERATIVE = rx(
+    r"^(?:make|add|remove|cut|trim|crop|fade|normali[sz]e|boost|raise|lower|turn|put|mix|join|combine|merge|concat\w*"
+    r"|convert|export|save|transcribe|say|read|speak|give|apply|reduce|increase|decrease|slow|speed|pitch|shift"
+    r"|transpose|denoise|clean|bring|get|set|change|keep|delete|drop|take|extract|resample|downsample|filter|eq"
+    r"|equali[sz]e|amplify|mute|level|render|encode|generate|create|tell|measure|analy[sz]e|check|detect|identify"
+    r"|write|do|fix|stitch|append|layer|overlay|lay|shorten|chop|skip|isolate|insert|place|attach|tack|split|play"
+    r"|stretch|double|halve|pump|crank|kill|knock|strip|dehum|use|send|let|try|go|run|high[- ]?pass|low[- ]?pass)\b",
+    r"^(?:加|去|删|剪|裁|截|转|调|降|升|提|放|拼|混|合|淡|导|存|保存|输出|生成|说|念|读|用|把|将|给|帮|请|麻烦|再|先|然后)")
+
+
+def asks(c: "Clause") -> bool:
+    """The clause asks for something: a request marker or a leading verb."""
+    return bool(ASKS.search(c.raw.lower()) or IMPERATIVE.search(c.core.strip()))
+
+
+def declarative(core: str, raw: str) -> bool:
+    """A statement about the audio or the user, not a request ('the song ends too abruptly', '开头太突兀了')."""
+    if ASKS.search(raw.lower()) or IMPERATIVE.search(core.strip()):
+        return False
+    return bool(DECLARATIVE.search(core.strip()))
+
+
+def thanks(core: str) -> bool:
+    return bool(THANKS.search(core.strip(" !.?。！？~")))
+
+
+# ------------------------------------------------------------------ typos safe to fix everywhere
+# Words a typo is repaired towards, besides the tool rules' own (tool_rules.ToolRule.words).
+TYPO_WORDS = frozenset("""
+remove lower higher louder quieter softer small large medium seconds minutes semitones semitone octave octaves
+length duration speed reverb normalize export convert transcribe transcript language write lyrics pitch treble bass
+volume noise silence between channel channels stereo mono fade faster slower trim please delete first second
+decibels background music slow fast louder quieter
+""".split())
+_COMMON = frozenset("""
+silent listen least steal slate stale tales cause sauce earth heart hater thing night thgin lemon melon
+""".split())
+
+
+def safe_typo(word: str, vocab: frozenset[str]) -> str | None:
+    """A vocabulary word `word` is a typo of: the same letters swapped (5+ letters: 'remvoe', 'trebel'),
+    or one letter dropped (4+ letters, of a 5+ letter word: 'lowr', 'smal')."""
+    if len(word) < 4 or word in vocab or word in _COMMON:
+        return None
+    key = "".join(sorted(word))
+    for v in _BY_LETTERS.get(vocab, {}).get(key, ()):
+        diff = [i for i, (a, b) in enumerate(zip(v, word)) if a != b]
+        if v != word and (len(diff) <= 3 if len(word) >= 5 else len(diff) == 2 and diff[1] == diff[0] + 1):
+            return v
+    for i in range(len(word) + 1):
+        for v in _DROPPED.get(vocab, {}).get(word[:i] + "\0" + word[i:], ()):
+            return v
+    return None
+
+
+_BY_LETTERS: dict[frozenset[str], dict[str, list[str]]] = {}
+_DROPPED: dict[frozenset[str], dict[str, list[str]]] = {}
+
+
+def index_vocab(vocab: frozenset[str]) -> None:
+    """Precompute the look-ups of safe_typo for a vocabulary."""
+    by: dict[str, list[str]] = {}
+    dropped: dict[str, list[str]] = {}
+    for v in vocab:
+        by.setdefault("".join(sorted(v)), []).append(v)
+        if len(v) >= 5:
+            for i in range(len(v)):
+                dropped.setdefault(v[:i] + "\0" + v[i + 1:], []).append(v)
+    _BY_LETTERS[vocab] = by
+    _DROPPED[vocab] = dropped
+
+
+# Chinese input-method slips: a keyword typed with a same-sounding character (降燥 for 降噪).
+_HOMOPHONES = {
+    "噪": "燥躁澡造皂", "响": "想享象向香项", "字": "子自资", "速": "素诉宿塑", "量": "亮两良粮", "频": "品贫",
+    "调": "掉吊", "混": "魂浑", "剪": "减简见检", "淡": "蛋但", "音": "因阴应英", "声": "生升胜",
+    "转": "专砖", "写": "些鞋", "拼": "品频", "接": "节街借", "录": "路陆鹿", "标": "表",
+    "化": "话画花", "降": "将匠", "采": "彩菜", "样": "羊洋", "低": "底地", "高": "搞告", "通": "同", "滤": "虑率",
+    "波": "拨播", "嗡": "翁",
+}
+_ZH_KEYWORDS = ("降噪", "去噪", "噪音", "噪声", "混响", "文字", "转写", "语速", "音量", "音调", "淡入", "淡出",
+                "标准化", "响度", "低音", "高音", "采样率", "拼接", "拼起来", "低通", "高通", "滤波", "嗡嗡", "变调",
+                "速度", "录音")
+
+
+def _zh_pattern(word: str) -> re.Pattern[str]:
+    parts = []
+    for ch in word:
+        alts = _HOMOPHONES.get(ch, "")
+        parts.append(f"[{ch}{alts}]" if alts else re.escape(ch))
+    return re.compile("".join(parts))
+
+
+_ZH_FIXES = [(w, _zh_pattern(w)) for w in _ZH_KEYWORDS]
+
+
+def fix_zh_homophones(text: str) -> str:
+    """Replace a keyword typed with one wrong same-sounding character by the keyword."""
+    if not re.search(r"[\u4e00-\u9fff]", text):
+        return text
+    for word, pat in _ZH_FIXES:
+        def sub(m: re.Match[str], word: str = word) -> str:
+            got = m.group(0)
+            return word if sum(a != b for a, b in zip(got, word)) == 1 else got
+
+        text = pat.sub(sub, text)
+    return text

@@ -1,0 +1,255 @@
+"""The rule planner going back to earlier artifacts of a session (history.py), and reading chatty requests
+(speech_acts.py): statements that only describe the problem, thanks, per-file steps, speech of a transcript."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from agent.artifacts import ArtifactRecord, Manifest, RunRecord, StepRecord
+from agent.context import PastRun, PlanContext
+from agent.plan import Plan
+from agent.planners.rules import RulePlanner
+from agent.registry import Registry
+from agent.validation import validate_plan
+
+
+class _Session:
+    """A fake session history: each run's uploads and what its steps made (tool, kind, input)."""
+
+    def __init__(self) -> None:
+        self.arts: dict[str, ArtifactRecord] = {}
+        self.runs: list[PastRun] = []
+        self.n = 0
+
+    def _rec(self, kind: str, tool: str | None = None, inputs: list[str] | None = None) -> ArtifactRecord:
+        self.n += 1
+        a = ArtifactRecord(id=f"{kind}-{self.n:010x}", kind=kind, file="f", format="wav", bytes=1, sha256="0",
+                           created=float(self.n), source="upload" if tool is None else f"r/s{self.n}", tool=tool,
+                           inputs=inputs or [], original_name=f"take{self.n}.wav" if tool is None else None)
+        self.arts[a.id] = a
+        return a
+
+    def run(self, uploads: int = 0, steps: tuple[str, ...] = ()) -> tuple[list[ArtifactRecord], list[ArtifactRecord]]:
+        ups = [self._rec("audio") for _ in range(uploads)]
+        made: list[ArtifactRecord] = []
+        cur = ups[0] if ups else None
+        for tool in steps:
+            kind = {"transcribe": "text", "audio_info": "json"}.get(tool, "audio")
+            a = self._rec(kind, tool, [cur.id] if cur is not None else [])
+            made.append(a)
+            if kind == "audio":
+                cur = a
+        outs = [cur] if cur is not None and made and cur in made else made[-1:]
+        self.runs.append(PastRun(id=f"r{len(self.runs) + 1}", request="...", uploads=ups, outputs=outs, made=made))
+        return ups, outs
+
+    def ctx(self, uploads: int = 0) -> PlanContext:
+        new = [self._rec("audio") for _ in range(uploads)]
+        last = next((r.outputs for r in reversed(self.runs) if r.outputs), [])
+        return PlanContext(uploads=new, last=last, artifacts=dict(self.arts), history=list(self.runs))
+
+
+def steps_of(request: str, ctx: PlanContext, registry: Registry) -> list[tuple[str, dict[str, Any]]]:
+    plan = RulePlanner().plan(request, ctx, registry)
+    assert plan.outcome == "steps", (request, plan.to_json())
+    validate_plan(plan.model_copy(deep=True), registry, ctx)
+    return [(s.tool, s.args) for s in plan.steps]
+
+
+@pytest.fixture
+def echo_session() -> tuple[_Session, str, str]:
+    """r1: an upload given an echo; r2: speech; r3: a refused request. Returns (session, upload ref, r1 output ref)."""
+    s = _Session()
+    ups, outs = s.run(uploads=1, steps=("reverb",))
+    s.run(steps=("text_to_speech",))
+    s.run()
+    return s, f"@{ups[0].id}", f"@{outs[0].id}"
+
+
+# ------------------------------------------------------------------ back to the original upload
+@pytest.mark.parametrize("request_text", [
+    "return to the very first recording and turn it down 2 dB",
+    "take my untouched upload once more and turn it down 2 dB",
+    "revert to the unedited clip, then turn it down 2 dB",
+    "the one I sent at the beginning: turn it down 2 dB",
+    "go back to what I uploaded at first and turn it down 2 dB",
+    "the take before the echo, turn it down 2 dB",
+    "回到一开始上传的那个音频，音量调低2分贝",
+    "拿原本的录音，音量降低2分贝",
+])
+def test_back_to_the_original_upload(registry: Registry, echo_session, request_text: str) -> None:
+    s, upload, _ = echo_session
+    assert steps_of(request_text, s.ctx(), registry) == [("gain", {"audio": upload, "db": -2})]
+
+
+@pytest.mark.parametrize("request_text", [
+    "go back to the echoed version and convert it to ogg",
+    "the reverbed take from earlier - convert it to ogg",
+    "use the first result again and convert it to ogg",
+    "把第一次的结果导出成ogg",
+    "回到加过混响的那个版本，转成ogg",
+])
+def test_back_to_an_earlier_result(registry: Registry, echo_session, request_text: str) -> None:
+    s, _, made = echo_session
+    assert steps_of(request_text, s.ctx(), registry) == [("convert", {"audio": made, "format": "ogg"})]
+
+
+def test_a_result_is_found_by_the_step_that_made_it(registry: Registry) -> None:
+    s = _Session()
+    _, first = s.run(uploads=1, steps=("loudness_normalize",))
+    _, second = s.run(uploads=1, steps=("change_tempo",))
+    s.run(steps=("text_to_speech",))
+    ctx = s.ctx()
+    assert steps_of("go back to the sped up clip and fade it out", ctx, registry)[0][1]["audio"] == f"@{second[0].id}"
+    assert steps_of("grab the normalised file from before and fade it out", ctx, registry)[0][1]["audio"] == \
+        f"@{first[0].id}"
+    assert steps_of("之前标准化过的那段，淡出两秒", ctx, registry) == [("fade", {"audio": f"@{first[0].id}", "fade_out": 2})]
+
+
+def test_ordinals_pick_among_earlier_uploads(registry: Registry) -> None:
+    s = _Session()
+    first, _ = s.run(uploads=1, steps=("denoise",))
+    second, _ = s.run(uploads=1, steps=("trim",))
+    ctx = s.ctx()
+    assert steps_of("go back to the second upload and make it mono", ctx, registry) == [
+        ("resample", {"audio": f"@{second[0].id}", "channels": 1})]
+    assert steps_of("最开始那个文件转成单声道", ctx, registry) == [("resample", {"audio": f"@{first[0].id}", "channels": 1})]
+
+
+def test_the_transcript_from_before_is_read_aloud(registry: Registry) -> None:
+    s = _Session()
+    _, outs = s.run(uploads=1, steps=("transcribe",))
+    s.run(steps=("text_to_speech", "reverb"))
+    text = f"@{outs[0].id}"
+    assert steps_of("speak the transcription from earlier", s.ctx(), registry) == [("text_to_speech", {"text": text})]
+    assert steps_of("read the earlier transcript back slowly", s.ctx(), registry) == [
+        ("text_to_speech", {"text": text, "speed": 0.8})]
+    assert steps_of("把之前的转写用语音读出来", s.ctx(), registry) == [("text_to_speech", {"text": text})]
+
+
+def test_files_of_this_request_are_not_taken_for_earlier_ones(registry: Registry, echo_session) -> None:
+    s, _, _ = echo_session
+    ctx = s.ctx(uploads=2)
+    assert steps_of("mix the second file under the first one at -12 dB", ctx, registry) == [
+        ("mix", {"audio": "@upload-1", "other": "@upload-2", "other_gain_db": -12})]
+    assert steps_of("trim the original to 10 seconds", ctx, registry) == [("trim", {"audio": "@upload-1", "end": 10})]
+
+
+def test_this_requests_own_step_is_not_an_earlier_result(registry: Registry, echo_session) -> None:
+    s, _, _ = echo_session
+    assert steps_of("add an echo to the original upload, then fade the echoed version out", s.ctx(), registry)[1] == (
+        "fade", {"audio": "@s1", "fade_out": 1})
+
+
+def test_no_history_leaves_the_request_alone(registry: Registry) -> None:
+    ctx = PlanContext(uploads=[], last=[], artifacts={})
+    assert RulePlanner().plan("go back to the original recording and denoise it", ctx, registry).outcome == "clarify"
+
+
+def test_history_is_built_from_the_manifest_and_described() -> None:
+    up = ArtifactRecord(id="audio-00000000aa", kind="audio", file="f", format="wav", bytes=1, sha256="0", created=1,
+                        source="upload", original_name="talk.wav")
+    out = ArtifactRecord(id="audio-00000000bb", kind="audio", file="f", format="wav", bytes=1, sha256="0", created=2,
+                         source="r1/s1", tool="reverb", inputs=[up.id])
+    done = RunRecord(id="r1", request="add a hall reverb", started=1, uploads=[up.id], final=[out.id], status="ok",
+                     steps=[StepRecord(id="s1", tool="reverb", args={}, status="ok", outputs={"audio": out.id})])
+    now = RunRecord(id="r2", request="now this", started=2)  # the run being planned
+    m = Manifest(name="t", created=0, artifacts={up.id: up, out.id: out}, runs=[done, now])
+
+    class _S:
+        manifest = m
+
+        def last_outputs(self) -> list[str]:
+            return [out.id]
+
+    ctx = PlanContext.from_session(_S(), [])  # type: ignore[arg-type]
+    assert [(r.id, [a.id for a in r.uploads], [a.id for a in r.outputs]) for r in ctx.history] == [
+        ("r1", [up.id], [out.id])]
+    refs = ctx.describe()
+    assert {"ref": "@last", "kind": "audio", "made_by": "reverb"}.items() <= refs[0].items()
+    earlier = [r for r in refs if r["ref"] == f"@{up.id}"]
+    assert earlier and earlier[0]["from"] == "r1 upload" and earlier[0]["name"] == "talk.wav"
+
+
+# ------------------------------------------------------------------ chatty requests
+def _ctx(uploads: int = 1) -> PlanContext:
+    s = _Session()
+    return s.ctx(uploads=uploads)
+
+
+@pytest.mark.parametrize("request_text, expected", [
+    ("the intro drags on forever, could you cut the first 6 seconds?", [("trim", {"audio": "@upload-1", "start": 6})]),
+    ("my mic picked up a lot of hiss. please normalize it to -18 LUFS", [
+        ("loudness_normalize", {"audio": "@upload-1", "target_lufs": -18})]),
+    ("整个录音声音太小了，帮我标准化到-20 LUFS", [("loudness_normalize", {"audio": "@upload-1", "target_lufs": -20})]),
+    ("it's way too loud", [("gain", {"audio": "@upload-1", "db": -10})]),
+    ("perfect, thanks! now export it as flac", [("convert", {"audio": "@upload-1", "format": "flac"})]),
+    ("太好了，谢谢！再转成ogg", [("convert", {"audio": "@upload-1", "format": "ogg"})]),
+    ("it's quite noisy. also cut the last 2 seconds", [("denoise", {"audio": "@upload-1"}),
+                                                       ("trim", {"audio": "@s1", "end": -2})]),
+])
+def test_statements_are_context(registry: Registry, request_text: str, expected: list[Any]) -> None:
+    assert steps_of(request_text, _ctx(), registry) == expected
+
+
+@pytest.mark.parametrize("request_text, expected", [
+    ("remvoe the fisrt 4 seconds", [("trim", {"audio": "@upload-1", "start": 4})]),
+    ("lowr the volume by 2 db", [("gain", {"audio": "@upload-1", "db": -2})]),
+    ("加点混想", [("reverb", {"audio": "@upload-1"})]),
+    ("raise the pitch without changing the speed", [("pitch_shift", {"audio": "@upload-1", "semitones": 2})]),
+])
+def test_typos_and_kept_qualities(registry: Registry, request_text: str, expected: list[Any]) -> None:
+    assert steps_of(request_text, _ctx(), registry) == expected
+
+
+def test_each_file_gets_its_own_step(registry: Registry) -> None:
+    assert steps_of("convert each file to flac", _ctx(2), registry) == [
+        ("convert", {"audio": "@upload-1", "format": "flac"}), ("convert", {"audio": "@upload-2", "format": "flac"})]
+    assert steps_of("trim both recordings to 20 seconds, then join them", _ctx(2), registry) == [
+        ("trim", {"audio": "@upload-1", "end": 20}), ("trim", {"audio": "@upload-2", "end": 20}),
+        ("concatenate", {"clips": ["@s1", "@s2"]})]
+    assert steps_of("两段分别降噪", _ctx(2), registry) == [("denoise", {"audio": "@upload-1"}),
+                                                      ("denoise", {"audio": "@upload-2"})]
+
+
+def test_a_later_clause_names_its_own_file(registry: Registry) -> None:
+    assert steps_of("transcribe the second file and check how long the first file is", _ctx(2), registry) == [
+        ("transcribe", {"audio": "@upload-2"}), ("audio_info", {"audio": "@upload-1"})]
+
+
+@pytest.mark.parametrize("request_text, speed", [
+    ("transcribe this, then read the text back to me", None),
+    ("transcribe this and read the transcript out loud at 1.5x", 1.5),
+    ("把它转写成文字，然后用语音念出来，慢一点", 0.8),
+])
+def test_speech_of_this_requests_transcript(registry: Registry, request_text: str, speed: float | None) -> None:
+    tts: dict[str, Any] = {"text": "@s1.text", **({"speed": speed} if speed else {})}
+    assert steps_of(request_text, _ctx(), registry) == [("transcribe", {"audio": "@upload-1"}), ("text_to_speech", tts)]
+
+
+def test_speaking_manner_belongs_to_the_speech(registry: Registry) -> None:
+    assert steps_of("say 'see you tomorrow' in a gentle, slow voice, then add reverb", _ctx(0), registry) == [
+        ("text_to_speech", {"text": "see you tomorrow", "speed": 0.8}), ("reverb", {"audio": "@s1"})]
+    assert steps_of("用中文说“明天见”，语速1.2", _ctx(0), registry) == [
+        ("text_to_speech", {"text": "明天见", "language": "zh", "speed": 1.2})]
+
+
+@pytest.mark.parametrize("request_text", [
+    "read this in Barack Obama's voice: hello", "write me a poem about rain", "generate a chill lofi track",
+    "make it sound like a choir is singing it", "email the result to my manager",
+])
+def test_still_unsupported(registry: Registry, request_text: str) -> None:
+    plan: Plan = RulePlanner().plan(request_text, _ctx(), registry)
+    assert plan.outcome == "unsupported", plan.to_json()
+
+
+@pytest.mark.parametrize("request_text, tool", [
+    ("make the voice a lot deeper, 5 semitones", "pitch_shift"),
+    ("leave two seconds of silence between the clips", "concatenate"),
+    ("make it sound like we sang it in a big hall", "reverb"),
+    ("cut a ringtone out of the first 20 seconds", "trim"),
+])
+def test_near_misses_are_supported(registry: Registry, request_text: str, tool: str) -> None:
+    assert steps_of(request_text, _ctx(2), registry)[0][0] == tool
