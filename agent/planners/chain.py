@@ -87,7 +87,7 @@ class Chain:
         self.used.add(upload)
         first = self.uploads[0][0]
         self.cur = self.branches.get(first, self.cur)
-        self.origin = self.origin or first
+        self.origin = first
 
     def take(self, ref: str) -> None:
         self.used.add(ref)

@@ -73,6 +73,9 @@ def change_tempo(c: Clause, src: Sources) -> Args:
         return {"rate": 1.5 if d > 0 else 0.5}
     if "bpm" in t:
         nums = [q.value for q in scan(t) if q.unit in ("bpm", None) and q.value > 20]
+        src_m, dst_m = re.search(r"\bfrom\s*(\d+(?:\.\d+)?)", t), re.search(r"\bto\s*(\d+(?:\.\d+)?)", t)
+        if len(nums) >= 2 and src_m and dst_m:  # "up to 120 bpm from 100"
+            return {"rate": round(float(dst_m.group(1)) / float(src_m.group(1)), 4)}
         if len(nums) >= 2:
             return {"rate": round(nums[1] / nums[0], 4)}
         raise NeedInfo("What is the current tempo in BPM, and what should it become?")
@@ -130,21 +133,23 @@ def pitch_shift(c: Clause, src: Sources) -> Args:
 
 # ------------------------------------------------------------------ equalize
 _BANDS = {
-    "bass_db": L.rx(r"\bbass\b(?!\s+line)|\blow[- ]?end\b|\blows\b|\blow\s+frequenc\w+|\bsub[- ]?bass\b|\bboom\w*"
+    "bass_db": L.rx(r"\bbass\b(?!\s+line)|\bbassy\b|\blow[- ]?end\b|\blows\b|\blow\s+frequenc\w+|\bsub[- ]?bass\b|\bboom\w*"
                     r"|\bwarm\w*"
                     r"|\bbody\b|\bfuller\b|\bthin(?:ner)?\b", r"重低音|(?<![降调变])低音(?![调量高])|低频|温暖"),
     "mid_db": L.rx(r"\bmids?\b|\bmid[- ]?range\b|\bmiddle\b|\bmid\s+frequenc\w+|\bmuddy\b|\bmud\b|\bboxy\b|\bnasal\b"
                    r"|\bhonky\b", r"中音|中频"),
     "treble_db": L.rx(r"\btreble\b|\bhighs\b|\bhigh[- ]?end\b|\bhigh\s+frequenc\w+|\btop[- ]?end\b|\bbright\w*"
                       r"|\bcrisp\w*"
-                      r"|\bair(?:y|iness)?\b|\bharsh\w*|\bdull\w*|\bdark\w*|\bpresence\b|\bsparkl\w*|\bclarity\b",
+                      r"|\bair(?:y|iness)?\b|\bharsh\w*|\bdull\w*|\bdark\w*|\bpresence\b|\bsparkl\w*|\bclarity\b"
+                      r"|\btinny\b|\bshrill\b",
                       r"(?<![提升调变])高音(?![调量])|高频|明亮|清脆|闷"),
 }
 # Tone words that carry their own direction when no verb says otherwise.
 _IMPLIED_UP = L.rx(r"\bbright(?:er|en)?\b|\bcrisp\w*|\bsparkl\w*|\bairy\b|\bwarm(?:er|th)?\b|\bfuller\b|\bbody\b"
                    r"|\bthin\w*"
                    r"|\bdull\w*|\bclarity\b|\bpresence\b|\bmuffled\b", r"明亮|温暖|清脆|闷")
-_IMPLIED_DOWN = L.rx(r"\bdark(?:er|en)\b|\bharsh\w*|\bboom\w*|\bmud\w*|\bboxy\b|\bnasal\b|\bhonky\b")
+_IMPLIED_DOWN = L.rx(r"\bdark(?:er|en)\b|\bharsh\w*|\bboom\w*|\bmud\w*|\bboxy\b|\bnasal\b|\bhonky\b|\btinny\b|\bshrill\b"
+                     r"|\bbassy\b")
 _EQ_UP = L.rx(r"\bnot\s+enough\b|\bneeds?\s+more\b|\black\w*\b",
               r"\b(?:boost\w*|raise\w*|increase\w*|more|add|enhanc\w*|bump|lift|pump|up|louder|stronger"
               r"|emphasi[sz]e\w*)\b",

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from agent.artifacts import ArtifactRecord
 from agent.context import PastRun, PlanContext
@@ -29,7 +30,8 @@ _DONE: dict[str, tuple[str, str, str]] = {
     "concatenate": (r"joined|concatenated|merged|combined|stitched(?:[- ]together)?|spliced|appended|glued",
                     r"join|concat(?:enate)?|merge|combine|stitch|append", r"拼接|拼|合并|连接|连|串联|串|接"),
     "mix": (r"mixed|mixed[- ]down|layered|overlaid|overlayed|blended", r"mix|overlay|blend", r"混音|混合|混|叠加"),
-    "trim": (r"trimmed|cut|shortened|cropped|clipped|snipped", r"trim|cut|crop", r"剪切|剪辑|剪|裁剪|裁|截取|截"),
+    "trim": (r"trimmed|cut|shortened|shorter|cropped|clipped|snipped", r"trim|cut|crop",
+             r"剪切|剪辑|剪|裁剪|裁|截取|截"),
     "fade": (r"faded", r"fade", r"淡入淡出|淡入|淡出|渐变"),
     "change_tempo": (r"slowed(?:[- ]down)?|sped[- ]up|speeded[- ]up|time[- ]stretched|stretched|faster|slower",
                      r"speed\s*up|slow\s*down|tempo", r"放慢|减速|加速|加快|变速|调速|慢放|快放|变快|变慢"),
@@ -46,7 +48,8 @@ _DONE: dict[str, tuple[str, str, str]] = {
                  r"重采样|转单声道|单声道|立体声"),
     "convert": (r"converted|exported|encoded|transcoded|mp3|flac|ogg|wav", r"convert|export|encode",
                 r"转换格式|转码|导出|转换"),
-    "denoise": (r"de-?noised|cleaned(?:[- ]up)?|noise[- ](?:free|reduced|removed)|enhanced", r"de-?noise|clean(?:\s*up)?",
+    "denoise": (r"de-?noised|cleaned(?:[- ]up)?|clean(?:er)?|noise[- ](?:free|reduced|removed)|enhanced",
+                r"de-?noise|clean(?:\s*up)?",
                 r"降噪|去噪|除噪|去掉噪音|去除噪音"),
     "remove_hum": (r"de-?hummed|hum[- ](?:free|removed)", r"de-?hum|remove\s+(?:the\s+)?hum",
                    r"去嗡嗡?声?|去电流声|去掉电流声|去除电流声|去交流声|去哼声"),
@@ -55,17 +58,20 @@ _DONE: dict[str, tuple[str, str, str]] = {
 }
 # What a step added, as a noun: "the version without the reverb" is the input of the reverb step.
 _ADDED = {"reverb": r"reverb|echo", "fade": r"fades?(?:[- ](?:in|out))?", "denoise": r"noise\s+reduction|denoising",
-          "loudness_normalize": r"normali[sz]ation|loudness\s+normali[sz]ation", "pitch_shift": r"pitch\s+shift(?:ing)?",
+          "loudness_normalize": r"normali[sz]ation|loudness\s+normali[sz]ation",
+          "pitch_shift": r"pitch\s+shift(?:ing)?",
           "equalize": r"eq|equali[sz]ation|equali[sz]er", "filter": r"filter(?:ing)?", "mix": r"music|mix(?:ing)?",
           "trim": r"trim(?:ming)?|cuts?", "change_tempo": r"speed[- ]?up|slow[- ]?down|tempo\s+change",
           "gain": r"boost|gain", "remove_hum": r"hum\s+removal", "resample": r"resampling"}
-_ANY_EDIT = r"(?:any\s+|all\s+(?:the\s+)?|my\s+|your\s+)?(?:effects?|processing|edits?|editing|changes|modifications|fx)"
+_ANY_EDIT = (r"(?:any\s+|all\s+(?:the\s+)?|my\s+|your\s+)?"
+             r"(?:effects?|processing|edits?|editing|changes|modifications|fx)")
 
 _EN_ORIGINAL = r"original|raw|untouched|unprocessed|unedited|unmodified|unaltered|pristine|source|initial|unchanged"
 _EN_ORDINAL = {"first": 1, "1st": 1, "earliest": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3}
 _EN_OUTPUTISH = r"processed|edited|modified|finished|fixed|resulting"
 _EN_NEUTRAL = r"very|same|whole|entire|full|audio|voice|sound|wav|mp3|one|main|actual|old"
 _EN_NOUN = (r"original|recording|file|upload|audio|clip|track|one|version|input|take|memo|voice\s+memo|song|podcast"
+            r"|(?:very\s+)?beginning|start"
             r"|thing|result|output|edit|mix|transcript(?:ion)?|text")
 _TEXT_NOUN = rx(r"^(?:transcript(?:ion)?|text)$", r"转写|转录|文字|文本|逐字稿|字幕")
 _OUTPUT_NOUN = rx(r"^(?:version|result|output|edit|mix|thing)$", r"结果|输出|版本")
@@ -75,21 +81,24 @@ _EN_LEAD = (r"(?:go(?:ing)?\s+back\s+to|get\s+back\s+to|(?:and\s+)?back\s+to|ret
             r"|switch(?:ing)?\s+(?:back\s+)?to|start\s+(?:over|again)\s+(?:from|with)|re-?use|take|use|using|grab"
             r"|pick\s+up|work\s+(?:on|with)|redo)")
 _EN_WHEN = (r"from\s+before|from\s+earlier(?:\s+on)?|earlier(?:\s+on)?|before(?=\s*(?:[,.;:!?\-–—)]|and\b|then\b|$))"
-            r"|again|instead|this\s+time|originally"
+            r"|again|instead|once\s+more|one\s+more\s+time|anew|this\s+time|originally"
             r"|(?:from|at)\s+the\s+(?:very\s+)?(?:start|beginning)|to\s+begin\s+with|at\s+first|in\s+the\s+beginning"
             r"|from\s+last\s+time|from\s+the\s+(?:first|second|third|previous|last)\s+(?:turn|step|time|request|round)")
 _EN_WHO = (r"(?:that\s+|which\s+)?(?:i|we|you)\s+(?:first\s+|originally\s+|just\s+|had\s+)?(?:uploaded|sent(?:\s+you)?"
            r"|gave\s+you|shared|started\s+(?:with|from)|had|made|created|recorded|attached|produced|did|generated"
-           r"|rendered|exported|got)(?:\s+(?:first|earlier|before|at\s+first|originally|to\s+begin\s+with"
+           r"|rendered|exported|got|asked\s+for|requested|wanted)(?:\s+(?:first|earlier|before|at\s+first|originally|to\s+begin\s+with"
            r"|at\s+the\s+(?:very\s+)?(?:start|beginning)))?")
 _EN_DET = r"(?:the|my|our|that|your|this)"
-_EN_WITHOUT = rf"(?:without|before|minus|with\s+no|prior\s+to|pre)[- ]\s*(?:the\s+|any\s+|all\s+(?:the\s+)?)?"
+_EN_WITHOUT = r"(?:without|before|minus|with\s+no|prior\s+to|pre)[- ]\s*(?:the\s+|any\s+|all\s+(?:the\s+)?)?"
 _ADDED_ANY = "|".join(f"(?:{p})" for p in _ADDED.values())
 _EN_APPOS = (rf"(?:i\s+mean\s+|i\s+mean,\s+)?{_EN_DET}\s+(?:(?:very|{_EN_ORIGINAL}|{_EN_OUTPUTISH})\s+){{1,2}}"
              rf"(?:one|version|file|recording|take|clip|audio|upload)")
+_EN_WITH = r"(?:with|that\s+has|which\s+has|having)\s+(?:the\s+|a\s+|an\s+|some\s+)?"
 _EN_TAIL_ITEM = (rf"{_EN_WITHOUT}(?:{_ADDED_ANY}|{_ANY_EDIT})\b(?:\s+(?:on\s+it|applied))?|{_EN_WHEN}|{_EN_WHO}"
+                 rf"|{_EN_WITH}(?:{_ADDED_ANY})\b(?:\s+(?:on\s+it|applied|added))?"
                  rf"|{_EN_APPOS}")
-_NOT_A_UNIT = r"(?!\s*(?:seconds?|secs?|s\b|minutes?|mins?|ms\b|db\b|hz\b|khz\b|semitones?|half\b|and\s+a\s+half|percent|%))"
+_NOT_A_UNIT = (r"(?!\s*(?:seconds?|secs?|s\b|minutes?|mins?|ms\b|db\b|hz\b|khz\b|semitones?|half\b|and\s+a\s+half"
+               r"|percent|%))")
 _EN_PHRASE = re.compile(
     rf"(?:(?P<lead>\b{_EN_LEAD}\s+)(?:{_EN_DET}\s+)?|\b{_EN_DET}\s+)"
     rf"(?P<mods>(?:[a-z][\w'-]*\s+){{0,3}}?)(?P<noun>{_EN_NOUN})\b{_NOT_A_UNIT}"
@@ -109,11 +118,18 @@ _ZH_WHEN = (r"最最开始|最开始|最一开始|一开始|刚开始|开始时|
             r"|第\s*(?:[一二三四五]|\d)\s*(?:次|个|段|条|版|轮)?")
 _ZH_DEM = r"(?:那一个|那一段|那个|那段|那条|那版|那份|这个|的)"
 _ZH_EN_VERBS = "|".join(en for _, en, _ in _DONE.values())
-_ZH_DONE = "|".join(zh for _, _, zh in _DONE.values())
-_ZH_MOD = (rf"(?:原始|原来|原本|本来|最初|一开始|(?:我)?上传|传上来|发来|没(?:有)?(?:处理|动|改|编辑)过|未(?:经)?(?:处理|编辑)"
-           rf"|处理过?|处理好|(?:{_ZH_EN_VERBS})\s*(?:过|后|好|完)|(?:{_ZH_DONE})(?:过|后|好|完|掉|起来|在一起|成)?)\s*的?")
-_ZH_NOUN = (r"原文件|原录音|原音频|原声|原件|文件|录音|音频|版本|结果|输出|片段|素材|语音|声音|转写(?:稿|结果|文本)?"
-            r"|转录(?:稿|结果)?|文字稿|逐字稿|文字|文本|那一段|那一个|那段|那个|那条|那版|那份"
+_ZH_WORDS = sorted(((w, tool) for tool, (_, _, zh) in _DONE.items() for w in zh.split("|")), key=lambda x: -len(x[0]))
+_ZH_DONE = "|".join(re.escape(w) if not re.search(r"[?*+()]", w) else w for w, _ in _ZH_WORDS)
+_ZH_UNDONE = (rf"没(?:有)?(?:加|做|用|经过|经)?过?(?:{_ZH_DONE})|未(?:经)?(?:{_ZH_DONE})|(?:{_ZH_DONE})(?:之前|以前|前)"
+              rf"|(?:加|做)(?:{_ZH_DONE})(?:之前|以前|前)")
+_ZH_MOD = (r"(?:原始|原来|原本|本来|最初|一开始|(?:我)?上传|传上来|发来"
+           r"|没(?:有)?(?:处理|动|改|编辑)过|未(?:经)?(?:处理|编辑)"
+           rf"|{_ZH_UNDONE}"
+           rf"|处理过?|处理好|(?:{_ZH_EN_VERBS})\s*(?:过|后|好|完)"
+           rf"|(?:(?:加|做|去|用|调)(?:过|了))?(?:{_ZH_DONE})(?:过|后|好|完|掉|起来|在一起|成)?)\s*的?")
+_ZH_NOUN = (r"原文件|源文件|原录音|原音频|原声|原件|文件|录音|音频|版本|结果|输出|片段|素材|语音|声音"
+            r"|转写(?:稿|结果|文本)?"
+            r"|转录(?:稿|结果)?|文字稿|逐字稿|文字|文本|那一段|那一个|那段|那个|那条|那版|那份|版"
             r"|\s*(?:file|recording|audio|version|result|clip|one|upload|transcript)\b")
 _ZH_PHRASE = re.compile(
     rf"(?P<lead>{_ZH_LEAD})\s*(?P<when>{_ZH_WHEN})?\s*{_ZH_DEM}?\s*(?P<mods>(?:{_ZH_MOD}\s*){{0,2}})\s*{_ZH_DEM}?\s*"
@@ -129,8 +145,11 @@ _BACK_WORDS = rx(r"\b(?:before|earlier|again|instead|originally|go(?:ing)?\s+bac
                  r"回到|回去|退回|返回|换回|用回|改回|还是用|改用|重新用|之前|以前|早先|先前|前面|最开始|一开始|最初|起初|当初")
 _ORIGINAL_WORDS = rx(rf"\b(?:{_EN_ORIGINAL})\b|\b(?:i|we)\s+(?:first\s+|originally\s+)?(?:uploaded|sent|gave|shared"
                      rf"|started|attached|recorded)\b|\b(?:upload|input)\b|{_EN_WITHOUT}{_ANY_EDIT}",
-                     r"原始|原来|原本|本来|原文件|原录音|原音频|原声|原件|上传|传上来|发来|没(?:有)?(?:处理|动|改|编辑)过|未(?:经)?(?:处理|编辑)|素材")
-_OUTPUT_WORDS = rx(rf"\b(?:{_EN_OUTPUTISH}|result|output|version|edit|mix)\b|\b(?:you|we)\s+(?:made|created|produced"
+                     r"原始|原来|原本|本来|原文件|源文件|原录音|原音频|原声|原件|上传|传上来|发来"
+                     r"|没(?:有)?(?:处理|动|改|编辑)过|未(?:经)?(?:处理|编辑)|素材")
+_OUTPUT_WORDS = rx(rf"\b(?:{_EN_OUTPUTISH}|result|output|version|edit|mix)\b"
+                   r"|\b(?:i|we)\s+(?:asked\s+for|requested|wanted)\b"
+                   rf"|\b(?:you|we)\s+(?:made|created|produced"
                    rf"|generated|rendered|exported|did)\b", r"处理|结果|输出|版本")
 
 
@@ -147,15 +166,30 @@ def _ordinal(text: str) -> int | None:
 
 def _tools_done(text: str) -> set[str]:
     found = set()
-    for tool, (en, en_verb, zh) in _DONE.items():
+    for tool, (en, en_verb, _) in _DONE.items():
         if re.search(rf"(?<![a-z])(?:{en})(?![a-z])", text, re.I) or re.search(
-                rf"(?<![a-z])(?:{en_verb})\s*(?:过|后|好|完)", text, re.I) or re.search(rf"(?:{zh})", text):
+                rf"(?<![a-z])(?:{en_verb})\s*(?:过|后|好|完)", text, re.I):
             found.add(tool)
+    i = 0
+    while i < len(text):  # Chinese: the longest word wins ("混响" is reverb, not "混" mix)
+        hit = next(((w, t) for w, t in _ZH_WORDS if re.match(w, text[i:])), None)
+        if hit:
+            found.add(hit[1])
+            i += len(re.match(hit[0], text[i:]).group(0))  # type: ignore[union-attr]
+        else:
+            i += 1
     return found
 
 
 def _tools_removed(tail: str) -> set[str]:
     m = re.search(rf"{_EN_WITHOUT}(?P<what>.*)$", tail, re.I)
+    if not m:
+        return set()
+    return {t for t, p in _ADDED.items() if re.match(rf"(?:{p})\b", m.group("what"), re.I)}
+
+
+def _tools_with(tail: str) -> set[str]:
+    m = re.search(rf"{_EN_WITH}(?P<what>.*)$", tail, re.I)
     if not m:
         return set()
     return {t for t, p in _ADDED.items() if re.match(rf"(?:{p})\b", m.group("what"), re.I)}
@@ -177,6 +211,7 @@ class _Wanted:
     removed: set[str]  # the input of a step of these tools
     order: int | None  # the k-th such artifact (1-based); None: the newest
     back: bool  # the words say "earlier / go back"
+    generic: bool = False  # "the text" rather than "the transcript"
 
 
 class Resolver:
@@ -193,14 +228,17 @@ class Resolver:
             return text
         out: list[str] = []
         pos = 0
-        matches = sorted([*_EN_PHRASE.finditer(text), *_EN_WITHOUT_ONLY.finditer(text), *_EN_WHAT.finditer(text),
-                          *_ZH_PHRASE.finditer(text)],
-                         key=lambda m: (m.start(), -m.end()))
-        for m in matches:
+        found_at: dict[int, tuple[re.Match[str], tuple[str, str]]] = {}
+        for pat in (_EN_PHRASE, _EN_WITHOUT_ONLY, _EN_WHAT, _ZH_PHRASE):
+            start = 0
+            while (m := pat.search(text, start)) is not None:  # overlapping: "the same to [the original file]"
+                got = self._resolve(m, text)
+                if got is not None and (m.start() not in found_at or m.end() > found_at[m.start()][0].end()):
+                    found_at[m.start()] = (m, got)
+                start = (m.end() if got is not None else m.start()) + 1
+        for at in sorted(found_at):
+            m, found = found_at[at]
             if m.start() < pos:
-                continue
-            found = self._resolve(m, text)
-            if found is None:
                 continue
             ref, kind = found
             phrase = m.group(0).strip()
@@ -219,9 +257,16 @@ class Resolver:
         if not zh and mods and _NEUTRAL_MODS.sub(" ", _without_done(mods)).strip():
             return None  # a word we do not know describes it: "the background music file"
         words = m.group(0)
-        tools = _tools_done(mods if not zh else mods + " " + noun)
         removed = _tools_removed(tail)
+        if zh:  # "没加混响的那个": the input of the reverb step
+            undone = [u.group(0) for u in re.finditer(_ZH_UNDONE, mods)]
+            removed |= {t for u in undone for t in _tools_done(u)}
+            for u in undone:
+                mods = mods.replace(u, " ")
+        tools = _tools_done(mods if not zh else mods + " " + noun) | _tools_with(tail)
         kind = "text" if _TEXT_NOUN.search(noun.strip()) else "audio"
+        if lead and re.fullmatch(r"(?:the\s+)?(?:very\s+)?(?:beginning|start)", noun.strip(), re.I):
+            return _Wanted("audio", True, False, set(), set(), 1, True, False)  # "go back to the beginning"
         original = bool(_ORIGINAL_WORDS.search(mods + " " + noun + " " + tail)) and not tools
         order = _ordinal(mods + " " + when)
         if order is None and _FIRST_WORDS.search(mods + " " + when + " " + tail):
@@ -229,12 +274,13 @@ class Resolver:
         output = bool(tools) or bool(_OUTPUT_WORDS.search(mods + " " + noun + " " + tail)) or (
             bool(_OUTPUT_NOUN.search(noun.strip())))
         back = bool(_BACK_WORDS.search(words))
+        generic = bool(re.fullmatch(r"\s*(?:text|文字|文本)\s*", noun))
         if kind == "text":  # "the transcript from before", "之前的转写"; not "turn it into text"
-            if original or removed or not (back or order):
+            if original or removed or (generic and not (back or order)):
                 return None
         elif not (original or tools or removed or order or _STRONG_BACK.search(words)):
             return None
-        return _Wanted(kind, original, output and not original, tools, removed, order, back)
+        return _Wanted(kind, original, output and not original, tools, removed, order, back, generic)
 
     def _resolve(self, m: re.Match[str], text: str) -> tuple[str, str] | None:
         w = self._wanted(m)
@@ -242,7 +288,7 @@ class Resolver:
             return None
         before = text[:m.start()]
         if w.kind == "text":
-            if _TRANSCRIBES.search(before) or (self.current_audio and not w.back):
+            if _TRANSCRIBES.search(before) or (self.current_audio and not (w.back or w.order)):
                 return None  # "transcribe this, then read the transcript": this request's own text
             texts = [a for r in self.runs for a in r.made if a.kind == "text" and a.tool == "transcribe"]
             return self._pick(texts, w.order, "text")
@@ -311,7 +357,8 @@ class Resolver:
         return a
 
 
-_TRANSCRIBES = rx(r"\btranscri\w*|\bspeech[- ]to[- ]text\b|\bwrite\s+(?:it|this|that)?\s*down\b", r"转(?:成|为)?文字|转写|转录|识别")
+_TRANSCRIBES = rx(r"\btranscri\w*|\bspeech[- ]to[- ]text\b|\bwrite\s+(?:it|this|that)?\s*down\b",
+                  r"转(?:成|为)?文字|转写|转录|识别")
 
 
 def _without_done(mods: str) -> str:
@@ -328,6 +375,48 @@ def _triggers(tool: str, text: str) -> bool:
 
     low = text.lower()
     return any(r.tool == tool and r.triggers.search(low) for r in RULES)
+
+
+# "do the same to the original", "对原文件也做同样的处理"
+_SAME = rx(r"\b(?:do|apply|repeat|run|redo|make)\s+(?:(?:exactly|just)\s+)?(?:the\s+)?same\s*(?:thing|things|edits?"
+           r"|processing|steps?|effects?|changes?|chain|treatment|again)?\b"
+           r"|\bsame\s+(?:thing|edits?|processing|treatment)\s+(?:to|for|on)\b",
+           r"(?:同样|一样)的(?:处理|操作|步骤|效果|修改)|也(?:这样|同样|照样)(?:处理|做|弄)|照(?:着|样)(?:处理|做)|做同样|一样处理")
+
+
+def repeat_steps(req: Request, ctx: PlanContext, text: str) -> list[dict[str, Any]] | None:
+    """'Do the same to the original file': the newest earlier run's steps, on the artifact named (or this
+    request's upload) instead of the one they read. None when the request does not ask that."""
+    if not _SAME.search(text):
+        return None
+    target = next((r.ref for r in req.refs if r.kind == "audio"), None)
+    if target is None and any(a.kind == "audio" for a in ctx.uploads):
+        target = "@upload-1"
+    if target is None:
+        return None
+
+    def swap(v: Any) -> Any:
+        if isinstance(v, list):
+            return [swap(x) for x in v]
+        if isinstance(v, str) and v.startswith("@") and not re.match(r"@s\d+(?:\.|$)", v):
+            return target
+        return v
+
+    for run in reversed(ctx.history):
+        reads = [v for s in run.steps for v in s.get("args", {}).values()
+                 if isinstance(v, str) and v.startswith("@") and not re.match(r"@s\d+(?:\.|$)", v)]
+        if run.steps and reads:
+            return [{**s, "args": {k: swap(v) for k, v in s.get("args", {}).items()}} for s in run.steps]
+    return None
+
+
+_LOOKS_BACK = rx(r"\b(?:go(?:ing)?\s+back|back\s+to|return(?:ing)?\s+to|revert(?:ing)?\s+to|original|raw|untouched"
+                 r"|unprocessed|unedited)\b", r"回到|返回|换回|用回|原始|原来|原本|最开始|一开始")
+
+
+def looks_back(text: str) -> bool:
+    """The words point at an earlier artifact (that the session may not have): 'go back to the original'."""
+    return bool(_LOOKS_BACK.search(text))
 
 
 def backrefs_for(ctx: PlanContext):  # type: ignore[no-untyped-def]

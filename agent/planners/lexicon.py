@@ -42,7 +42,8 @@ recorded sent take use using grab open load from both each same previous last ea
 podcast song lecture interview meeting call sound sounds thing stuff some bit little more less just only really very
 rest whole entire your our we us our way
 fine alright right good perfect awesome excellent lovely wonderful amazing brilliant super much appreciated
-separately independently meanwhile copy copies afterward
+separately independently meanwhile copy copies afterward ugh lol lmao hmm oh wow yay oops argh meh honestly
+basically btw fyi
 """.split())
 ARG_WORDS = frozenset("""
 first last final beginning start end ending ends opening intro outro between until till gap gaps silence pause pauses
@@ -72,7 +73,7 @@ CONTEXT_STATEMENT = re.compile(
 # ------------------------------------------------------------------ directions and intensity
 MILD = rx(r"\b(?:slightly|subtle|subtly|gently|gentle|a\s+tad|a\s+touch|a\s+tiny\s+bit|a\s+little\s+bit|just\s+a\s+bit"
           r"|a\s+hair|light(?:ly)?|barely)\b", r"稍微|稍稍|略微|轻微|一点点|一丢丢|微微")
-STRONG = rx(r"\b(?:much|a\s+lot|lots|way|really|very|significantly|heavily|drastically|considerably|heavy"
+STRONG = rx(r"\b(?:much|a\s+lot|lots|way(?=\s+(?:more|less|too|louder|quieter|faster|slower|higher|lower|down|up))|really|very|significantly|heavily|drastically|considerably|heavy"
             r"|massive(?:ly)?"
             r"|strong(?:ly)?|tons\s+of|hugely|extremely|super|aggressive(?:ly)?|completely|all\s+the)\b",
             r"很多|大幅|非常|很|特别|大量|强烈|狠狠|彻底|完全")
@@ -208,12 +209,16 @@ UNSUPPORTED: list[tuple[str, re.Pattern[str]]] = [
         r"作曲|写(?:一)?首|生成(?:一段)?音乐|创作|编曲|写歌")),
     ("sound-effect generation", rx(
         r"\b(?:generate|create|make|synthesi[sz]e|produce)\s+(?:a|an|some)?\s*(?:sound\s+effects?|sfx|white\s+noise"
-        r"|pink\s+noise|rain|thunder|applause|laughter|explosion|beep|sine|tone|drum)\b", r"生成(?:一段)?(?:音效|白噪音|雨声)")),
+        r"|pink\s+noise|rain|thunder|applause|laughter|explosion|beep|sine|tone|drum)\b", r"生成(?:一段)?(?:音效|白噪音|雨声)"
+        r"|(?:生成|做|制作|合成|来)(?!成)(?:[一1]\s*[段个首条])?[^，,。；]{0,4}(?:音效|白噪音|雨声|雷声|掌声|笑声|鸟叫声?|海浪声|风声|铃声"
+        r"|提示音|闹铃)")),
     ("voice cloning or conversion", rx(
         r"\bclon\w+\b|\bin\s+my\s+(?:own\s+)?voice\b|\bin\s+(?:[a-z.]+\s+){0,3}[a-z]+'s\s+voice\b|\bimpersonat\w*|\bvoice\s+(?:conversion|changer|swap)\b"
         r"|\bsound\s+like\s+(?:a\s+)?(?:man|woman|male|female|child|kid|girl|boy|robot|alien|obama|trump|me)\b"
         r"|\b(?:change|turn|convert)\s+(?:the|my|his|her)\s+voice\b(?!\s+(?:memo|note|message|recording|file|clip|track))",
-        r"变声|换声|克隆|声音克隆|变成(?:男|女)声")),
+        r"\b(?:use|using|with|in)\s+my\s+(?:own\s+)?voice\b",
+        r"变声|换声|克隆|声音克隆|变成(?:男|女)声|(?:用|以)我(?:自己)?的(?:声音|嗓音)"
+        r"|(?:用|以|模仿)(?!女|男|中文|英文|英语|普通话|默认)[^，,。\s]{1,8}?的(?:声音|嗓音|口吻|腔调)")),
     ("source separation (isolating or removing voice, music or instruments)", rx(
         r"\b(?:remove|isolate|extract|separate|split|strip|mute|get\s+rid\s+of|take\s+out|cut\s+out|delete|drop"
         r"|pull\s+out"
@@ -227,7 +232,8 @@ UNSUPPORTED: list[tuple[str, re.Pattern[str]]] = [
     ("writing lyrics, poems or stories", rx(
         r"\b(?:write|compose|generate|create|make|come\s+up\s+with|draft)\s+(?:me\s+|us\s+)?(?:a\s+|an\s+|some\s+|the\s+)?"
         r"(?:\w+\s+)?(?:lyrics|poem|poetry|story|essay|script|rap|verse|limerick|haiku|article|blog\s+post)s?\b",
-        r"写(?:一)?(?:首|段|篇|个)?(?:歌词|诗|故事|文章|剧本)|作词|写词")),
+        r"写(?:一)?(?:首|段|篇|个)?(?:歌词|诗|故事|文章|剧本)|作词|写词"
+        r"|写(?:[一1]\s*)?(?:首|段|篇|个|份)?[^，,。；]{0,4}(?:歌词|诗|故事|文章|剧本|文案|稿子|台词|段子|小说|作文|邮件)")),
     ("singing", rx(r"\b(?:sing|sang|sung|singing|sings)\b(?![^,;]*\b(?:in|inside)\s+(?:a|an|the)\s+(?:\w+\s+)?(?:hall"
                    r"|cathedral|church|chapel|room|cave|stadium|arena|bathroom|shower|auditorium|concert\s+hall)\b)",
                    r"(?<!像在)(?<!好像在)(?<!仿佛在)唱(?![^，,。]{0,4}一样)")),
@@ -239,11 +245,12 @@ UNSUPPORTED: list[tuple[str, re.Pattern[str]]] = [
     ("music or sound recognition", rx(
         r"\bwhat\s+(?:song|music|instrument|genre|bird|animal|kind\s+of\s+(?:sound|music|noise))\b"
         r"|\bidentify\s+(?:the\s+)?(?:song|instruments?|sound|genre|bird)\b|\bwhich\s+song\b|\bshazam\b"
-        r"|\bname\s+(?:of\s+)?(?:the|this)\s+song\b", r"什么歌|哪首歌|什么乐器|什么声音")),
+        r"|\bname\s+(?:of\s+)?(?:the|this)\s+song\b", r"什么歌|哪首歌|什么乐器|什么声音|(?:这|那)首歌(?:叫|是)(?:什么|啥)|歌名")),
     ("musical analysis (key, tempo/BPM, chords)", rx(
         r"\bwhat(?:'s|\s+is)?\s+(?:the\s+|its\s+)?(?:key|bpm|tempo|chords?|notes?|time\s+signature)\b"
         r"|\b(?:detect|find|estimate|measure|get)\s+(?:the\s+)?(?:bpm|tempo|key|beats?|chords?)\b|\bhow\s+many\s+bpm\b",
-        r"多少bpm|什么调|节拍是多少|速度是多少")),
+        r"多少bpm|什么调|节拍是多少|速度是多少|(?:检测|分析|算|测|识别)[^，,。]{0,6}(?:节奏|节拍|bpm|调性|和弦)"
+        r"|(?:节奏|节拍|bpm|调性|和弦)[^，,。]{0,6}(?:检测|分析|算出|测出|识别)")),
     ("emotion or sentiment analysis", rx(r"\bemotions?\b|\bsentiment\b|\bmood\b|\bhappy\s+or\s+sad\b", r"情绪|情感|心情")),
     ("recording from a microphone", rx(r"\brecord\s+(?:me|my|a\s+new|something|audio|from|myself)\b|\bmicrophone\b"
                                        r"|\buse\s+the\s+mic\b", r"录一段|用麦克风|开始录音")),
@@ -261,6 +268,10 @@ UNSUPPORTED: list[tuple[str, re.Pattern[str]]] = [
         r"(?:long\s+)?(?:silen(?:ce|ces|t\s+parts?)|pauses|gaps|dead\s+air)\b|\btruncate\s+silence\b",
         r"(?:去掉|删除|去除|剪掉|删掉)(?:所有)?(?:的)?(?:静音|停顿|空白)|(?:静音|停顿|空白)(?:部分|段)?(?:都)?(?:去掉|删除|去除|剪掉|删掉)")),
     ("dynamic range compression or limiting", rx(
+        r"\bquiet(?:er)?\s+(?:parts?|bits?|sections?|passages?)\s+(?:a\s+bit\s+|much\s+)?louder\b"
+        r"|\bloud(?:er)?\s+(?:parts?|bits?|sections?|passages?)\s+(?:a\s+bit\s+|much\s+)?(?:quieter|softer)\b",
+        r"小声的(?:部分|地方)(?:调|变)?大|大声的(?:部分|地方)(?:调|变)?小")),
+    ("dynamic range compression or limiting", rx(
         r"\bcompressor\b|\bdynamic\s+range\b|\bcompress\s+(?:the\s+)?dynamics\b|\blimiter\b|\bsidechain\w*\b"
         r"|\bducking\b",
         r"压缩动态|压限|动态范围")),
@@ -270,8 +281,9 @@ UNSUPPORTED: list[tuple[str, re.Pattern[str]]] = [
         r"齿音|喷麦|呼吸声|爆音|咔嗒")),
     ("filler-word removal or censoring", rx(
         r"\b(?:ums?|uhs?|ahs?|filler\s+words?|swear\w*|curse\s+words?|profanity|bleep\w*|censor\w*)\b", r"口头禅|脏话|哔")),
-    ("panning or spatial effects", rx(r"\bpan(?:ning|ned)?\b|\bwiden\w*|\b8d\b|\bspatiali[sz]\w*|\bsurround\b"
-                                      r"|\bbinaural\b", r"声像|环绕")),
+    # binaural placement ("from my left", "binaural", "spatialize") is the binauralize tool (gen_args.py)
+    ("stereo panning, widening or surround", rx(r"\bpan(?:ning|ned)?\b|\bwiden\w*|\b8d\b|\bsurround\b",
+                                                r"声像|环绕")),
     ("echo or reverb removal", rx(
         r"\b(?:remove|reduce|cut|get\s+rid\s+of|eliminate|less|kill|suppress|take\s+out|fix|lower|minimi[sz]e"
         r"|clean\s+up)"
@@ -301,5 +313,6 @@ UNSUPPORTED: list[tuple[str, re.Pattern[str]]] = [
         r"|twitter|facebook|instagram|tiktok)\b"
         r"|\b(?:check|read|open)\s+my\s+e-?mails?\b|\btimer\b|\balarm\b"
         r"|\bsearch\s+the\s+web\b|\bgoogle\b|\bwho\s+is\s+the\s+president\b|\bwhat\s+time\s+is\s+it\b|\bcapital\s+of\b",
-        r"天气|新闻|股票|笑话|菜谱|邮件|闹钟|几点了")),
+        r"天气|新闻|股票|笑话|菜谱|邮件|闹钟|几点了|订(?:[一1]\s*张)?(?:机票|火车票|酒店|餐)"
+        r"|(?:发|传|分享|上传)(?:到|给|送到)[^，,。]{0,8}(?:邮箱|微信|朋友圈|群|同事|朋友|网盘|抖音|b站|youtube)")),
 ]

@@ -228,10 +228,14 @@ def normalize_numbers(text: str) -> str:
     # "the last second" is one second long.
     t = re.sub(r"\b(first|last|final|opening|initial|closing|ending)\s+(second|minute)\b(?!s)", r"\1 1 \2", t,
                flags=re.I)
+    t = re.sub(r"\b([1-3])\s+(quarter|third)s\b", lambda m: _fmt(round(int(m.group(1)) / (4 if m.group(2) == "quarter"
+                                                                                            else 3), 4)), t, flags=re.I)
     t = _UNIT_AND_HALF.sub(lambda m: f"1.5 {m.group(1)}s", t)
     t = re.sub(r"\b(\d+(?:\.\d+)?)\s+(second|minute|octave|semitone)s?\s+and\s+an?\s+half\b",
                lambda m: f"{_fmt(float(m.group(1)) + 0.5)} {m.group(2)}s", t)
     t = _NEG_WORD.sub("-", t)
+    t = re.sub(r"(\d)-(?=(?:second|sec|minute|min|hour|millisecond|ms|db|hz|khz|semitone|octave)s?\b)", r"\1 ", t,
+               flags=re.I)  # "a 30-second preview"
     t = re.sub(r"(?<![\w.])[x×]\s?(\d+(?:\.\d+)?)\b", r"\1x", t)  # x1.5 -> 1.5x
     t = re.sub(r"\b(\d+)m\s?(\d+)s\b", lambda m: f"{int(m.group(1)) * 60 + int(m.group(2))}s", t)
     return t

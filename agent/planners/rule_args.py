@@ -344,7 +344,8 @@ def fade(c: Clause, src: Sources) -> Args:
 _REMOVE_V = L.rx(r"\b(?:cut|trim|remove|delete|drop|chop|skip|lose|get\s+rid\s+of|strip|erase|excise|snip|take\s+off"
                  r"|take\s+out|cut\s+off|cut\s+out|clip\s+off|shave\s+off|discard|throw\s+away|without|minus)\b",
                  r"去掉|去除|删掉|删除|删|剪掉|剪去|砍掉|切掉|不要|裁掉")
-_KEEP_V = L.rx(r"\b(?:keep|only|just|extract|isolate|excerpt|crop|grab|take|save|leave|preserve|retain|use)\b|\bout\s+of\b"
+_KEEP_V = L.rx(r"\b(?:keep|only|just|extract|isolate|excerpt|crop|grab|take|save|leave|preserve|retain|use|preview|snippet"
+               r"|teaser|sample|highlight|ringtone)\b|\bout\s+of\b"
                r"|\b(?:trim|cut|shorten|crop)\s+(?:it\s+|this\s+|that\s+)?(?:down\s+)?to\b",
                r"保留|只要|只留|留下|截取|提取|只保留|截成|剪成|裁成|取")
 _BOTH_ENDS = re.compile(r"(?:first|beginning|start)\s+and\s+(?:the\s+)?(?:last|end)\s*$|两头各?\s*$|首尾各?\s*$"
@@ -474,3 +475,94 @@ def talking_head(c: Clause, src: Sources) -> Args:
         raise NeedInfo("Which photo should speak? Attach a portrait with -i (for example -i face.jpg), "
                        "or ask for the default avatar.")
     return {"image": image} if image else {}
+
+
+# ------------------------------------------------------------------ singing
+_NOTE_TOKEN = r"(?:[A-Ga-g](?:#|♯|b|♭)?-?\d|[Rr](?:est)?)(?:/\d{1,2}\.{0,2})?(?::[^\s,，;；|]+)?(?:/\d{1,2}\.{0,2})?"
+_NOTES_RUN = re.compile(rf"(?<![A-Za-z0-9#])(?:{_NOTE_TOKEN})(?:[\s,，|]+(?:{_NOTE_TOKEN}))+(?![A-Za-z0-9#])")
+_SING_VERB_EN = re.compile(r"\bsing\b", re.I)
+_SING_REF_EN = re.compile(
+    r"\b(?:to|with|using|on|over|in|from|following|by)\s+(?:the\s+|these\s+|this\s+|that\s+|my\s+|a\s+|its\s+)?"
+    r"(?:notes?|melody|melodies|tune|score|midi(?:\s+file)?|music\s*xml|musicxml|file|song|sheet\s+music|pitch(?:es)?)\b"
+    r"(?:\s+of\s+(?:this|that|the)\s+\w+)?\s*[:：]?", re.I)
+_SING_LEAD_EN = re.compile(r"^(?:(?:me|us)\s+)?(?:(?:(?:these|the|this|those|following|my|some)\s+)?"
+                           r"(?:lyrics|words|line|lines|text|verse)\b\s*(?:[:：]\s*)?)?", re.I)
+_SING_ONLY_REF = re.compile(r"^(?:(?:this|that|the|my|these|those|a|an)\s+)?(?:melody|tune|score|midi(?:\s+file)?|song|file"
+                            r"|notes?|music|musicxml|sheet\s+music|one|it|them)?$", re.I)
+_SING_REF_ZH = re.compile(
+    r"(?:用|按照?|照着|跟着|配上?|按着|根据|以)(?:这个|这段|这首|这份|下面的?|以下的?|上面的?|这些)?"
+    r"(?:旋律|曲子|乐谱|曲谱|谱子|音符|音调|midi|MIDI|简谱|歌|调子|文件)(?:来)?"
+    r"|(?:音符|旋律|曲调|音高)(?:是|为|用)?[:：]?|这首歌的?|(?:这|下面的?|以下的?)?(?:几句|句|段)?歌词(?:是|为)?[:：]?"
+    r"|(?:唱)?(?:出来|一下|一遍)$")
+_TEMPO = re.compile(r"(?:\b(?:at|tempo(?:\s+of)?|with\s+a\s+tempo\s+of)\s+|速度\s*(?:为|是)?\s*|节奏\s*)?"
+                    r"(?P<v>\d+(?:\.\d+)?)\s*(?:bpm\b|beats?\s+(?:per|a)\s+minute\b|拍每分钟|拍/分钟?|拍一分钟)"
+                    r"|\btempo\s+(?:of\s+)?(?P<v2>\d+(?:\.\d+)?)\b|速度\s*(?:为|是)?\s*(?P<v3>\d+(?:\.\d+)?)", re.I)
+_SING_TAIL = re.compile(rf"\s*(?:\b(?:please|for\s+me|in\s+(?:{L.LANG_EN})|slowly|aloud)\b|[.!。！,，;；:：'\"“”‘’])\s*$", re.I)
+
+
+def sing_detail(c: Clause) -> bool:
+    """A piece that only adds notes or a tempo to a singing request ('，音符 C4 D4 E4', ', at 90 bpm')."""
+    t = _NOTES_RUN.sub(" ", c.req.restore(c.raw_core))
+    t = _TEMPO.sub(" ", t)
+    t = _SING_REF_EN.sub(" ", _SING_REF_ZH.sub(" ", t))
+    return not re.sub(r"[\s,，.。:：;；!！]|\b(?:and|with|the|notes?)\b|音符|用", "", t, flags=re.I)
+
+
+def _lyrics_from(text: str, notes_run: str | None) -> str | None:
+    t = text.replace(notes_run, " ") if notes_run else text
+    t = _TEMPO.sub(" ", t)
+    t = _SING_REF_EN.sub(" ", t)
+    t = _SING_REF_ZH.sub(" ", t)
+    t = L.LANGUAGE_PHRASE.sub(lambda m: " " if m.group("zh") is None or m.group(0).startswith(("用", "以")) else m.group(0), t)
+    t = re.sub(r"\s+", " ", t).strip(" ,，.。:：;；!！'\"“”‘’")
+    t = _SING_LEAD_EN.sub("", t).strip()
+    while True:
+        shorter = _SING_TAIL.sub("", t).strip()
+        if shorter == t:
+            break
+        t = shorter
+    if not t or _SING_ONLY_REF.match(t) or not re.search(r"[^\W\d_]", t):
+        return None
+    return t
+
+
+def sing(c: Clause, src: Sources) -> Args:
+    """Melody: notes written in the request (C4 D4 E4 or C4:la/8), else an uploaded score; words: a
+    quote, the text after 'lyrics:'/'sing'/'唱', without the notes and the words that point at the melody."""
+    raw = c.req.restore(c.raw_core)
+    args: Args = {}
+    run = _NOTES_RUN.search(raw)
+    score = src.upload_of("score", newest=True)
+    if run:
+        args["notes"] = " ".join(t for t in re.split(r"[\s,，|]+", run.group(0).strip()) if t)
+    elif score:
+        args["score"] = score
+        src.take(score)
+    else:
+        raise NeedInfo("What melody should I sing? Attach a MIDI or MusicXML score with -i (e.g. -i melody.mid), "
+                       "or write the notes, e.g. sing these lyrics: twinkle twinkle with notes C4 C4 G4 G4.")
+    notes_text = run.group(0) if run else None
+    lyrics = None
+    for q in c.quotes:
+        lyrics = _lyrics_from(q, notes_text if notes_text and notes_text in q else None)
+        if lyrics:
+            break
+    if lyrics is None:
+        body = PLACEHOLDER.sub(" ", c.raw_core) if c.quotes else raw
+        m = _SING_VERB_EN.search(body)
+        if m:
+            body = body[m.end():]
+        elif "唱" in body:
+            before, _, after = body.partition("唱")
+            after_clean = _lyrics_from(after, notes_text if notes_text and notes_text in after else None)
+            body = after if after_clean else re.sub(r"^.*?(?:把|将)", "", before)  # "把一闪一闪亮晶晶唱出来"
+        lyrics = _lyrics_from(body, notes_text if notes_text and notes_text in body else None)
+    if lyrics and not (run and ":" in run.group(0) and lyrics in run.group(0)):
+        args["lyrics"] = lyrics
+    m = _TEMPO.search(raw.replace(notes_text, " ") if notes_text else raw)
+    if m:
+        args["tempo"] = float(m.group("v") or m.group("v2") or m.group("v3"))
+    lang = L.language_in(normalize_numbers(PLACEHOLDER.sub(" ", c.core)))
+    if lang in ("en", "zh"):
+        args["language"] = lang
+    return args

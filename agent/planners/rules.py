@@ -1,17 +1,25 @@
 """The deterministic rule planner: no model, English and Chinese, multi-step chains.
 
 How a request becomes a plan:
- 1. clauses.split_request: protect quotes and file names, split on strong separators (then, ;,
-    然后, 再 ...) and weak ones (",", and, 、, 和 ...), spell numbers as digits.
- 2. Per clause: a capability no tool has (lexicon.UNSUPPORTED: translation, images, ...) makes the
-    whole plan `unsupported`; "read me ..." / "念给我听" sets Plan.speak; then the first rule of
-    tool_rules.RULES whose tool is in the registry and whose triggers match gives the step
-    (stackable format rules may add more). A weak-split piece with only arguments ("and the last
-    3 seconds") joins its neighbour; one that maps to the same tool as its neighbour is read with it
-    ("fade in 2 s and out 3 s" is one fade).
- 3. Audio chains: each audio-taking step takes the previous audio-producing step's output; the
-    first takes the request's audio upload, else the session's previous result (@last), else the
-    plan asks which recording (clarify). Analysis steps on the same input are not repeated.
+ 1. clauses.split_request: protect quotes and file names, replace phrases that go back to an
+    earlier artifact of the session ("the original recording", "the joined file from before",
+    "之前的转写") by references (history.py), split on strong separators (then, ;, 然后, 再 ...)
+    and weak ones (",", and, 、, 和 ...), spell numbers as digits. "Do the same to <file>" repeats
+    the newest earlier run's steps on that file.
+ 2. Per clause: typos that are safe to repair are repaired (speech_acts.py); a capability no tool
+    has (lexicon.UNSUPPORTED: translation, images, ...) makes the whole plan `unsupported`; "read
+    me ..." / "念给我听" sets Plan.speak; then the first rule of tool_rules.RULES whose tool is in
+    the registry and whose triggers match gives the step (stackable format rules may add more).
+    A weak-split piece with only arguments ("and the last 3 seconds") joins its neighbour; one that
+    maps to the same tool as its neighbour is read with it ("fade in 2 s and out 3 s" is one fade).
+    Thanks and statements that only describe the audio ("the ending is too abrupt") are context:
+    the steps a statement implies are dropped when the request also asks for something explicitly
+    (speech_acts.py). "Then read the transcript back" after a transcription is a speech step.
+ 3. Audio chains (chain.py): each audio-taking step takes the previous audio-producing step's
+    output; the first takes the request's audio upload, else the session's previous result
+    (@last), else the plan asks which recording (clarify). Analysis steps on the same input are not
+    repeated. "Both files" / "各自" gives one step per upload; a later multi-input step takes each
+    file's result.
 
 A clause nothing understands is never dropped silently (design choice): if it is vague ("make it
 better") the plan is `clarify`; otherwise the whole plan is `unsupported`, naming that clause and
@@ -32,10 +40,10 @@ from agent.planners import rule_args as A
 from agent.planners import speech_acts as S
 from agent.planners.chain import EACH,  ARTIFACT_ID, NO_RECORDING, Chain  # noqa: F401 (ARTIFACT_ID, NO_RECORDING: re-exported)
 from agent.planners.clauses import PLACEHOLDER, Clause, split_request
-from agent.planners.history import backrefs_for
+from agent.planners.history import backrefs_for, looks_back, repeat_steps
 from agent.planners.numbers import scan
 from agent.planners.rule_args import NeedInfo
-from agent.planners.tool_rules import RULES, ToolRule, animates, literal_only, speaks_text
+from agent.planners.tool_rules import RULES, ToolRule, animates, literal_only, sings, speaks_text
 from agent.registry import Registry
 from agent.specs import ToolSpec
 
@@ -88,7 +96,14 @@ _TTS_MANNER = L.rx(
     r"|slow(?:ly|er)?|fast(?:er)?|quick(?:ly|er)?|speed|rate|pace|voice|tone|speaking|please|of|[\d.]+\s*x?)[\s,]*)+$",
     r"^(?:语速|速度|说话)?(?:稍微|再|要)?(?:慢|快|[\d.]+倍?)(?:一点|一些|点|些)?(?:儿)?$|^(?:语速|速度)\s*[\d.]+")
 _TEXT_REFERENT = L.rx(r"\b(?:transcript|transcription|text|words|lyrics)\b", r"文字|文本|转写|稿")
+_ABOUT_LANGUAGE = re.compile(r"[\s,.!?]*(?:(?:it'?s|it\s+is|they'?re|they\s+are|this\s+is|that'?s|he'?s|she'?s|the\s+\w+\s+is"
+                             r"|spoken|speaking|talking|is|are|in|all|mostly|language|btw|the|audio|recording|by)"
+                             r"[\s,.!?]*)*", re.I)
 _FILTER_KIND = L.rx(r"\b(?:high|low)[- ]?pass|\b[hl]pf\b|\b[hl]p\s*\d|\blow[- ]?cut\b|\bhigh[- ]?cut\b", r"高通|低通")
+
+
+_STILL_UNSUPPORTED_WHEN_SINGING = ("voice cloning or conversion", "music generation", "writing lyrics, poems or stories",
+                                   "translation")
 
 
 class _Planning:
@@ -134,10 +149,13 @@ class _Planning:
     def _kind_of_leftover(self, c: Clause) -> str:
         """'filler' (nothing in it, thanks, a statement), 'args' (only numbers/positions/names: belongs to a
         neighbour) or 'unknown'."""
-        if L.CONTEXT_STATEMENT.search(c.core) or S.thanks(c.core) or S.declarative(c.core, c.raw):
+        if L.language_in(c.core) and _ABOUT_LANGUAGE.fullmatch(L.LANGUAGE_PHRASE.sub(" ", c.core)):
+            return "args"  # "it's in Spanish": the language of the neighbouring step
+        if L.CONTEXT_STATEMENT.search(c.core) or S.thanks(c.core) or S.declarative(c.core, c.raw) or \
+                S.PURPOSE.search(c.core):
             return "filler"
-        if L.PRONOUN_ACTION.search(c.core.strip(" !.?")):
-            return "args"
+        if L.PRONOUN_ACTION.search(c.core.strip(" !.?")) or looks_back(c.core):
+            return "args"  # "remove it"; "go back to the original one" (what it names is the neighbour's input)
         t = L.LANGUAGE_PHRASE.sub(" ARG ", L.PREVIOUS.sub(" ARG ", PLACEHOLDER.sub(" ARG ", c.core)))
         spans = [(q.start, q.end) for q in scan(t)]
         for s, e in reversed(spans):
@@ -163,6 +181,8 @@ class _Planning:
         if prev is None:
             return False
         tool = prev.rules[0].tool
+        if tool == "sing":
+            return A.sing_detail(c)  # "，音符 C4 D4 E4，速度120": the song's notes and tempo
         if tool == "text_to_speech" and (not rules or rules[0].tool == "change_tempo"):
             return bool(_TTS_MANNER.search(c.core.strip(" .!"))) or bool(rules and _TTS_MANNER.search(
                 re.sub(r"\b(?:and|it|read|say|speak)\b", " ", c.core).strip(" .!")))  # "say 'hi', slowly"
@@ -218,11 +238,15 @@ class _Planning:
     def _read(self) -> Plan | None:
         """Map clauses to groups; returns an unsupported plan when a capability is missing."""
         pending: Clause | None = None
+        last_unknown: Clause | None = None
         sentence = 0
         for c in self.req.clauses:
             sentence += c.sep != "weak"
             c = self._prepare(c)
+            singing = "sing" in self.registry and sings(c)  # the lyrics may say anything; another's voice is cloning
             for capability, pat in ([] if speaks_text(c) or animates(c) else L.UNSUPPORTED):  # "say I love pictures"
+                if singing and capability not in _STILL_UNSUPPORTED_WHEN_SINGING:
+                    continue
                 if pat.search(PLACEHOLDER.sub(" ", c.core)):
                     return self._unsupported(f"There is no tool for {capability} (asked for in {c.shown()!r}).")
             if not c.quotes:
@@ -249,9 +273,15 @@ class _Planning:
                 continue
             if not rules:
                 kind = self._kind_of_leftover(c)
-                if (literal_only(c) or S.QUOTE_INTRO.search(c.core)) and prev and prev.rules[0].tool == "text_to_speech":
+                if (literal_only(c) or S.QUOTE_INTRO.search(c.core)) and prev \
+                        and prev.rules[0].tool == "text_to_speech":
                     kind = "args"
-                if kind == "args" and prev:
+                grown = self.unknown[-1].merged(c) if kind == "args" and self.unknown and \
+                    self.unknown[-1] is last_unknown else None
+                if grown is not None and self._match(grown)[0]:  # "cut out the part where I cough, 0:12 to 0:14"
+                    self.unknown.pop()
+                    self.groups.append(Group(grown, self._match(grown)[0], sentence=sentence))
+                elif kind == "args" and prev:
                     prev.clause = prev.clause.merged(c)
                     if L.PRONOUN_ACTION.search(c.core.strip(" !.?")):
                         prev.stated = False  # "there's a buzz in the background, remove it"
@@ -264,12 +294,18 @@ class _Planning:
                                              f"registered), needed for {c.shown()!r}.")
                 elif kind == "unknown":
                     self.unknown.append(c)
+                    last_unknown = c
                 continue
+            if last_unknown is not None and self.unknown and self.unknown[-1] is last_unknown and c.sep == "weak" \
+                    and self._kind_of_leftover(c) == "args" and \
+                    [r.tool for r in self._match(self.unknown[-1].merged(c))[0]] == [r.tool for r in rules]:
+                c = self.unknown.pop().merged(c)  # "cut out the part where I cough, from 0:12 to 0:14"
+            last_unknown = None
             same = prev and [r.tool for r in prev.rules] == [r.tool for r in rules] and not (
                 rules[0].tool == "filter" and _FILTER_KIND.search(prev.clause.core) and _FILTER_KIND.search(c.core))
             stated = S.declarative(c.core, c.raw)
-            if not same and c.sep == "weak" and prev is not None and prev.rules[0].tool == "gain" and len(self.groups) > 1 \
-                    and rules[0].tool == "mix" and self.groups[-2].rules[0].tool == "mix" \
+            if not same and c.sep == "weak" and prev is not None and prev.rules[0].tool == "gain" \
+                    and len(self.groups) > 1 and rules[0].tool == "mix" and self.groups[-2].rules[0].tool == "mix" \
                     and self.groups[-2].sentence == prev.sentence == sentence:
                 self.groups.pop()  # "把第二个当背景音乐，音量降低10分贝，混到第一个里": one mix, at that level
                 self.groups[-1].clause = self.groups[-1].clause.merged(prev.clause).merged(c)
@@ -329,6 +365,7 @@ class _Planning:
                         args = self._clean(spec, {**rule.extract(g.clause, chain), audio_in: head})
                         sid = f"s{len(steps) + 1}"
                         steps.append(PlanStep(id=sid, tool=rule.tool, args=args))
+                        chain.origin = upload
                         chain.produced(sid, spec)
                         if spec.outputs[spec.primary_output].type == "audio":
                             chain.branch(upload, f"@{sid}")
@@ -349,12 +386,15 @@ class _Planning:
         return Plan(steps=steps, speak=self.speak)
 
     def run(self) -> Plan:
+        again = repeat_steps(self.req, self.ctx, " ".join(c.core for c in self.req.clauses))
+        if again:  # "now do the same to the original recording"
+            return Plan(steps=[PlanStep.model_validate(s) for s in again])
         early = self._read()
         if early is not None:
             return early
         if self.unknown and self.groups and all(g.stated for g in self.groups) and all(
                 L.VAGUE.search(c.core) for c in self.unknown):
-            self.unknown = []  # "the engine wants 32k stereo files, can you fix it up for that?": the statement says how
+            self.unknown = []  # "the engine wants 32k stereo files, can you fix it up?": the statement says how
         if self.unknown:
             vague = [c for c in self.unknown if L.VAGUE.search(c.core)]
             if vague or (not self.groups and any(L.AUDIOISH.search(c.core) for c in self.unknown)):

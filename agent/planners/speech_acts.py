@@ -26,6 +26,9 @@ _VERB_AFTER_NOUN = (r"(?:is|are|was|were|isn't|aren't|wasn't|'s|has|have|had|has
                     r"|went|cuts?\s+off|stops?|stopped|drops?\s+out|contains?|needs?|lacks?|doesn't|don't|didn't"
                     r"|can't|won't|will|would|should|must|hums?|buzz(?:es)?|hisses|clips|peaks|runs?|wants?|requires?"
                     r"|expects?|uses|accepts?|supports?|prefers?|only\s+(?:takes|plays|accepts|supports))")
+_NOT_NOUN = (r"(?!(?:seconds|minutes|hours|levels|vocals|drums|highs|lows|mids|lyrics|words|files|clips|tracks"
+             r"|recordings|samples|channels|effects|semitones|decibels|parts|bits|ends|sides)\b)")
+_NOT_AFTER_ARTICLE = r"(?<!\bthe\s)(?<!\ban\s)(?<!\ba\s)(?<!\bits\s)(?<!\bmy\s)"  # "at the end" is no verb
 DECLARATIVE = rx(
     rf"^{_OPENERS}(?:it's|its|it\s+is|it\s+was|that's|thats|that\s+is|there's|theres|there\s+(?:is|are|was|were)"
     r"|here's|i'm|im|i've|ive|i'd|i'll|we're|we've|they're|you're|this\s+is|these\s+are)\b",
@@ -34,9 +37,11 @@ DECLARATIVE = rx(
     r"|feel\s+|already\s+|recently\s+)?(?:am|was|were|have|had|do|did|don't|didn't|can't|recorded|made|got|think"
     r"|feel|hope|plan|love|like|hate|tried|noticed|realized|realised|found|uploaded|sent|used|wanted|needed|wrote"
     r"|guess|suppose|mean|just)\b",
-    rf"^{_OPENERS}{_SUBJECT_DET}\s+(?:[\w'-]+\s+){{0,5}}?{_VERB_AFTER_NOUN}\b",
-    rf"^{_OPENERS}{_SUBJECT_DET}\s+(?:[\w'-]+\s+){{0,3}}?[a-z]+s\s+(?:too|way|really|very|so|a\s+bit|kind\s+of|kinda|super"
-    r"|pretty|quite|much|all|like)\b",
+    rf"^{_OPENERS}{_SUBJECT_DET}\s+(?:[\w'-]+\s+){{0,5}}?{_NOT_AFTER_ARTICLE}{_VERB_AFTER_NOUN}\b",
+    rf"^{_OPENERS}{_SUBJECT_DET}\s+(?:[\w'-]+\s+){{0,3}}?{_NOT_NOUN}[a-z]+[^s\W]s\s+(?:too|way|really|very|so|a\s+bit"
+    r"|kind\s+of|kinda|super|pretty|quite|much|all|like|on|forever|along|around)\b",
+    rf"^{_OPENERS}{_SUBJECT_DET}\s+(?:[\w'-]+\s+){{1,3}}?[a-z]{{3,}}ed\s+(?:up|a|an|the|some|too|way|so|really|in|from"
+    r"|on|during|at|all|like|badly)\b",
     rf"^{_OPENERS}(?:[\w'-]+\s+){{1,2}}(?:is|are|was|were)\s+(?:my|our|the|a|an|his|her|their|just|only|some)?\s*[\w'-]+",
     r"^(?:这|那|它|我|这个|那个|这段|那段|这首|整体|整个|声音|音量|语速|速度|开头|结尾|最后|前面|后面|背景)[^，,。！!？?]{0,20}"
     r"(?:太|有点|有些|全是|都是|总是|老是|特别|非常|很|比较|好像|感觉|听起来|突兀|不够|不太|跟不上|听不清|吵|有很多|有好多|有一些)",
@@ -52,9 +57,16 @@ THANKS = rx(
     r"^(?:谢谢|多谢|感谢|谢了|辛苦|麻烦了|好的|好|不错|很好|太好了|可以了|挺好|棒|完美|ok)",
     r"(?:不错|很好|挺好|太好了|谢谢|多谢)(?:啦|了|呀|哦|哈)?[!！。.]*$",
 )
+# What the result is for: "it's for my podcast", "做成铃声" (no step of its own)
+PURPOSE = rx(r"^(?:(?:it'?s|this\s+is|that'?s)\s+)?(?:(?:make|turn)\s+(?:it|this)\s+)?(?:just\s+)?(?:for|as|into)\s+"
+             r"(?:a\s+|an\s+|my\s+|our\s+|the\s+)?"
+             r"(?:\w+\s+)?(?:ringtone|podcast|video|youtube|instagram|tiktok|presentation|game|intro|outro|email|website|app"
+             r"|project|client|class|meeting|demo|trailer|ad|advert|commercial|audiobook|voicemail|alarm)s?\s*$",
+             r"^(?:这个|这段|它)?(?:录音|音频|文件|声音)?(?:做成|变成|当作?|作为|用作|用来当?|拿来当?)(?:手机|我的|闹钟)?"
+             r"(?:铃声|闹铃|片头|片尾|开场白|提示音)$")
 # "the text is '...'", "内容是“...”": the words for the neighbouring speech step
-QUOTE_INTRO = rx(r"^(?:with\s+)?(?:the\s+)?(?:text|words?|content|line|message|script|sentence|wording)\s*(?:is|are|should\s+be"
-                 r"|reads?|says?|:)?\s*⟦q[a-z]⟧\s*$",
+QUOTE_INTRO = rx(r"^(?:with\s+)?(?:the\s+)?(?:text|words?|content|line|message|script|sentence|wording)\s*"
+                 r"(?:is|are|should\s+be|reads?|says?|:)?\s*⟦q[a-z]⟧\s*$",
                  r"^(?:内容|文字|文本|台词|原文|句子|文案|话)\s*(?:是|为|：|:)?\s*⟦q[a-z]⟧\s*$")
 # An ask that adds to what was described: "it's too quiet. Also cut the first second".
 ADDITIVE = rx(r"\b(?:also|too|as\s+well|in\s+addition|additionally|plus)\b", r"还|也|另外|顺便|同时|再")
@@ -70,6 +82,8 @@ KEEP_AS_IS = rx(
     r"\b(?:keep|keeping|preserve|preserving|maintain|maintaining)\s+(?:the\s+|its\s+)?(?:same\s+)?"
     r"(?:pitch|key|tempo|speed|length|duration|volume|loudness)(?:\s+(?:the\s+same|unchanged|intact|as\s+is))?\b",
     r"\b(?:the\s+)?(?:pitch|key|tempo|speed|length|volume)\s+(?:should\s+)?(?:stays?|remains?)\s+(?:the\s+same|unchanged)\b",
+    r"\bwithout\s+(?:making|letting|having)\s+(?:it|them|the\s+\w+|my\s+\w+)\s+(?:sound\s+|get\s+|go\s+|become\s+)?"
+    r"(?:any\s+|too\s+)?(?:deeper|higher|lower|squeaky|chipmunk\w*|different|faster|slower|louder|quieter|weird|robotic)\b",
     r"(?:但)?(?:不要|不|别|不会)(?:改变|改|变|影响|动)(?:原来的|原有的)?(?:音调|音高|速度|语速|节奏|时长|长度|音量)"
     r"|(?:音调|音高|速度|语速|节奏|时长|音量)(?:保持)?不变")
 

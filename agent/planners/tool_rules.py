@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from agent.planners import effect_args as E
+from agent.planners import gen_args as G
 from agent.planners import lexicon as L
 from agent.planners import rule_args as A
 from agent.planners.clauses import PLACEHOLDER, Clause
@@ -95,6 +96,20 @@ def animates(c: Clause) -> bool:
     return bool(_THG.search(t))
 
 
+_SING = L.rx(r"^sings?\b|\bsing\b(?![^,;]*\b(?:in|inside)\s+(?:a|an|the)\s+(?:\w+\s+)?(?:hall|cathedral|church|chapel|room"
+             r"|cave|stadium|arena|bathroom|shower|auditorium)\b)",
+             r"(?<!像在)(?<!好像在)(?<!仿佛在)唱(?![^，,。]{0,4}一样)")
+_NOT_SING = L.rx(r"\b(?:remove|isolate|extract|separate|split|strip|mute|delete|get\s+rid\s+of|take\s+out|cut\s+out"
+                 r"|karaoke|vocals?|singer)\b", r"去掉|去除|消除|删除|分离|提取|卡拉|人声|伴奏")
+
+
+def sings(c: Clause) -> bool:
+    """A request to sing words or a melody ('sing these lyrics: ...', '用这个旋律唱…'), not to remove or
+    isolate singing, nor 'sounds like singing in a hall' (a reverb)."""
+    core = PLACEHOLDER.sub(" ", c.core)
+    return bool(_SING.search(core)) and not _NOT_SING.search(core)
+
+
 def _say_first(c: Clause) -> bool:
     if any(r.kind == "text" for r in c.refs):  # "read the transcript from before aloud" (history.py)
         return True
@@ -102,11 +117,22 @@ def _say_first(c: Clause) -> bool:
 
 
 RULES: list[ToolRule] = [
+    # singing first: its lyrics may hold any words ("sing these lyrics: ..." is not a transcription)
+    ToolRule("sing", "singing synthesis", _ANY, A.sing, when=sings, absorbs=True),
     # talking heads first: "make this photo say 'hi'" is speech, then the photo speaking it (a stacked step)
     ToolRule("text_to_speech", "speech synthesis", _ANY, A.thg_speech,
              when=lambda c: animates(c) and A.thg_text(c) is not None),
     ToolRule("talking_head", "talking-head video", _ANY, A.talking_head,
              words=("animate", "avatar", "portrait", "photo"), when=animates, stackable=True, absorbs=True),
+    # style transfer, binaural placement, inpainting (gen_args.py): "say 'x' in the speaking style of this clip" is
+    # speech, then the style step stacked on it; specific triggers, so they go before trim/tempo/TTS
+    ToolRule("text_to_speech", "speech synthesis", G.STYLE, G.styled_speech, when=G.says_in_style),
+    ToolRule("transfer_prosody", "style transfer", G.STYLE, G.transfer_prosody,
+             words=("prosody", "intonation", "style"), stackable=True, absorbs=True),
+    ToolRule("text_to_speech", "speech synthesis", G.SPATIAL, G.placed_speech, when=G.says_from),
+    ToolRule("binauralize", "binaural placement", G.SPATIAL, G.binauralize, words=("binaural", "spatialize"),
+             stackable=True, absorbs=True),
+    ToolRule("inpaint", "audio inpainting", G.INPAINT, G.inpaint, words=("dropout", "dropouts", "inpaint")),
     ToolRule("text_to_speech", "speech synthesis", _TTS_VERBS, A.tts_literal,
              when=lambda c: bool(c.quotes)),
     # "turn the transcript into speech": reads an earlier step's text, so it must beat "transcript".
@@ -133,6 +159,8 @@ RULES: list[ToolRule] = [
         r"|bit\s*rate|bit\s*depth|format|channels?|channel\s+count|peak|rms|level|levels|volume|lufs|specs?"
         r"|properties)\b",
         r"\b(?:duration|length|loudness|sample\s*rate|peak|rms|channels?|levels?)\s*\?",
+        r"^(?:and\s+)?(?:the\s+|its\s+)?(?:duration|length|loudness|sample\s*rate|peak(?:\s+level)?|rms|channels?|format"
+        r"|bit\s*depth|levels?)(?:\s+(?:in|as)\s+(?:lufs|db|dbfs|seconds|hz|khz))?\s*\??$",
         r"\b(?:measure|analy[sz]e|inspect|check|examine|report|display|print|list|show(?:\s+me)?|give\s+me|tell\s+me"
         r"|get)\b"
         r"[^,;]*?\b(?:info|information|stats?|statistics|details|properties|metadata|duration|length|loudness"
@@ -191,14 +219,14 @@ RULES: list[ToolRule] = [
         r"\bde-?nois\w*|\bnois(?:e|es|y|iness)\b|\bhiss\w*|\bstatic\b|\bclean(?:\s+\w+)?\s+up\b|\bclean[- ]?up\b"
         r"|\bclean(?:er|se)?\b|\bclear(?:er)?\b(?!\s+(?:the|all))|\benhanc\w*|\broom\s+tone\b|\bfan\s+(?:noise|sound)\b"
         r"|\bair\s*con\w*|\btraffic\b|\bwind\s+noise\b|\b(?:remove|reduce|cut|kill|suppress)\s+(?:the\s+)?background\b",
-        r"降噪|去噪|除噪|噪音|噪声|杂音|底噪|嘈杂|沙沙声|嘶嘶声|清理|干净|清晰|背景声"),
+        r"降噪|去噪|除噪|噪音|噪声|杂音|底噪|嘈杂|沙沙声|嘶嘶声|清理|干净|清晰|背景声|空调声?|风扇声?|车流声|环境声|杂声"),
         A.denoise, words=("denoise", "noise", "noisy", "hiss", "clean", "background")),
     ToolRule("fade", "fades", L.rx(r"\bfade\w*|\bfading\b|\bramp\s+(?:in|up|down|out)\b", r"淡入|淡出|渐入|渐出|渐强|渐弱|渐隐|渐显"),
              A.fade, words=("fade", "fades")),
     ToolRule("equalize", "equalization", L.rx(
         r"\bbass\b(?!\s+line)|\btreble\b|\bmids\b|\bmid[- ]?range\b|\bhighs\b|\blows\b|\blow[- ]end\b|\bhigh[- ]end\b"
         r"|\btop[- ]end\b|\beq\b|\bequali[sz]\w*|\btone\s+control\b|\bbright(?:er|en)\b|\bdarker\b|\bwarmer\b|\bmuddy\b"
-        r"|\bcrisp(?:er)?\b|\bboomy\b|\bharsh\b|\btinny\b",
+        r"|\bcrisp(?:er)?\b|\bboomy\b|\bharsh\b|\btinny\b|\bbassy\b|\bwarmth\b|\bshrill\b|\bthin\s+sounding\b",
         r"重低音|(?<![降调变])低音(?![调量高])|低频|中音|中频|(?<![提升调变])高音(?![调量])|高频|均衡|eq|温暖|明亮|清脆|发闷|太闷|有点闷|很闷"),
         E.equalize, words=("bass", "treble", "equalize", "equalizer", "mids", "brighter", "warmer")),
     ToolRule("loudness_normalize", "loudness normalization", L.rx(
@@ -215,7 +243,8 @@ RULES: list[ToolRule] = [
         r"|\b(?:higher|lower)[- ]pitched\b|\bsqueak\w*|\bchipmunk\w*|\bhelium\b"
         r"|\bvoice\s+(?:(?:all|really|super|very|much|a\s+lot|way)\s+)?(?:high|higher|low|lower|deep|deeper)\b|\b(?:voice|pitch)\s+(?:higher|lower|deeper|up|down)\b"
         r"|\b(?:higher|lower|deeper)\s+voice\b",
-        r"(?<!声)音调|音高|升调|降调|变调|半音|八度|调子|移调|全音"),
+        r"(?<!声)音调|音高|升调|降调|变调|半音|八度|调子|移调|全音|低沉|深沉|浑厚|太尖|尖锐|尖细"
+        r"|[升降](?:低|高)?(?:一点|一些|点|些)调"),
         E.pitch_shift, words=("pitch", "semitone", "semitones", "octave", "transpose")),
     ToolRule("gain", "volume changes", L.rx(
         r"\blouder\b|\bquieter\b|\bsofter\b|\bvolume\b|\bgain\b|\bamplif\w*|\battenuat\w*"
@@ -267,7 +296,8 @@ RULES: list[ToolRule] = [
         rf"(?:{_TIME})[^,;]*?\b(?:from\s+the\s+(?:start|beginning|end)|at\s+the\s+(?:start|beginning|end)|off)\b",
         r"\b(?:trim|cut|crop|remove|delete|keep|extract|only|from|between)\b[^;]*?\d+(?:\.\d+)?\s*(?:s|sec|seconds)?\s*"
         r"(?:to|-|–|until|and|till)\s*\d",
-        rf"\btrim\w*\b|\bcrop\w*\b|\bshorten\b|(?:{_TIME})\s+long\b",
+        rf"\btrim\w*\b|\bcrop\w*\b|\bshorten\b|(?:{_TIME})\s+long\b"
+        rf"|(?:{_TIME})\s+(?:preview|snippet|teaser|excerpt|sample|intro|highlight|ringtone)\b",
         r"\b(?:cut|remove|skip|drop|delete|lose|chop)\s+(?:off\s+)?(?:the\s+)?(?:intro|outro|beginning|start|ending"
         r"|end)\b",
         rf"(?:前|后|最后|开头|结尾|末尾|头|尾)(?:面|边|头)?的?\s*(?:{_TIME})|(?:剪|裁|截|删|去掉|去除|保留|只要|只留|留下|砍掉|切掉)[^，,]*?(?:{_TIME})",

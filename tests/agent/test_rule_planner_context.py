@@ -105,7 +105,8 @@ def test_a_result_is_found_by_the_step_that_made_it(registry: Registry) -> None:
     assert steps_of("go back to the sped up clip and fade it out", ctx, registry)[0][1]["audio"] == f"@{second[0].id}"
     assert steps_of("grab the normalised file from before and fade it out", ctx, registry)[0][1]["audio"] == \
         f"@{first[0].id}"
-    assert steps_of("之前标准化过的那段，淡出两秒", ctx, registry) == [("fade", {"audio": f"@{first[0].id}", "fade_out": 2})]
+    assert steps_of("之前标准化过的那段，淡出两秒", ctx, registry) == [
+        ("fade", {"audio": f"@{first[0].id}", "fade_out": 2})]
 
 
 def test_ordinals_pick_among_earlier_uploads(registry: Registry) -> None:
@@ -115,7 +116,8 @@ def test_ordinals_pick_among_earlier_uploads(registry: Registry) -> None:
     ctx = s.ctx()
     assert steps_of("go back to the second upload and make it mono", ctx, registry) == [
         ("resample", {"audio": f"@{second[0].id}", "channels": 1})]
-    assert steps_of("最开始那个文件转成单声道", ctx, registry) == [("resample", {"audio": f"@{first[0].id}", "channels": 1})]
+    assert steps_of("最开始那个文件转成单声道", ctx, registry) == [
+        ("resample", {"audio": f"@{first[0].id}", "channels": 1})]
 
 
 def test_the_transcript_from_before_is_read_aloud(registry: Registry) -> None:
@@ -141,6 +143,15 @@ def test_this_requests_own_step_is_not_an_earlier_result(registry: Registry, ech
     s, _, _ = echo_session
     assert steps_of("add an echo to the original upload, then fade the echoed version out", s.ctx(), registry)[1] == (
         "fade", {"audio": "@s1", "fade_out": 1})
+
+
+def test_do_the_same_to_an_earlier_file(registry: Registry, echo_session) -> None:
+    s, upload, _ = echo_session
+    s.runs[0].steps = [{"id": "s1", "tool": "reverb", "args": {"audio": "@upload-1", "room": "hall"}},
+                       {"id": "s2", "tool": "fade", "args": {"audio": "@s1", "fade_out": 2}}]
+    expected = [("reverb", {"audio": upload, "room": "hall"}), ("fade", {"audio": "@s1", "fade_out": 2})]
+    assert steps_of("ok, now apply the same edits to my untouched upload", s.ctx(), registry) == expected
+    assert steps_of("对最开始上传的文件也做同样的处理", s.ctx(), registry) == expected
 
 
 def test_no_history_leaves_the_request_alone(registry: Registry) -> None:
@@ -230,7 +241,7 @@ def test_speech_of_this_requests_transcript(registry: Registry, request_text: st
 
 
 def test_speaking_manner_belongs_to_the_speech(registry: Registry) -> None:
-    assert steps_of("say 'see you tomorrow' in a gentle, slow voice, then add reverb", _ctx(0), registry) == [
+    assert steps_of("say 'see you tomorrow' in a relaxed, slow voice, then add reverb", _ctx(0), registry) == [
         ("text_to_speech", {"text": "see you tomorrow", "speed": 0.8}), ("reverb", {"audio": "@s1"})]
     assert steps_of("用中文说“明天见”，语速1.2", _ctx(0), registry) == [
         ("text_to_speech", {"text": "明天见", "language": "zh", "speed": 1.2})]

@@ -1,0 +1,315 @@
+"""Rule-planner triggers and argument extractors for style (prosody) transfer, binaural placement and
+inpainting (tools/prosody.py, tools/spatial.py, tools/inpaint.py); their entries are in tool_rules.RULES.
+
+Direction words map to angles (azimuth 0 front, -90 left, 90 right, 180 behind; elevation 0 ear level):
+  left / right: -90 / 90      front-left ("in front, to the left", 左前方): -45      slightly in front of a side: -60
+  slightly to the left: -30   behind on the left ("left, behind", 左后方): -135      slightly behind a side: -120
+  behind (no side, 后方/背后): 180   above: elevation 45   overhead / directly above (头顶): 90
+  slightly above: 20          below: -30                  slightly below: -15       far below: -40
+Numbers say it exactly: "45 degrees to the left" = -45, "30 degrees up" = elevation 30.
+"""
+
+from __future__ import annotations
+
+import re
+
+from agent.planners import lexicon as L
+from agent.planners import rule_args as A
+from agent.planners.clauses import PLACEHOLDER, Clause
+from agent.planners.numbers import normalize_numbers, scan
+
+Args = A.Args
+
+# ------------------------------------------------------------------ style / prosody transfer
+STYLE = L.rx(
+    r"\b(?:speaking|talking|speech|vocal|voice|delivery|narration)\s+style\b|\bstyle\s+of\s+(?:this|that|the|my|her|his"
+    r"|their|⟦)|\b(?:style|prosody)\s+transfer\b|\bin\s+the\s+(?:same\s+)?style\s+(?:of|as)\b",
+    r"\b(?:prosody|intonation|cadence|pacing|inflection|delivery|speaking\s+rate|speech\s+rhythm)\s+(?:of|from|in|like"
+    r"|as\s+in)\b|\b(?:copy|match|mimic|imitate|follow|transfer|borrow)\b[^,;]{0,30}\b(?:prosody|intonation|cadence|pacing"
+    r"|inflection|delivery|speaking\s+style|way\s+(?:he|she|they)\s+(?:speaks?|talks?))\b",
+    r"说话风格|讲话风格|说话方式|语气风格|(?:模仿|学|照着|按照?|跟)[^，,。]{0,10}(?:风格|语气|语调|腔调|韵律|说话)|风格(?:来)?(?:说|念|读|朗读)"
+    r"|(?:韵律|语调|语气)迁移|风格迁移")
+_STYLE_TAIL = re.compile(
+    r"\s*,?\s*\b(?:in|with|using|following|copying|matching|mimicking|like)\s+(?:the\s+)?(?:same\s+)?(?:speaking\s+"
+    r"|talking\s+|vocal\s+|voice\s+)?(?:style|prosody|intonation|cadence|delivery|pacing|manner|way)\b.*$", re.IGNORECASE | re.DOTALL)
+_ZH_STYLED_SAY = re.compile(r"(?:风格|语气|语调|腔调|方式|韵律)(?:来)?(?:说|念|读|朗读)(?:一下|一句|出)?[:：]?\s*(?P<t>\S.*)$", re.DOTALL)
+_TIMBRE = L.rx(r"\btimbre\b|\bformants?\b|\bvoice\s+(?:quality|colou?r|too|as\s+well)\b|\bsound\s+more\s+like\s+(?:the\s+)?"
+               r"(?:reference|speaker)\b", r"音色|嗓音")
+_REFERENCE_WORD = L.rx(r"\b(?:reference|ref|style|like|of|as)\b", r"风格|参考|语气|语调")
+
+
+def _spoken(c: Clause, tail: re.Pattern[str], zh: re.Pattern[str] | None = None) -> tuple[str, str] | None:
+    """(words to say, the rest) from quotes, a Chinese "…说：" form, or "say <words> <tail>" without the tail."""
+    if c.quotes:
+        return " ".join(c.quotes), PLACEHOLDER.sub(" ", c.core)
+    raw = c.req.restore(c.raw_core)
+    m = zh.search(raw) if zh is not None else None
+    if m:
+        t = m.group("t").strip().rstrip("。.!！")
+        return (t, normalize_numbers(raw.replace(t, " ").lower())) if t else None
+    found = A.unquoted_text(c)
+    if found is None:
+        return None
+    t = tail.sub("", found[0]).strip(" ,")
+    return (t, found[1] + " " + found[0][len(t):].lower()) if t else None
+
+
+def styled_text(c: Clause) -> tuple[str, str] | None:
+    """(words to say, the rest) for "say '...' in the speaking style of this clip" / "用这段录音的说话风格说：…"."""
+    return _spoken(c, _STYLE_TAIL, _ZH_STYLED_SAY)
+
+
+def styled_speech(c: Clause, src: A.Sources) -> Args:
+    found = styled_text(c)
+    if found is None:
+        raise A.NeedInfo("What should I say in that style? Put the words in quotes, e.g. say 'hello' in the "
+                         "speaking style of this clip.")
+    return A._tts_options(*found)
+
+
+def says_in_style(c: Clause) -> bool:
+    return bool(STYLE.search(c.core)) and styled_text(c) is not None
+
+
+def transfer_prosody(c: Clause, src: A.Sources) -> Args:
+    """The speech to convert (an earlier step's output, else an upload) and the reference (the clip named
+    after 'style of' / 'like', else the other upload)."""
+    made = getattr(src, "cur", None)  # an earlier step made audio: that is what gets the style
+    ms = A._distinct(src.mentioned(c))
+    style_at = STYLE.search(c.core)
+    pos = style_at.start() if style_at else 0
+    named_ref = next((r for s, _, r in ms if s >= pos), None)
+    if made:
+        audio = made
+        reference = named_ref if named_ref and named_ref != made else next(iter(src.others()), None)
+    else:
+        uploads = [h for _, h in src.heads()]
+        last: str | None = getattr(src, "last_audio", None)  # the session's previous result (rules.Chain)
+        if named_ref:
+            reference = named_ref
+            rest = [r for _, _, r in ms if r != named_ref] + [u for u in uploads if u != named_ref]
+            audio = rest[0] if rest else last if last and last != named_ref else None
+        elif len(uploads) >= 2:
+            audio, reference = uploads[0], uploads[-1]
+        elif len(uploads) == 1 and last:
+            audio, reference = last, uploads[0]  # "make the previous result sound like this"
+        else:
+            audio, reference = None, None
+        if audio is None:
+            raise A.NeedInfo("Style transfer needs the speech to convert and a reference clip: attach both with -i "
+                             "(the speech first), or say the words, e.g. say 'hello' in the speaking style of this clip.")
+    if reference is None or reference == audio:
+        raise A.NeedInfo("Which clip's speaking style should I follow? Attach the reference recording with -i "
+                         "(for example -i reference.wav).")
+    src.take(audio)
+    src.take(reference)
+    args: Args = {"audio": audio, "reference": reference}
+    pct = [q.value for q in scan(c.core) if q.unit == "%" and 0 <= q.value <= 100]
+    if pct:
+        args["strength"] = pct[0] / 100
+    elif L.intensity(c.core) < 0:
+        args["strength"] = 0.5  # "a bit like this clip"
+    if _TIMBRE.search(c.core):
+        args["timbre"] = True
+    return args
+
+
+# ------------------------------------------------------------------ binaural placement
+_SIDE_EN = r"(?:left|right)"
+_DIR_EN = r"(?:left|right|behind|back|rear|front|ahead|above|overhead|below|beneath|underneath|up|down|side)"
+SPATIAL = L.rx(
+    r"\bbinaural\w*|\b3-?d\s+(?:audio|sound)\b|\bspatiali[sz]\w*|\bhrtf\b|\bazimuth\b",
+    rf"\b(?:sounds?|sounding|seems?|appears?|coming|comes?|come|placed?|position(?:ed)?|located?)\b[^,;]{{0,25}}\bfrom\s+"
+    rf"(?:my\s+|the\s+|your\s+|directly\s+|straight\s+|right\s+|far\s+|slightly\s+)*{_DIR_EN}\b",
+    rf"\b(?:place|put|position|locate|move|set)\b[^,;]{{0,30}}\b(?:to\s+(?:my|the)\s+(?:far\s+)?{_SIDE_EN}|behind\s+(?:me|the"
+    rf"\s+listener)|above\s+(?:me|my\s+head|the\s+listener)|over\s+my\s+head|overhead|in\s+front\s+of\s+(?:me|the\s+listener)"
+    rf"|below\s+me)\b",
+    rf"\bfrom\s+(?:the\s+)?{_SIDE_EN}\s+to\s+(?:the\s+)?{_SIDE_EN}\b|\bfrom\s+(?:my|your)\s+(?:far\s+)?(?:left|right|back|rear)\b"
+    r"|\b(?:behind|above|below)\s+me\b|\bover\s+my\s+head\b",
+    r"双耳|空间音频|3d音效|三维音效|(?:听起来|好像|仿佛|放到|放在|移到|移动到|来自|从|在)(?:我的?)?(?:正)?"
+    r"(?:(?:左|右)(?:后|前|上|下)?(?:方|边|侧|面)|(?:后|前|上|下)方|头顶|背后|身后)")
+_LEFT = L.rx(r"\bleft\b", r"左")
+_RIGHT = L.rx(r"\bright\b(?!\s+(?:above|behind|below|in\s+front|there|now|away|here|over|next|at|on|under|beside))",
+              r"右")
+_BEHIND = L.rx(r"\bbehind\b|\bback\b|\brear\b", r"后")
+_FRONT = L.rx(r"\bfront\b|\bahead\b", r"前")
+_ABOVE = L.rx(r"\babove\b|\boverhead\b|\bover\s+(?:my|the)\s+head\b|\bup\s+high\b|\bfrom\s+up\b|\bup\s+above\b",
+              r"上方|头顶|上面|上边")
+_BELOW = L.rx(r"\bbelow\b|\bbeneath\b|\bunderneath\b|\bfrom\s+(?:down\s+)?below\b|\bdown\s+low\b", r"下方|下面|下边|脚下")
+_SLIGHT = r"(?:slightly|a\s+(?:little|bit|tad|touch)|a\s+little\s+bit|somewhat|just|partly|a\s+bit\s+more)"
+_SLIGHT_BEHIND = L.rx(rf"\b{_SLIGHT}\s+(?:to\s+the\s+|towards?\s+the\s+)?(?:behind|back|rear)\b", r"(?:稍|略|微|偏|稍微|略微)(?:靠)?后")
+_SLIGHT_FRONT = L.rx(rf"\b{_SLIGHT}\s+(?:in\s+)?(?:to\s+the\s+|towards?\s+the\s+)?(?:front|ahead|forward)\b",
+                     r"(?:稍|略|微|偏|稍微|略微)(?:靠)?前")
+_SLIGHT_SIDE = L.rx(rf"\b{_SLIGHT}\s+(?:to\s+(?:the|my)\s+|towards?\s+(?:the|my)\s+)?(?:left|right)\b|\bleft\s+of\s+centre"
+                    r"|\bright\s+of\s+cent(?:er|re)\b|\bleft\s+of\s+center\b",
+                    r"(?:稍|略|微|偏|稍微|略微)(?:靠|偏)?[左右]")
+_FAR_SIDE = L.rx(r"\b(?:far|hard|fully|completely|directly|straight|all\s+the\s+way)\s+(?:to\s+(?:the|my)\s+)?(?:left"
+                 r"|right)\b|\bright\s+(?:next\s+to|beside)\b", r"正[左右]")
+_DIRECT_ABOVE = L.rx(r"\b(?:directly|straight|right|just)\s+(?:above|overhead)\b|\boverhead\b|\bover\s+my\s+head\b"
+                     r"|\bstraight\s+up\b", r"头顶|正上方")
+_SLIGHT_ABOVE = L.rx(rf"\b{_SLIGHT}\s+(?:above|higher|up)\b", r"(?:稍|略|微|稍微|略微)(?:靠|偏)?上")
+_SLIGHT_BELOW = L.rx(rf"\b{_SLIGHT}\s+(?:below|lower|down)\b", r"(?:稍|略|微|稍微|略微)(?:靠|偏)?下")
+_FAR_BELOW = L.rx(r"\b(?:far|way|directly|straight)\s+(?:below|down)\b", r"正下方")
+_DEG = re.compile(r"(?P<n>-?\d+(?:\.\d+)?)\s*(?:°|deg(?:rees?)?\b|度)", re.IGNORECASE)
+_ELEV_WORD = L.rx(r"\b(?:up|above|high|higher|elevat\w*|overhead|upwards?)\b", r"上|仰")
+_LOWER_WORD = L.rx(r"\b(?:down|below|low|lower|beneath|downwards?)\b", r"下|俯")
+_MOVE = L.rx(rf"\bfrom\s+(?:the\s+|my\s+)?(?P<a>{_SIDE_EN}|front|behind|back)\s+to\s+(?:the\s+|my\s+)?(?P<b>{_SIDE_EN}"
+             r"|front|behind|back)\b", r"从(?P<za>[左右前后])(?:边|侧|方|面)?(?:移|飘|转|走)?(?:到|向)(?P<zb>[左右前后])")
+
+
+def _angles(text: str) -> tuple[float, float]:
+    """Azimuth and elevation from direction words and degrees (see the module docstring)."""
+    side = -1 if _LEFT.search(text) and not _RIGHT.search(text) else 1 if _RIGHT.search(text) else 0
+    if _LEFT.search(text) and _RIGHT.search(text):
+        side = -1 if _LEFT.search(text).start() < _RIGHT.search(text).start() else 1  # type: ignore[union-attr]
+    behind, front = bool(_BEHIND.search(text)), bool(_FRONT.search(text))
+    degs = [float(m.group("n")) for m in _DEG.finditer(text)]
+    az, el = 0.0, 0.0
+    if side:
+        if _SLIGHT_BEHIND.search(text):
+            az = 120.0
+        elif behind:
+            az = 135.0
+        elif _SLIGHT_FRONT.search(text):
+            az = 60.0
+        elif front:
+            az = 45.0
+        elif _SLIGHT_SIDE.search(text) and not _FAR_SIDE.search(text):
+            az = 30.0
+        else:
+            az = 90.0
+        az *= side
+    elif behind:
+        az = 180.0
+    if _ABOVE.search(text):
+        el = 90.0 if _DIRECT_ABOVE.search(text) else 20.0 if _SLIGHT_ABOVE.search(text) else 45.0
+    elif _BELOW.search(text):
+        el = -40.0 if _FAR_BELOW.search(text) else -15.0 if _SLIGHT_BELOW.search(text) else -30.0
+    for m in _DEG.finditer(text):  # "45 degrees to the left", "30 degrees up", "azimuth 60"
+        v = float(m.group("n"))
+        around = text[max(0, m.start() - 20): m.end() + 25]
+        after = text[m.end(): m.end() + 25]
+        if re.search(r"elevation|仰角", around) or (_ELEV_WORD.search(after) and not re.search(
+                rf"\b{_SIDE_EN}\b|[左右]", after[:12])):
+            el = v
+        elif _LOWER_WORD.search(after) and not re.search(rf"\b{_SIDE_EN}\b|[左右]", after[:12]):
+            el = -abs(v)
+        else:
+            az = -abs(v) if side < 0 else abs(v) if side > 0 else v
+    if not degs:
+        ma = re.search(r"\bazimuth\s*(?:of|=|:)?\s*(-?\d+(?:\.\d+)?)", text)
+        if ma:
+            az = float(ma.group(1))
+        me = re.search(r"\belevation\s*(?:of|=|:)?\s*(-?\d+(?:\.\d+)?)", text)
+        if me:
+            el = float(me.group(1))
+    return az, el
+
+
+_POINT = {"left": -90.0, "right": 90.0, "front": 0.0, "behind": 180.0, "back": 180.0,
+          "左": -90.0, "右": 90.0, "前": 0.0, "后": 180.0}
+
+
+_DIRECTION_ONLY = re.compile(
+    r"^(?:(?:and|but|a|an|the|my|me|to|of|on|at|in|from|just|bit|little|more|slightly|somewhat|far|hard|directly"
+    r"|straight|right|left|behind|back|rear|front|ahead|above|below|overhead|up|down|side|over|head|high|low|degrees?"
+    r"|deg|\d+(?:\.\d+)?|[°,.\s])\s*)+$|^[左右前后上下方边侧面稍微略偏靠正头顶背身的在，,\s\d度]+$", re.IGNORECASE)
+
+
+def _with_direction_tail(c: Clause) -> str:
+    """The clause plus the weak-split pieces after it that only name a direction ("..., to the right"): the
+    planner reads those as filler, but they say where the sound goes."""
+    text = PLACEHOLDER.sub(" ", c.core)
+    clauses = c.req.clauses
+    i = next((k for k, o in enumerate(clauses) if c.raw.startswith(o.raw)), None)
+    if i is None:
+        return text
+    for o in clauses[i + 1:]:
+        if o.sep != "weak" or o.raw in c.raw or not _DIRECTION_ONLY.match(o.core.strip()):
+            break
+        text += " , " + o.core
+    return text
+
+
+_PLACE_TAIL = re.compile(
+    r"\s*,?\s*\b(?:from|behind|above|below|over|to\s+(?:my|the)|on\s+(?:my|the)|in\s+front)\b(?:\s+(?:my|the|me|far|just"
+    r"|slightly|a\s+bit|directly))*\s*(?:left|right|behind|back|rear|front|above|below|me|head|side)\b.*$", re.IGNORECASE | re.DOTALL)
+_ZH_PLACED_SAY = re.compile(r"(?:方|边|侧|头顶|背后|身后)(?:来|传来)?(?:说|念|读|朗读)(?:一下|一句|出)?[:：]?\s*(?P<t>\S.*)$", re.DOTALL)
+
+
+def placed_text(c: Clause) -> tuple[str, str] | None:
+    """(words, the rest) for "say 'hi' from my right" / "从右边说：你好"."""
+    if not re.match(r"^(?:say|speak|read|pronounce|announce|whisper)\b|.*(?:说|念|读|朗读)", c.core):
+        return None
+    return _spoken(c, _PLACE_TAIL, _ZH_PLACED_SAY)
+
+
+def placed_speech(c: Clause, src: A.Sources) -> Args:
+    found = placed_text(c)
+    if found is None:
+        raise A.NeedInfo("What should I say from there? Put the words in quotes, e.g. say 'hello' from my left.")
+    return A._tts_options(*found)
+
+
+def says_from(c: Clause) -> bool:
+    return placed_text(c) is not None
+
+
+def binauralize(c: Clause, src: A.Sources) -> Args:
+    t = _with_direction_tail(c)
+    m = _MOVE.search(t)
+    if m:
+        a = _POINT[m.group("a") or m.group("za")]
+        b = _POINT[m.group("b") or m.group("zb")]
+        secs = [q.value for q in scan(t) if q.unit == "s" and q.value > 0]
+        if not secs:
+            raise A.NeedInfo("Over how many seconds should the sound move? For example: move it from left to right "
+                             "over 5 seconds.")
+        if a == 180.0 and b in (-90.0, 90.0):
+            a = 180.0 if b > 0 else -180.0
+        if b == 180.0 and a in (-90.0, 90.0):
+            b = 180.0 if a > 0 else -180.0
+        return {"path": [0, a, 0, secs[0], b, 0]}
+    az, el = _angles(t)
+    args: Args = {}
+    if az:
+        args["azimuth"] = az
+    if el:
+        args["elevation"] = el
+    if not args and not re.search(r"\bfront\b|前", t):
+        raise A.NeedInfo("Where should the sound come from? For example: from my left, behind me, above me, or "
+                         "45 degrees to the right.")
+    return args
+
+
+# ------------------------------------------------------------------ inpainting
+INPAINT = L.rx(
+    r"\binpaint\w*|\bdrop-?outs?\b|\bdropped[- ]out\b|\baudio\s+(?:gaps?|holes?)\b|\bpacket\s+loss\b",
+    r"\b(?:fill|patch|plug|repair|restore|reconstruct|fix|conceal)\s+(?:in\s+)?(?:up\s+)?(?:the\s+|this\s+|that\s+|a\s+|"
+    r"those\s+|these\s+|all\s+(?:the\s+)?|any\s+)?(?:short\s+|small\s+|missing\s+|silent\s+)?(?:gaps?|holes?|missing\s+"
+    r"(?:part|parts|audio|samples|bits?)|glitch(?:es)?|blanks?)\b",
+    r"断音|断掉的|断了的|丢帧|掉帧|掉音|丢音|爆断|(?:修复|修补|填补|补全|补上|填充)[^，,。]{0,12}(?:断|空白|缺口|缺失|丢失|空洞|静音|空隙)")
+_DETECT = L.rx(r"\bdrop-?outs\b|\ball\b|\bany\b|\bgaps\b|\bholes\b|\bglitches\b|\bdetect\w*|\bfind\b", r"所有|全部|检测|找")
+
+
+def inpaint(c: Clause, src: A.Sources) -> Args:
+    t = re.sub(r"第\s*(?=\d)", "", PLACEHOLDER.sub(" ", c.core))
+    times = [q for q in scan(t) if q.unit in ("s", None) and q.value >= 0]
+    for a, b in zip(times, times[1:]):
+        link = t[a.end:b.start]
+        if "s" not in (a.unit, b.unit) or not re.fullmatch(rf"\s*(?:s|secs?|seconds?|秒)?\s*{L.RANGE_LINK}\s*", link):
+            continue
+        start = a.value
+        if a.unit is None and re.search(r"ms|毫秒", t[b.start:b.end]):
+            start = a.value / 1000  # "between 2000 and 2100 ms": the unit after the second number
+        if start < b.value:
+            return {"start": start, "end": b.value}
+    lengths = [q for q in times if q.unit == "s" and q.value < 1 and re.search(r"ms|毫秒", t[q.start:q.end])]
+    points = [q for q in times if q not in lengths and q.unit == "s"]
+    if lengths and points:  # "a 50 ms dropout at 3 seconds"
+        return {"start": points[0].value, "end": round(points[0].value + lengths[0].value, 6)}
+    if points:
+        raise A.NeedInfo(f"Where does the gap at {points[0].value:g} s end? Give a range like 'between "
+                         f"{points[0].value:g} and {points[0].value + 0.1:g} seconds', or ask me to repair the dropouts "
+                         "to find them.")
+    return {"detect": True}

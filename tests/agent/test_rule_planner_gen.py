@@ -1,0 +1,127 @@
+"""The rule planner on style transfer, binaural placement and inpainting requests (English and Chinese)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from agent.artifacts import ArtifactRecord
+from agent.context import PlanContext
+from agent.planners.rules import RulePlanner
+from agent.registry import Registry
+from agent.validation import validate_plan
+
+
+def _rec(i: int, name: str, kind: str = "audio") -> ArtifactRecord:
+    return ArtifactRecord(id=f"{kind}-{i:010d}", kind=kind, file=f"artifacts/{kind}-{i}.bin", format=name.split(".")[-1],
+                          bytes=1, sha256="0" * 64, created=float(i), source="upload", original_name=name)
+
+
+def ctx_of(*names: str, last: bool = False) -> PlanContext:
+    ups = [_rec(i, n) for i, n in enumerate(names, 1)]
+    prev = [_rec(90, "earlier.wav")] if last else []
+    return PlanContext(uploads=ups, last=prev, artifacts={a.id: a for a in ups + prev})
+
+
+def steps_of(request: str, ctx: PlanContext, registry: Registry) -> list[tuple[str, dict[str, Any]]]:
+    plan = RulePlanner().plan(request, ctx, registry)
+    assert plan.outcome == "steps", (request, plan)
+    validate_plan(plan.model_copy(deep=True), registry, ctx)  # raises PlanError if invalid
+    return [(s.tool, s.args) for s in plan.steps]
+
+
+STYLE = [
+    ("say 'the meeting starts at ten' in the speaking style of this clip", ("reference.wav",),
+     [("text_to_speech", {"text": "the meeting starts at ten"}),
+      ("transfer_prosody", {"audio": "@s1", "reference": "@upload-1"})]),
+    ("say the meeting starts at ten in the speaking style of this clip", ("reference.wav",),
+     [("text_to_speech", {"text": "the meeting starts at ten"}),
+      ("transfer_prosody", {"audio": "@s1", "reference": "@upload-1"})]),
+    ("用这段录音的说话风格说：会议十点开始", ("reference.wav",),
+     [("text_to_speech", {"text": "会议十点开始", "language": "zh"}),
+      ("transfer_prosody", {"audio": "@s1", "reference": "@upload-1"})]),
+    ("用这段录音的说话风格说会议十点开始", ("reference.wav",),
+     [("text_to_speech", {"text": "会议十点开始", "language": "zh"}),
+      ("transfer_prosody", {"audio": "@s1", "reference": "@upload-1"})]),
+    ("make my recording follow the intonation of reference.wav", ("mine.wav", "reference.wav"),
+     [("transfer_prosody", {"audio": "@upload-1", "reference": "@upload-2"})]),
+    ("copy the prosody of the first file onto the second", ("a.wav", "b.wav"),
+     [("transfer_prosody", {"audio": "@upload-2", "reference": "@upload-1"})]),
+    ("say 'good morning' a little bit in the speaking style of this clip, and the timbre too", ("ref.wav",),
+     [("text_to_speech", {"text": "good morning"}),
+      ("transfer_prosody", {"audio": "@s1", "reference": "@upload-1", "strength": 0.5, "timbre": True})]),
+]
+
+PLACE = [
+    ("make this sound like it comes from my left, slightly behind", [("binauralize", {"audio": "@upload-1", "azimuth": -120})]),
+    ("make this sound like it comes from my left", [("binauralize", {"audio": "@upload-1", "azimuth": -90})]),
+    ("make it sound like it comes from behind me on the right", [("binauralize", {"audio": "@upload-1", "azimuth": 135})]),
+    ("make it sound like it's coming from behind me", [("binauralize", {"audio": "@upload-1", "azimuth": 180})]),
+    ("put the voice above me, to the right", [("binauralize", {"audio": "@upload-1", "azimuth": 90, "elevation": 45})]),
+    ("place the sound 45 degrees to the left", [("binauralize", {"audio": "@upload-1", "azimuth": -45})]),
+    ("binaural, 30 degrees to the right and 20 degrees up",
+     [("binauralize", {"audio": "@upload-1", "azimuth": 30, "elevation": 20})]),
+    ("move the sound from left to right over 5 seconds",
+     [("binauralize", {"audio": "@upload-1", "path": [0, -90, 0, 5, 90, 0]})]),
+    ("让声音听起来在左后方", [("binauralize", {"audio": "@upload-1", "azimuth": -135})]),
+    ("让声音听起来在右边", [("binauralize", {"audio": "@upload-1", "azimuth": 90})]),
+    ("把声音放到头顶", [("binauralize", {"audio": "@upload-1", "elevation": 90})]),
+]
+
+REPAIR = [
+    ("fill the dropout between 2.0 and 2.1 seconds", [("inpaint", {"audio": "@upload-1", "start": 2, "end": 2.1})]),
+    ("repair the dropouts", [("inpaint", {"audio": "@upload-1", "detect": True})]),
+    ("修复2.0到2.1秒的断音", [("inpaint", {"audio": "@upload-1", "start": 2, "end": 2.1})]),
+    ("修复所有断音", [("inpaint", {"audio": "@upload-1", "detect": True})]),
+    ("fill the gap from 1.5 s to 1.55 s", [("inpaint", {"audio": "@upload-1", "start": 1.5, "end": 1.55})]),
+    ("there's a 50 ms dropout at 3 seconds, fix it", [("inpaint", {"audio": "@upload-1", "start": 3, "end": 3.05})]),
+    ("repair the dropouts and normalize to -16 LUFS",
+     [("inpaint", {"audio": "@upload-1", "detect": True}), ("loudness_normalize", {"audio": "@s1", "target_lufs": -16})]),
+]
+
+
+@pytest.mark.parametrize("request_, uploads, expected", STYLE, ids=[s[0] for s in STYLE])
+def test_style_transfer_requests(request_: str, uploads: tuple[str, ...], expected, registry) -> None:
+    assert steps_of(request_, ctx_of(*uploads), registry) == expected
+
+
+@pytest.mark.parametrize("request_, expected", PLACE, ids=[p[0] for p in PLACE])
+def test_binaural_placement_requests(request_: str, expected, registry) -> None:
+    assert steps_of(request_, ctx_of("voice.wav"), registry) == expected
+
+
+@pytest.mark.parametrize("request_, expected", REPAIR, ids=[r[0] for r in REPAIR])
+def test_inpainting_requests(request_: str, expected, registry) -> None:
+    assert steps_of(request_, ctx_of("damaged.wav"), registry) == expected
+
+
+def test_speech_placed_and_styled_chains_in_one_request(registry) -> None:
+    assert steps_of("say 'hello there' from my right", ctx_of(), registry) == [
+        ("text_to_speech", {"text": "hello there"}), ("binauralize", {"audio": "@s1", "azimuth": 90})]
+    assert steps_of("从右边说：你好", ctx_of(), registry) == [
+        ("text_to_speech", {"text": "你好", "language": "zh"}), ("binauralize", {"audio": "@s1", "azimuth": 90})]
+    assert steps_of("say 'good morning' in the speaking style of this clip, from my left", ctx_of("ref.wav"), registry) == [
+        ("text_to_speech", {"text": "good morning"}),
+        ("transfer_prosody", {"audio": "@s1", "reference": "@upload-1"}),
+        ("binauralize", {"audio": "@s2", "azimuth": -90})]
+    assert steps_of("make the previous result follow the speaking style of this clip", ctx_of("ref.wav", last=True),
+                    registry) == [("transfer_prosody", {"audio": "@last", "reference": "@upload-1"})]
+
+
+@pytest.mark.parametrize("request_, uploads, asks", [
+    ("say 'hello' in the speaking style of this clip", (), "reference"),  # no reference clip
+    ("make my voice follow the intonation of this clip", ("only.wav",), "speech to convert"),
+    ("move the sound from left to right", ("voice.wav",), "how many seconds"),
+    ("there's a dropout at 3 seconds, fix it", ("damaged.wav",), "where does the gap"),
+])
+def test_missing_information_is_asked_for(request_: str, uploads: tuple[str, ...], asks: str, registry) -> None:
+    plan = RulePlanner().plan(request_, ctx_of(*uploads), registry)
+    assert plan.outcome == "clarify" and asks in str(plan.clarify).lower(), plan
+
+
+def test_panning_stays_unsupported_and_trimming_is_not_taken(registry) -> None:
+    plan = RulePlanner().plan("pan it hard left", ctx_of("voice.wav"), registry)
+    assert plan.outcome == "unsupported" and "panning" in str(plan.unsupported)
+    assert steps_of("cut from 2 to 4 seconds", ctx_of("voice.wav"), registry) == [
+        ("trim", {"audio": "@upload-1", "start": 2, "end": 4, "mode": "remove"})]
