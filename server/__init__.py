@@ -7,6 +7,10 @@ no telemetry, no version checks. Nothing here opens a share link.
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from server.config import ServerConfig
 
 for _var, _value in (
     ("GRADIO_ANALYTICS_ENABLED", "False"),
@@ -18,8 +22,8 @@ for _var, _value in (
     os.environ.setdefault(_var, _value)
 
 
-def serve(config: ServerConfig) -> None:  # noqa: F821 - imported lazily: gradio is slow to import
-    """Build the app and serve it with uvicorn until interrupted."""
+def serve(config: ServerConfig) -> None:
+    """Build the app and serve it with uvicorn until interrupted (imported lazily: gradio is slow to import)."""
     from server.app import serve as _serve
 
     _serve(config)

@@ -48,7 +48,7 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def file_content(path: str, name: str, label: str | None = None) -> dict[str, Any]:
+def file_content(path: str, name: str, label: str | None = None) -> Any:
     """A file in a chat message: the chat picks a player, an image or a download link by its type.
     (Plain file data, not components: the chat history then costs nothing to send or keep.)"""
     content: dict[str, Any] = {"path": path, "orig_name": name}
@@ -57,7 +57,7 @@ def file_content(path: str, name: str, label: str | None = None) -> dict[str, An
     return content
 
 
-def artifact_content(rec: ArtifactRecord, path: Path, label: str | None = None) -> dict[str, Any]:
+def artifact_content(rec: ArtifactRecord, path: Path, label: str | None = None) -> Any:
     return file_content(cached(path), rec.original_name or f"{rec.id}.{rec.format}", label)
 
 
@@ -151,7 +151,7 @@ class RunView:
             rows.append(f"| {s.id} | **{s.tool}** | {_cell(args)} | {self._state(s.id, deps, ready[:2])} |")
         n_done = len(self.steps)
         title = f"Plan · {self.planner} planner · {len(self.plan.steps)} step(s)"
-        meta: dict[str, Any] = {"title": title}
+        meta: Any = {"title": title}
         if not self.done and not self.plan_only:
             meta.update(title=f"{title} · {n_done}/{len(self.plan.steps)} done", status="pending")
         return gr.ChatMessage(content="\n".join(rows), metadata=meta)

@@ -67,7 +67,7 @@ def transcribe_request(ws: Workspace, recording: Path) -> str:
         return session.path(session.get(step.outputs["text"])).read_text(encoding="utf-8").strip()
 
 
-def _user_messages(text: str, files: list[dict[str, Any]]) -> list[gr.ChatMessage]:
+def _user_messages(text: str, files: list[Any]) -> list[gr.ChatMessage]:
     out = [gr.ChatMessage(role="user", content=text)] if text else []
     return out + [gr.ChatMessage(role="user", content=f) for f in files]
 

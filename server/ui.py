@@ -41,7 +41,6 @@ def _unlock() -> Any:
 def build_blocks(studio: Studio, secret: str) -> gr.Blocks:
     cfg = studio.ws.config
     server_url = cfg.llm_overrides.get("base_url") or LLMConfig.from_env().base_url
-    private = {"api_visibility": "private"}
     with gr.Blocks(title="audiogent studio", fill_height=True, delete_cache=(3600, 24 * 3600)) as demo:
         session_id = gr.BrowserState(None, storage_key=SESSION_KEY, secret=secret)
         pending = gr.State(None)
@@ -74,14 +73,17 @@ def build_blocks(studio: Studio, secret: str) -> gr.Blocks:
                     note = gr.Markdown(session_note(None), elem_id="session-note")
                     new = gr.Button("New session", size="sm", variant="secondary")
 
-        demo.load(studio.restore, [session_id], [session_id, chat, history, note], **private)
-        submitted = box.submit(studio.accept, [box, history], [chat, history, box, pending], queue=False, **private)
+        # Every handler is private: the studio's own page calls them; they are no public Gradio API.
+        demo.load(studio.restore, [session_id], [session_id, chat, history, note], api_visibility="private")
+        submitted = box.submit(studio.accept, [box, history], [chat, history, box, pending], queue=False,
+                               api_visibility="private")
         submitted.then(studio.respond, [pending, history, session_id, planner, base_url, model, api_key, plan_only],
-                       [chat, history, session_id, note], show_progress="hidden", **private
-                       ).then(_unlock, None, [box], queue=False, **private)
-        chat.example_select(_fill_example, None, [box], queue=False, **private)
+                       [chat, history, session_id, note], show_progress="hidden", api_visibility="private"
+                       ).then(_unlock, None, [box], queue=False, api_visibility="private")
+        chat.example_select(_fill_example, None, [box], queue=False, api_visibility="private")
         for clear in (new.click, chat.clear):
-            clear(studio.new_session, None, [session_id, chat, history, note], queue=False, **private)
+            clear(studio.new_session, None, [session_id, chat, history, note], queue=False,
+                  api_visibility="private")
 
     with demo.route("Avatar", "avatar"):
         avatar_session = gr.BrowserState(None, storage_key=SESSION_KEY, secret=secret)
@@ -104,5 +106,5 @@ def build_blocks(studio: Studio, secret: str) -> gr.Blocks:
                 status = gr.Markdown("The video appears here. It is also kept in your studio session.",
                                      elem_id="avatar-status")
         make.click(studio.avatar, [words, speech, photo, avatar_session], [video, status, avatar_session],
-                   show_progress="minimal", **private)
+                   show_progress="minimal", api_visibility="private")
     return demo
