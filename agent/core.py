@@ -11,7 +11,7 @@ from typing import Any
 
 from agent.artifacts import DEFAULT_MAX_UPLOAD_BYTES, ArtifactRecord, RunRecord, Session, StepRecord
 from agent.context import PlanContext
-from agent.errors import AudiogentError
+from agent.errors import AudiogentError, BadInput
 from agent.executor import Executor
 from agent.ingest import ingest
 from agent.plan import Plan
@@ -20,6 +20,7 @@ from agent.registry import Registry, default_registry
 from agent.responder import compose_answer, final_artifacts
 from agent.validation import validate_plan
 
+MAX_REQUEST_CHARS = 2000
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -87,6 +88,11 @@ class Agent:
         return ingest(self.session, inputs, self.max_upload_bytes)
 
     def plan(self, request: str, uploads: list[ArtifactRecord]) -> tuple[Plan, PlanContext]:
+        if len(request) > MAX_REQUEST_CHARS:
+            # Requests are instructions, not documents; the rule planner's cost grows super-linearly
+            # with very long number runs, so a cap keeps one request from stalling a server.
+            raise BadInput(f"the request is {len(request)} characters long; the limit is {MAX_REQUEST_CHARS}",
+                           "shorten it; put long text to speak in a text file and attach it")
         ctx = PlanContext.from_session(self.session, uploads)
         return plan_request(self.planner, request, ctx, self.registry), ctx
 

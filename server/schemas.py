@@ -7,11 +7,11 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from agent.artifacts import ArtifactRecord, StepRecord
+from agent.core import MAX_REQUEST_CHARS  # one limit for the CLI and the server
 from agent.plan import Plan
 from server.security import ARTIFACT_ID
 
 ArtifactId = Annotated[str, StringConstraints(pattern=ARTIFACT_ID.pattern)]
-MAX_REQUEST_CHARS = 2000  # the rule planner slows down badly on very long requests
 RequestText = Annotated[str, StringConstraints(min_length=1, max_length=MAX_REQUEST_CHARS)]
 
 

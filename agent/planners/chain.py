@@ -92,8 +92,13 @@ class Chain:
     def take(self, ref: str) -> None:
         self.used.add(ref)
 
+    def has_text_upload(self) -> bool:
+        return any(a.kind == "text" for a in self.ctx.uploads)
+
     def text_source(self) -> str | None:
-        return self.text_ref or self.last_text
+        """This request's text (a step's transcript, else an attached text file), else the last one."""
+        upload = next((f"@upload-{i}" for i, a in enumerate(self.ctx.uploads, 1) if a.kind == "text"), None)
+        return self.text_ref or upload or self.last_text
 
     def upload_of(self, kind: str, newest: bool = False) -> str | None:
         """The first upload of a kind (image, video), else (newest=True) the session's newest one."""

@@ -32,6 +32,8 @@ class Sources(Protocol):
     def mentioned(self, clause: Clause) -> list[tuple[int, int, str]]: ...
     def take(self, ref: str) -> None: ...
     def text_source(self) -> str | None: ...
+
+    def has_text_upload(self) -> bool: ...
     def upload_of(self, kind: str, newest: bool = False) -> str | None: ...
     def heads(self) -> list[tuple[str, str]]: ...
 
@@ -116,13 +118,19 @@ def tts_literal(c: Clause, src: Sources) -> Args:
     return _tts_options(" ".join(c.quotes), outside)
 
 
+# "read the attached text aloud": words that point at an attached text file rather than being the text.
+_POINTS_AT_FILE = re.compile(
+    r"^(?:this|that|it|the (?:attached |uploaded |above )?(?:text|file|document|script|words|transcript)"
+    r"(?: file)?|这个|这段(?:文字|文本)?|附件)$", re.IGNORECASE)
+
+
 def tts_unquoted(c: Clause, src: Sources) -> Args:
     if c.quotes:  # "generate some speech, the text is '...'"
         return tts_literal(c, src)
     if any(r.kind == "text" for r in c.refs):
         return tts_of_text(c, src)
     found = unquoted_text(c)
-    if found:
+    if found and not (src.has_text_upload() and _POINTS_AT_FILE.match(found[0].strip())):
         return _tts_options(*found)
     ref = src.text_source()
     if ref:

@@ -402,10 +402,11 @@ class _Planning:
             c = self.unknown[0]
             return self._unsupported(f"I don't know a tool that does {c.shown()!r}.")
         if not self.groups:
-            if self.speak and self.ctx.last and "text_to_speech" in self.registry:
-                chain = Chain(self.ctx, self.req)
-                if chain.last_text:
-                    return Plan(steps=[PlanStep(id="s1", tool="text_to_speech", args={"text": chain.last_text})])
+            if self.speak and "text_to_speech" in self.registry:
+                # "read this aloud": an attached text file, else the previous run's text.
+                text = Chain(self.ctx, self.req).text_source()
+                if text:
+                    return Plan(steps=[PlanStep(id="s1", tool="text_to_speech", args={"text": text})])
             if L.VAGUE.search(self.req.original) or L.AUDIOISH.search(self.req.original) or self.speak:
                 return self._clarify_vague()
             return self._unsupported("I found no audio task in this request.")
