@@ -161,10 +161,13 @@ class Executor:
         params = inspect.signature(tool.impl.func).parameters
         if "backend" in params:
             kwargs["backend"] = backend
+        tctx = None
         if "ctx" in params:
-            kwargs["ctx"] = ToolContext(step_id=step.id, scratch_dir=self.session.scratch(f"{run.id}-{step.id}"))
+            tctx = ToolContext(step_id=step.id, scratch_dir=self.session.scratch(f"{run.id}-{step.id}"))
+            kwargs["ctx"] = tctx
         result = tool.impl.func(**kwargs)
-        return self._store(tool, step, result, consumed, run), backend.name
+        used = (tctx.backend_used if tctx else None) or backend.name
+        return self._store(tool, step, result, consumed, run), used
 
     # ------------------------------------------------------------------ inputs
     def _resolve(self, p: ParamSpec, value: Any, ctx: PlanContext, outputs: dict[str, _StepOutputs],

@@ -10,6 +10,7 @@ endpoint and say what to do; `invoke_with_retry` retries only the retryable ones
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import threading
@@ -261,7 +262,18 @@ def _load_llama(model_path: str, n_ctx: int, n_threads: int) -> Any:
             except ImportError as e:
                 raise LLMError("the embedded LLM needs llama-cpp-python", "pip install 'audiogent[llm]'") from e
             _LLAMAS[key] = Llama(model_path=model_path, n_ctx=n_ctx, n_threads=n_threads, verbose=False)
+            if len(_LLAMAS) == 1:
+                atexit.register(_close_llamas)
         return _LLAMAS[key]
+
+
+def _close_llamas() -> None:
+    """Free models before interpreter teardown; left to __del__, llama.cpp's free hook may already be gone."""
+    for llama in _LLAMAS.values():
+        close = getattr(llama, "close", None)
+        if close is not None:
+            close()
+    _LLAMAS.clear()
 
 
 def _role(m: BaseMessage) -> str:

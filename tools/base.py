@@ -78,6 +78,9 @@ class ToolContext:
     step_id: str
     scratch_dir: Path
     progress: Callable[[float, str], None] = lambda fraction, message: None
+    # A tool that reroutes to another engine than the one it was handed (text_to_speech sends
+    # Mandarin to FastSpeech 2) names it here, so the step record shows what really ran.
+    backend_used: str | None = None
 
 
 @dataclass

@@ -458,13 +458,21 @@ def text_to_speech(text: str, language: str = "en", speed: float = 1, *, backend
         backend = _PIPER if _PIPER.supports(lang) and _PIPER.available()[0] else _ESPEAK
     if isinstance(backend, FastSpeech2ZhBackend):
         try:
-            return backend.synthesize(text, float(speed))
+            audio = backend.synthesize(text, float(speed))
+            _report_backend(ctx, backend)
+            return audio
         except (ToolFailed, BackendUnavailable) as e:
             if chosen:
                 raise
             log.warning("fastspeech2-zh failed (%s); speaking with espeak-ng instead", e)
             backend = _ESPEAK
     backend.ensure_loaded()
+    _report_backend(ctx, backend)
     if isinstance(backend, PiperBackend):
         return backend.synthesize(text, float(speed))
     return backend.synthesize(text, lang, float(speed))
+
+
+def _report_backend(ctx: Any, backend: Backend) -> None:
+    if ctx is not None:
+        ctx.backend_used = backend.name

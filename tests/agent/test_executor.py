@@ -153,3 +153,13 @@ def test_mixed_formats_are_aligned_between_steps(registry, session, tmp_path) ->
     assert steps["s1"].status == "ok", steps["s1"].error
     out = read_audio(session.path(session.get(steps["s1"].outputs["audio"])))
     assert out.sample_rate == 22050 and out.duration == pytest.approx(1.5, abs=0.01)
+
+
+def test_the_step_records_the_backend_that_really_ran(registry, session) -> None:
+    """text_to_speech is handed Piper (first available) but speaks German with espeak-ng."""
+    ctx = PlanContext.from_session(session, [])
+    steps, _ = _run(registry, session, ctx, [
+        {"id": "de", "tool": "text_to_speech", "args": {"text": "guten Tag", "language": "de"}},
+        {"id": "en", "tool": "text_to_speech", "args": {"text": "good day"}},
+    ])
+    assert (steps["de"].backend, steps["en"].backend) == ("espeak-ng", "piper-joe")
