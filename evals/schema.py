@@ -90,16 +90,13 @@ def _check_tolerance(v: dict[str, Any]) -> dict[str, Tolerance]:
     return out
 
 
-class ConsistencyItem(BaseModel):
+class _Request(BaseModel):
+    """What a consistency item and a robustness turn share: a request, its inputs and the expectation."""
+
     model_config = ConfigDict(extra="forbid")
 
-    id: str = Field(min_length=1)
-    split: Split
-    lang: Lang
-    style: Style
     request: str = Field(min_length=1)
     inputs: list[str] = Field(default_factory=list)
-    previous: Literal["audio"] | None = None
     expect: Expect
     tolerance: dict[str, Tolerance] = Field(default_factory=dict)
     note: str | None = None
@@ -116,6 +113,14 @@ class ConsistencyItem(BaseModel):
         if bad:
             raise ValueError(f"unknown input kinds {bad}; use {', '.join(INPUT_KINDS)}")
         return v
+
+
+class ConsistencyItem(_Request):
+    id: str = Field(min_length=1)
+    split: Split
+    lang: Lang
+    style: Style
+    previous: Literal["audio"] | None = None
 
 
 class Fault(BaseModel):
@@ -131,28 +136,8 @@ class Fault(BaseModel):
         return self
 
 
-class Turn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    request: str = Field(min_length=1)
-    inputs: list[str] = Field(default_factory=list)
-    expect: Expect
-    tolerance: dict[str, Tolerance] = Field(default_factory=dict)
+class Turn(_Request):
     fault: Fault | None = None
-    note: str | None = None
-
-    @field_validator("tolerance", mode="before")
-    @classmethod
-    def _tol(cls, v: Any) -> dict[str, Tolerance]:
-        return _check_tolerance(v or {})
-
-    @field_validator("inputs")
-    @classmethod
-    def _kinds(cls, v: list[str]) -> list[str]:
-        bad = [k for k in v if k not in INPUT_KINDS]
-        if bad:
-            raise ValueError(f"unknown input kinds {bad}; use {', '.join(INPUT_KINDS)}")
-        return v
 
 
 class RobustnessItem(BaseModel):

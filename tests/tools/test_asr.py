@@ -16,6 +16,7 @@ import yaml
 from agent.errors import BadInput, InvalidArguments
 from agent.media import Audio, adapt
 from agent.paths import PROJECT_ROOT
+from evals.capability import edit_distance
 
 ENGLISH = (
     "The weather was cold and windy this morning. "
@@ -32,20 +33,10 @@ def _words(text: str) -> list[str]:
     return re.sub(r"[^\w\s']", " ", text).replace("'", "").split()
 
 
-def _edit_distance(ref: list[str], hyp: list[str]) -> int:
-    prev = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, 1):
-        cur = [i] + [0] * len(hyp)
-        for j, h in enumerate(hyp, 1):
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (r != h))
-        prev = cur
-    return prev[-1]
-
-
 def wer(reference: str, hypothesis: str) -> float:
     """Word error rate after lower-casing and dropping punctuation."""
     ref = _words(reference)
-    return _edit_distance(ref, _words(hypothesis)) / max(1, len(ref))
+    return edit_distance(ref, _words(hypothesis)) / max(1, len(ref))
 
 
 def _han(text: str) -> list[str]:
@@ -55,7 +46,7 @@ def _han(text: str) -> list[str]:
 def cer_zh(reference: str, hypothesis: str) -> float:
     """Character error rate over Chinese characters (punctuation and spaces dropped)."""
     ref = _han(reference)
-    return _edit_distance(ref, _han(hypothesis)) / max(1, len(ref))
+    return edit_distance(ref, _han(hypothesis)) / max(1, len(ref))
 
 
 def test_wer_helper() -> None:
