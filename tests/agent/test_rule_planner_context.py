@@ -12,7 +12,7 @@ from agent.context import PastRun, PlanContext
 from agent.plan import Plan
 from agent.planners.rules import RulePlanner
 from agent.registry import Registry
-from agent.validation import validate_plan
+from tests.agent.planner_helpers import steps_of
 
 
 class _Session:
@@ -49,13 +49,6 @@ class _Session:
         new = [self._rec("audio") for _ in range(uploads)]
         last = next((r.outputs for r in reversed(self.runs) if r.outputs), [])
         return PlanContext(uploads=new, last=last, artifacts=dict(self.arts), history=list(self.runs))
-
-
-def steps_of(request: str, ctx: PlanContext, registry: Registry) -> list[tuple[str, dict[str, Any]]]:
-    plan = RulePlanner().plan(request, ctx, registry)
-    assert plan.outcome == "steps", (request, plan.to_json())
-    validate_plan(plan.model_copy(deep=True), registry, ctx)
-    return [(s.tool, s.args) for s in plan.steps]
 
 
 @pytest.fixture

@@ -2,33 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
-from agent.artifacts import ArtifactRecord
 from agent.context import PlanContext
 from agent.planners.rules import RulePlanner
-from agent.registry import Registry
-from agent.validation import validate_plan
-
-
-def _rec(i: int, name: str, kind: str = "audio") -> ArtifactRecord:
-    return ArtifactRecord(id=f"{kind}-{i:010d}", kind=kind, file=f"artifacts/{kind}-{i}.bin", format=name.split(".")[-1],
-                          bytes=1, sha256="0" * 64, created=float(i), source="upload", original_name=name)
+from tests.agent.planner_helpers import fake_record, steps_of
 
 
 def ctx_of(*names: str, last: bool = False) -> PlanContext:
-    ups = [_rec(i, n) for i, n in enumerate(names, 1)]
-    prev = [_rec(90, "earlier.wav")] if last else []
+    ups = [fake_record(i, "audio", n) for i, n in enumerate(names, 1)]
+    prev = [fake_record(90, "audio", "earlier.wav")] if last else []
     return PlanContext(uploads=ups, last=prev, artifacts={a.id: a for a in ups + prev})
-
-
-def steps_of(request: str, ctx: PlanContext, registry: Registry) -> list[tuple[str, dict[str, Any]]]:
-    plan = RulePlanner().plan(request, ctx, registry)
-    assert plan.outcome == "steps", (request, plan)
-    validate_plan(plan.model_copy(deep=True), registry, ctx)  # raises PlanError if invalid
-    return [(s.tool, s.args) for s in plan.steps]
 
 
 STYLE = [

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from agent.artifacts import ArtifactRecord
 from agent.context import PlanContext
 from agent.planners.rules import RulePlanner
 from agent.registry import Registry
-from agent.validation import validate_plan
+from tests.agent.planner_helpers import steps_of
 
 NAMES = {"audio": "voice.wav", "score": "melody.mid", "image": "face.jpg"}
 
@@ -20,13 +18,6 @@ def ctx_of(*kinds: str) -> PlanContext:
                           bytes=1, sha256="0" * 64, created=float(i), source="upload", original_name=NAMES[k])
            for i, k in enumerate(kinds, 1)]
     return PlanContext(uploads=ups, last=[], artifacts={a.id: a for a in ups})
-
-
-def steps_of(request: str, ctx: PlanContext, registry: Registry) -> list[tuple[str, dict[str, Any]]]:
-    plan = RulePlanner().plan(request, ctx, registry)
-    assert plan.outcome == "steps", (request, plan)
-    validate_plan(plan.model_copy(deep=True), registry, ctx)  # raises PlanError if invalid
-    return [(s.tool, s.args) for s in plan.steps]
 
 
 TWINKLE = "C4 C4 G4 G4 A4 A4 G4"

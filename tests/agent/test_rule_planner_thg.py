@@ -2,34 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
-from agent.artifacts import ArtifactRecord
 from agent.context import PlanContext
 from agent.planners.rules import RulePlanner
 from agent.registry import Registry
-from agent.validation import validate_plan
-
-
-def _rec(i: int, kind: str, name: str) -> ArtifactRecord:
-    return ArtifactRecord(id=f"{kind}-{i:010d}", kind=kind, file=f"artifacts/{kind}-{i}.bin", format=name.split(".")[-1],
-                          bytes=1, sha256="0" * 64, created=float(i), source="upload", original_name=name)
+from tests.agent.planner_helpers import fake_record, steps_of
 
 
 def ctx_of(*kinds: str, session: tuple[str, ...] = ()) -> PlanContext:
     names = {"audio": "voice.wav", "image": "face.jpg", "video": "idle.mp4"}
-    ups = [_rec(i, k, names[k]) for i, k in enumerate(kinds, 1)]
-    older = [_rec(50 + i, k, names[k]) for i, k in enumerate(session)]
+    ups = [fake_record(i, k, names[k]) for i, k in enumerate(kinds, 1)]
+    older = [fake_record(50 + i, k, names[k]) for i, k in enumerate(session)]
     return PlanContext(uploads=ups, last=[], artifacts={a.id: a for a in ups + older})
-
-
-def steps_of(request: str, ctx: PlanContext, registry: Registry) -> list[tuple[str, dict[str, Any]]]:
-    plan = RulePlanner().plan(request, ctx, registry)
-    assert plan.outcome == "steps", (request, plan)
-    validate_plan(plan.model_copy(deep=True), registry, ctx)  # raises PlanError if invalid
-    return [(s.tool, s.args) for s in plan.steps]
 
 
 SAY = [
