@@ -82,6 +82,24 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--step-timeout", type=float, default=900, help="seconds before a step is abandoned")
     _add_planner_flags(sv)
 
+    rt = sub.add_parser("realtime", help="talk to the avatar in the browser (voice in, voice and video out)")
+    rt.add_argument("--host", default="127.0.0.1", help="address to bind (default: %(default)s; others need a token)")
+    rt.add_argument("--port", type=int, default=7861, help="port (default: %(default)s)")
+    rt.add_argument("--token", help="require this token on every route (env AUDIOGENT_TOKEN)")
+    rt.add_argument("--avatar", help="an image or short video of one face (default: the built-in portrait)")
+    rt.add_argument("--asr", choices=["whisper-tiny.en", "whisper-base"], default="whisper-tiny.en",
+                    help="speech recogniser: tiny.en (English, fastest) or base (multilingual)")
+    rt.add_argument("--language", default=None, help="what the user speaks, e.g. en, zh (default: en for "
+                    "tiny.en, detected for base); replies are spoken by the English Piper voice")
+    rt.add_argument("--max-sessions", type=int, default=4, help="concurrent conversations (default: %(default)s)")
+    rt.add_argument("--end-of-turn-ms", type=int, default=400, help="silence that ends the user's turn")
+    rt.add_argument("--mark-frames", action="store_true",
+                    help="mark voiced frames in a corner of the video (for latency and A/V measurements)")
+    rt.add_argument("--llm-base-url", help="an OpenAI-compatible endpoint for the replies (default: embedded SmolLM2)")
+    rt.add_argument("--llm-model", help="model name at that endpoint")
+    rt.add_argument("--llm-api-key", help="API key (env AUDIOGENT_LLM_API_KEY or OPENAI_API_KEY)")
+    rt.add_argument("--llm-timeout", type=float, help="seconds per LLM call (default 60)")
+
     s = sub.add_parser("sessions", help="list, show or delete sessions")
     ssub = s.add_subparsers(dest="action", required=True)
     ssub.add_parser("list", help="every session with its runs and size")
@@ -271,6 +289,26 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_realtime(args: argparse.Namespace) -> int:
+    from agent.llm import LLMConfig
+    from realtime.app import RealtimeConfig, serve
+    from realtime.models import ModelSettings
+    from realtime.vad import VADSettings
+    from server.config import ServerConfig
+
+    configured = LLMConfig.from_env(**_llm_overrides(args))  # an endpoint from flags or the environment
+    llm = configured if configured.is_configured else ModelSettings().llm
+    language = args.language or ("en" if args.asr == "whisper-tiny.en" else None)
+    if args.max_sessions < 1:
+        raise BadInput("--max-sessions must be at least 1")
+    serve(RealtimeConfig(
+        server=ServerConfig.resolve(host=args.host, port=args.port, token=args.token),
+        models=ModelSettings(asr=args.asr, language=language, avatar=args.avatar, llm=llm),
+        vad=VADSettings(end_ms=args.end_of_turn_ms), max_sessions=args.max_sessions,
+        mark_voiced_frames=args.mark_frames))
+    return EXIT_OK
+
+
 def cmd_sessions(args: argparse.Namespace) -> int:
     if args.action == "list":
         paths = list_sessions()
@@ -312,7 +350,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     handlers = {"tools": cmd_tools, "plan": cmd_plan, "run": cmd_run, "sessions": cmd_sessions, "eval": cmd_eval,
-                "avatar": cmd_avatar, "serve": cmd_serve}
+                "avatar": cmd_avatar, "serve": cmd_serve, "realtime": cmd_realtime}
     try:
         return handlers[args.command](args)
     except AudiogentError as e:
