@@ -49,7 +49,8 @@ class SentenceChunker:
     def _cut(self) -> int | None:
         buf = self._buf
         for m in _SENTENCE_END.finditer(buf):
-            if self._sent == 0 or len(buf[: m.end()].strip()) >= self.min_chars:
+            head = buf[: m.end()].strip()
+            if self._sent == 0 or len(head) + _cjk_count(head) >= self.min_chars:  # a Hanzi counts double
                 return m.end()
         if self._sent == 0:
             for m in _CLAUSE_END.finditer(buf):

@@ -9,8 +9,11 @@ const A = window.audiogent = {
   state: "idle", transport: params.get("transport") === "ws" ? "ws" : "webrtc",
   events: [], turns: {}, mic: [], out: [], frames: 0, marked: [], errors: [], fps: 0,
 };
+// the browser's echo cancellation (and noise suppression, gain control) keep the avatar's voice out of
+// the microphone; ?aec=0 turns them off (headphones, or a microphone that is a file)
+const aec = params.get("aec") !== "0";
 const THRESHOLD = 0.01;  // RMS of a voiced 10 ms block; the server marks voiced frames at the same level
-let ctx, pc, ws, channel, micStream, videoTimer, wsPlay;
+let ctx, pc, ws, channel, micStream, wsPlay, partialLine = null;
 
 function status(text) { $("status").textContent = text; }
 function log(kind, text, cls) {
@@ -98,16 +101,17 @@ function onEvent(ev) {
       break;
     case "caption":
       if (ev.role === "user") {
-        if (!t.userP) t.userP = log("user", "", "user partial");
-        t.userP.textContent = "You: " + ev.text; t.userP.className = ev.final ? "user" : "user partial";
-        if (ev.final) t.transcript = ev.text;
+        // partials fill one line until the final transcript takes it over (a pause may renumber the turn)
+        const p = t.userP || partialLine || (partialLine = log("user", "", "user partial"));
+        p.textContent = "You: " + ev.text; p.className = ev.final ? "user" : "user partial";
+        if (ev.final) { t.userP = p; partialLine = null; t.transcript = ev.text; }
       } else {
         if (!t.botP) t.botP = log("assistant", "Avatar: ", "assistant");
         t.botP.textContent += ev.delta; t.reply = (t.reply || "") + ev.delta;
       }
       break;
     case "turn_metrics": t.server = ev.ms_since_speech_end; break;
-    case "reply_start": t.replyStartEvent = now; setTimeout(() => measure(ev.turn), 1500); break;
+    case "reply_start": t.replyStartEvent = now; setTimeout(() => measure(ev.turn, 20), 1000); break;
     case "interrupt":
       t.interruptedAt = now; t.heard = ev.heard;
       if (t.botP) t.botP.textContent += " …";
@@ -117,10 +121,11 @@ function onEvent(ev) {
   }
 }
 
-function measure(n) {
+function measure(n, tries) {
   const t = turn(n);
   if (t.userEnd == null) return;
   const audio = firstAfter(A.out, t.userEnd, true), frame = firstAfter(A.marked, t.userEnd, true);
+  if ((audio == null || frame == null) && tries > 0) return setTimeout(() => measure(n, tries - 1), 500);
   if (audio != null) t.replyAudioMs = audio - t.userEnd;
   if (frame != null) t.firstFrameMs = frame - t.userEnd;
   if (audio != null && frame != null) t.avOffsetMs = frame - audio;
@@ -247,7 +252,7 @@ async function start() {
   $("start").disabled = true; A.state = "starting"; status("Connecting…");
   try {
     micStream = await navigator.mediaDevices.getUserMedia({
-      audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true, channelCount: 1 } });
+      audio: { echoCancellation: aec, noiseSuppression: aec, autoGainControl: aec, channelCount: 1 } });
     ctx = new AudioContext();
     await ctx.resume();
     await ctx.audioWorklet.addModule(URL.createObjectURL(new Blob([METER], { type: "text/javascript" })));
