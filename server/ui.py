@@ -89,9 +89,10 @@ def build_blocks(studio: Studio, secret: str) -> gr.Blocks:
         avatar_session = gr.BrowserState(None, storage_key=SESSION_KEY, secret=secret)
         gr.Navbar(main_page_name="Studio", value=NAV_LINKS)
         gr.Markdown("# Avatar", elem_id="intro")
-        gr.Markdown("**Realtime avatar mode is coming.** A talking face you converse with live is planned for a "
-                    "later release. Meanwhile, make a talking-head video offline: type the words (or give a "
-                    "recording), optionally a frontal portrait photo, and get an mp4.", elem_classes=["avatar-note"])
+        gr.Markdown("**To talk with the avatar live**, run `audiogent realtime` and open the page it prints "
+                    "(http://127.0.0.1:7861/ by default): speak, and it answers with voice and moving lips; cut in "
+                    "at any time. Here, make a talking-head video offline: type the words (or give a recording), "
+                    "optionally a frontal portrait photo, and get an mp4.", elem_classes=["avatar-note"])
         with gr.Row(equal_height=False):
             with gr.Column(scale=1, min_width=320):
                 words = gr.Textbox(label="What should it say?", lines=3, placeholder="Good morning, and welcome!")

@@ -165,7 +165,7 @@ def test_plan_only_shows_the_plan_and_runs_nothing(browser: Browser, open_server
 
 def test_the_avatar_page_makes_a_talking_head_video(browser: Browser, open_server: Served, tmp_path: Path) -> None:
     st = Studio(browser, open_server, "/avatar")
-    expect(st.page.get_by_text("Realtime avatar mode is coming")).to_be_visible(timeout=60_000)
+    expect(st.page.get_by_text("To talk with the avatar live")).to_be_visible(timeout=60_000)
     st.page.get_by_label("What should it say?").fill("Good morning, and welcome.")
     st.page.get_by_role("button", name="Make the video").click()
     expect(st.page.locator("#avatar-status")).to_contain_text("talking head", timeout=RUN_TIMEOUT_MS)
