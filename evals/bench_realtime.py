@@ -45,7 +45,7 @@ QUESTIONS = [
     "Can you sing?", "What is two plus two?", "Tell me something interesting.", "Where are you from?",
     "What is your favourite food?", "Do you have a pet?", "What day is it today?", "Say something nice.",
 ]
-REPLY_ROOM_S = 9.0  # silence after each question: the longest embedded reply (80 tokens) fits
+REPLY_ROOM_S = 14.0  # silence after each question: an 80-token reply (~60 words) fits; with 9 s the next question barged in
 
 
 def _server_usage(pid: int) -> dict[str, float]:
