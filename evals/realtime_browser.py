@@ -137,6 +137,14 @@ def _playwright() -> Any:
     return _PLAYWRIGHT
 
 
+def stop_playwright() -> None:
+    """Its sync API keeps an event loop running in this thread until stopped."""
+    global _PLAYWRIGHT
+    if _PLAYWRIGHT is not None:
+        _PLAYWRIGHT.stop()
+        _PLAYWRIGHT = None
+
+
 class Browser:
     """One Chromium process (killable for real) driven over CDP by Playwright."""
 

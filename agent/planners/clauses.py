@@ -151,9 +151,32 @@ def _word_after(text: str, pos: int) -> str:
     return m.group(1) if m else ""
 
 
+# "copy the rhythm and intonation of the second", "语调和节奏跟第二段一样": two aspects of one speaking style
+_STYLE_NOUN = re.compile(r"^(?:(?:his|her|their|its|my|the)\s+)?(?:rhythm|intonation|prosody|pacing|pace|pitch|cadence"
+                         r"|inflection|delivery|timing|tone|speed|tempo|phrasing|timbre)$|^(?:语调|节奏|语气|语速|韵律|腔调|音调"
+                         r"|停顿|音色|风格)$", re.I)
+_STYLE_CUE = re.compile(r"\b(?:match(?:es|ing)?|follows?|copy|mimic|imitate|borrow|transfer|same\s+as|like\s+(?:the|that"
+                        r"|his|her|their)|of\s+the\s+(?:second|first|other|reference))\b|跟|学|模仿|照着|一样|那样|一致|用[^，,。]{0,12}的",
+                        re.I)
+
+
+def _style_pair(text: str, m: re.Match[str]) -> bool:
+    left = re.search(r"((?:(?:his|her|their|its|my|the)\s+)?[a-z]+|[\u4e00-\u9fff]{2,4})\s*$", text[:m.start()], re.I)
+    right = re.match(r"\s*((?:(?:his|her|their|its|my|the)\s+)?[a-z]+|[\u4e00-\u9fff]{2,4})", text[m.end():], re.I)
+    if not (left and right and _STYLE_CUE.search(text)):
+        return False
+    lw, rw = left.group(1), right.group(1)
+    if re.match(r"[\u4e00-\u9fff]", lw):  # the Chinese neighbours run on: try their last / first two characters
+        lw, rw = lw[-2:], rw[:2] if rw[:2] != "说话" else rw[:4]
+    return bool(_STYLE_NOUN.match(lw) and _STYLE_NOUN.match(rw))
+
+
 def _keeps_together(text: str, m: re.Match[str]) -> bool:
-    """A weak separator inside a number: '44,100', 'between 2 and 4', 'one and a half', '1 minute and 30 s'."""
+    """A weak separator inside a number: '44,100', 'between 2 and 4', 'one and a half', '1 minute and 30 s'; or
+    between two aspects of a speaking style to copy ('the rhythm and intonation of the second')."""
     sep = m.group(0).strip().lower()
+    if sep in ("and", "&", "和", "、", "及") and _style_pair(text, m):
+        return True
     if sep in ("和", "及", "、") and re.search(r"(?:开头|开始|前面|头)$", text[:m.start()]) and re.match(
             r"(?:结尾|末尾|最后|后面|尾)", text[m.end():]):
         return True  # "去掉开头和结尾各两秒"

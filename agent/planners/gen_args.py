@@ -21,20 +21,36 @@ from agent.planners.numbers import normalize_numbers, scan
 Args = A.Args
 
 # ------------------------------------------------------------------ style / prosody transfer
+_PROSODY = (r"(?:prosody|intonation|cadence|pacing|inflection|delivery|rhythm|phrasing|melody\s+of\s+(?:the\s+)?speech"
+            r"|speaking\s+(?:style|rate|manner)|pitch\s+contour)")
+_PACE = r"(?:pitch|pace|speed|tempo|tone|timing)"  # style words only with another style word or a reference's
+_ZH_PROSODY = r"(?:语调|语气|语速|节奏|韵律|腔调|说话方式|说话风格|风格|抑扬顿挫)"
 STYLE = L.rx(
     r"\b(?:speaking|talking|speech|vocal|voice|delivery|narration)\s+style\b|\bstyle\s+of\s+(?:this|that|the|my|her|his"
     r"|their|⟦)|\b(?:style|prosody)\s+transfer\b|\bin\s+the\s+(?:same\s+)?style\s+(?:of|as)\b",
     r"\b(?:prosody|intonation|cadence|pacing|inflection|delivery|speaking\s+rate|speech\s+rhythm)\s+(?:of|from|in|like"
     r"|as\s+in)\b|\b(?:copy|match|mimic|imitate|follow|transfer|borrow)\b[^,;]{0,30}\b(?:prosody|intonation|cadence|pacing"
     r"|inflection|delivery|speaking\s+style|way\s+(?:he|she|they)\s+(?:speaks?|talks?))\b",
-    r"说话风格|讲话风格|说话方式|语气风格|(?:模仿|学|照着|按照?|跟)[^，,。]{0,10}(?:风格|语气|语调|腔调|韵律|说话)|风格(?:来)?(?:说|念|读|朗读)"
-    r"|(?:韵律|语调|语气)迁移|风格迁移")
+    rf"\b{_PROSODY}\b[^,;]{{0,40}}\b(?:match(?:es|ing)?|follows?|like|same\s+as|closer\s+to)\b",
+    rf"\b{_PACE}\b[^,;]{{0,30}}\b(?:match(?:es)?|follows?|(?:the\s+)?same\s+as)\s+(?!\d)",
+    rf"\b(?:match|follow|copy|mimic|imitate)\w*\s+(?:the\s+)?(?:his|her|their|hers|its|the\s+(?:second|other|first"
+    rf"|reference)(?:\s+(?:one|clip|file|recording|take))?'s)\s+(?:{_PACE})\b",
+    r"说话风格|讲话风格|说话方式|语气风格|(?:模仿|学|照着|按照?|跟)[^，,。]{0,10}(?:风格|语气|语调|腔调|韵律|说话|语速|节奏"
+    r"|style|prosody|intonation|pacing|delivery)|风格(?:来)?(?:说|念|读|朗读)"
+    r"|(?:韵律|语调|语气)迁移|风格迁移",
+    # "第一段的语调和节奏跟第二段一样", "把第一段的韵律改成第二段那样", "用第二段的语气来改第一段"
+    rf"(?:{_ZH_PROSODY}|{_PROSODY}|style)[^，,。]{{0,16}}(?:跟|和|与|同|像|照)[^，,。]{{0,16}}(?:一样|一致|相同|那样|似的)"
+    rf"|(?:{_ZH_PROSODY}|{_PROSODY}|style)[^，,。]{{0,4}}(?:改成|变成|换成|转成|调成|弄成|改得|调得)"
+    rf"|用[^，,。]{{0,12}}的(?:{_ZH_PROSODY})")
 _STYLE_TAIL = re.compile(
     r"\s*,?\s*\b(?:in|with|using|following|copying|matching|mimicking|like)\s+(?:the\s+)?(?:same\s+)?(?:speaking\s+"
     r"|talking\s+|vocal\s+|voice\s+)?(?:style|prosody|intonation|cadence|delivery|pacing|manner|way)\b.*$", re.IGNORECASE | re.DOTALL)
 _ZH_STYLED_SAY = re.compile(r"(?:风格|语气|语调|腔调|方式|韵律)(?:来)?(?:说|念|读|朗读)(?:一下|一句|出)?[:：]?\s*(?P<t>\S.*)$", re.DOTALL)
 _TIMBRE = L.rx(r"\btimbre\b|\bformants?\b|\bvoice\s+(?:quality|colou?r|too|as\s+well)\b|\bsound\s+more\s+like\s+(?:the\s+)?"
                r"(?:reference|speaker)\b", r"音色|嗓音")
+_STRENGTH = re.compile(r"(?:\bstrength|\bamount|强度|程度)\s*(?:of|=|:|to|at|为|是|调到|设为)?\s*(?P<v>0?\.\d+|[01](?:\.0+)?)(?![\d%])")
+_HALF = L.rx(r"\bhalf(?:[- ]?way)?\b|\bhalf\s+(?:strength|as\s+much)\b|\bpart(?:ial)?ly\b|\bmoderately\b|\bsomewhat\b",
+             r"一半|部分|稍微|有点像|一点点")
 _REFERENCE_WORD = L.rx(r"\b(?:reference|ref|style|like|of|as)\b", r"风格|参考|语气|语调")
 
 
@@ -105,10 +121,13 @@ def transfer_prosody(c: Clause, src: A.Sources) -> Args:
     src.take(reference)
     args: Args = {"audio": audio, "reference": reference}
     pct = [q.value for q in scan(c.core) if q.unit == "%" and 0 <= q.value <= 100]
+    m = _STRENGTH.search(c.core)
     if pct:
         args["strength"] = pct[0] / 100
-    elif L.intensity(c.core) < 0:
-        args["strength"] = 0.5  # "a bit like this clip"
+    elif m:
+        args["strength"] = float(m.group("v"))
+    elif _HALF.search(c.core) or L.intensity(c.core) < 0:
+        args["strength"] = 0.5  # "a bit like this clip", "only about halfway", "强度一半"
     if _TIMBRE.search(c.core):
         args["timbre"] = True
     return args
@@ -117,25 +136,31 @@ def transfer_prosody(c: Clause, src: A.Sources) -> Args:
 # ------------------------------------------------------------------ binaural placement
 _SIDE_EN = r"(?:left|right)"
 _DIR_EN = r"(?:left|right|behind|back|rear|front|ahead|above|overhead|below|beneath|underneath|up|down|side)"
+_HEAD = r"(?:(?:my|your|our|his|her|their|the(?:\s+listener'?s?)?|listeners?'?s?)\s+)+heads?\b"
 SPATIAL = L.rx(
-    r"\bbinaural\w*|\b3-?d\s+(?:audio|sound)\b|\bspatiali[sz]\w*|\bhrtf\b|\bazimuth\b",
+    r"\bbinaural\w*|\b3-?d\s+(?:audio|sound|effect|version|mix)\b|\b(?:make|turn)\s+(?:it|this|that|them)\s+(?:into\s+)?3-?d\b|\bspatiali[sz]\w*|\bhrtf\b|\bazimuth\b",
     rf"\b(?:sounds?|sounding|seems?|appears?|coming|comes?|come|placed?|position(?:ed)?|located?)\b[^,;]{{0,25}}\bfrom\s+"
-    rf"(?:my\s+|the\s+|your\s+|directly\s+|straight\s+|right\s+|far\s+|slightly\s+)*{_DIR_EN}\b",
+    rf"(?:(?:my|the|your|directly|straight|right|far|just|slightly|somewhere|up|down|over|off|to|in|out)\s+)*{_DIR_EN}\b",
+    rf"\b(?:above|over|on\s+top\s+of|around|behind|in\s+front\s+of|beside|next\s+to)\s+{_HEAD}",
+    rf"^(?=[\s\S]*\b(?:headphones?|earphones?|earbuds?|3-?d)\b)(?=[\s\S]*\b(?:{_DIR_EN}|around|float\w*|hover\w*"
+    r"|travel\w*|sweep\w*|circl\w*|fly|flies|flying|mov(?:e|es|ing))\b)",
     rf"\b(?:place|put|position|locate|move|set)\b[^,;]{{0,30}}\b(?:to\s+(?:my|the)\s+(?:far\s+)?{_SIDE_EN}|behind\s+(?:me|the"
     rf"\s+listener)|above\s+(?:me|my\s+head|the\s+listener)|over\s+my\s+head|overhead|in\s+front\s+of\s+(?:me|the\s+listener)"
     rf"|below\s+me)\b",
     rf"\bfrom\s+(?:the\s+)?{_SIDE_EN}\s+to\s+(?:the\s+)?{_SIDE_EN}\b|\bfrom\s+(?:my|your)\s+(?:far\s+)?(?:left|right|back|rear)\b"
     r"|\b(?:behind|above|below)\s+me\b|\bover\s+my\s+head\b",
-    r"双耳|空间音频|3d音效|三维音效|(?:听起来|好像|仿佛|放到|放在|移到|移动到|来自|从|在)(?:我的?)?(?:正)?"
+    r"双耳|空间音频|3d音效|三维音效|(?:耳机|3d)[^，,。]{0,12}(?:左|右|前方|后方|上方|下方|头顶)|(?:左|右|前方|后方|上方|下方|头顶)[^，,。]{0,12}(?:耳机|3d)"
+    r"|(?:听起来|好像|仿佛|放到|放在|移到|移动到|来自|从|在)(?:我的?)?(?:正)?"
     r"(?:(?:左|右)(?:后|前|上|下)?(?:方|边|侧|面)|(?:后|前|上|下)方|头顶|背后|身后)")
 _LEFT = L.rx(r"\bleft\b", r"左")
 _RIGHT = L.rx(r"\bright\b(?!\s+(?:above|behind|below|in\s+front|there|now|away|here|over|next|at|on|under|beside))",
               r"右")
 _BEHIND = L.rx(r"\bbehind\b|\bback\b|\brear\b", r"后")
 _FRONT = L.rx(r"\bfront\b|\bahead\b", r"前")
-_ABOVE = L.rx(r"\babove\b|\boverhead\b|\bover\s+(?:my|the)\s+head\b|\bup\s+high\b|\bfrom\s+up\b|\bup\s+above\b",
-              r"上方|头顶|上面|上边")
-_BELOW = L.rx(r"\bbelow\b|\bbeneath\b|\bunderneath\b|\bfrom\s+(?:down\s+)?below\b|\bdown\s+low\b", r"下方|下面|下边|脚下")
+_ABOVE = L.rx(rf"\babove\b|\boverhead\b|\bover\s+{_HEAD}|\bup\s+high\b|\bfrom\s+up\b|\bup\s+above\b",
+              r"上方|头顶|上面|上边|(?:高|上)(?:一点|一些|点|些)|偏高|靠上")
+_BELOW = L.rx(r"\bbelow\b|\bbeneath\b|\bunderneath\b|\bfrom\s+(?:down\s+)?below\b|\bdown\s+low\b",
+              r"下方|下面|下边|脚下|(?:低|下)(?:一点|一些|点|些)|偏低|靠下")
 _SLIGHT = r"(?:slightly|a\s+(?:little|bit|tad|touch)|a\s+little\s+bit|somewhat|just|partly|a\s+bit\s+more)"
 _SLIGHT_BEHIND = L.rx(rf"\b{_SLIGHT}\s+(?:to\s+the\s+|towards?\s+the\s+)?(?:behind|back|rear)\b", r"(?:稍|略|微|偏|稍微|略微)(?:靠)?后")
 _SLIGHT_FRONT = L.rx(rf"\b{_SLIGHT}\s+(?:in\s+)?(?:to\s+the\s+|towards?\s+the\s+)?(?:front|ahead|forward)\b",
@@ -145,16 +170,18 @@ _SLIGHT_SIDE = L.rx(rf"\b{_SLIGHT}\s+(?:to\s+(?:the|my)\s+|towards?\s+(?:the|my)
                     r"(?:稍|略|微|偏|稍微|略微)(?:靠|偏)?[左右]")
 _FAR_SIDE = L.rx(r"\b(?:far|hard|fully|completely|directly|straight|all\s+the\s+way)\s+(?:to\s+(?:the|my)\s+)?(?:left"
                  r"|right)\b|\bright\s+(?:next\s+to|beside)\b", r"正[左右]")
-_DIRECT_ABOVE = L.rx(r"\b(?:directly|straight|right|just)\s+(?:above|overhead)\b|\boverhead\b|\bover\s+my\s+head\b"
+_DIRECT_ABOVE = L.rx(rf"\b(?:directly|straight|right|just)\s+(?:above|overhead)\b|\boverhead\b|\bover\s+{_HEAD}"
                      r"|\bstraight\s+up\b", r"头顶|正上方")
-_SLIGHT_ABOVE = L.rx(rf"\b{_SLIGHT}\s+(?:above|higher|up)\b", r"(?:稍|略|微|稍微|略微)(?:靠|偏)?上")
-_SLIGHT_BELOW = L.rx(rf"\b{_SLIGHT}\s+(?:below|lower|down)\b", r"(?:稍|略|微|稍微|略微)(?:靠|偏)?下")
+_SLIGHT_ABOVE = L.rx(rf"\b{_SLIGHT}\s+(?:above|higher|up)\b", r"(?:稍|略|微|稍微|略微)(?:靠|偏)?[上高]|[高上](?:一点|一些|点|些)|偏高")
+_SLIGHT_BELOW = L.rx(rf"\b{_SLIGHT}\s+(?:below|lower|down)\b", r"(?:稍|略|微|稍微|略微)(?:靠|偏)?[下低]|[低下](?:一点|一些|点|些)|偏低")
 _FAR_BELOW = L.rx(r"\b(?:far|way|directly|straight)\s+(?:below|down)\b", r"正下方")
 _DEG = re.compile(r"(?P<n>-?\d+(?:\.\d+)?)\s*(?:°|deg(?:rees?)?\b|度)", re.IGNORECASE)
 _ELEV_WORD = L.rx(r"\b(?:up|above|high|higher|elevat\w*|overhead|upwards?)\b", r"上|仰")
 _LOWER_WORD = L.rx(r"\b(?:down|below|low|lower|beneath|downwards?)\b", r"下|俯")
-_MOVE = L.rx(rf"\bfrom\s+(?:the\s+|my\s+)?(?P<a>{_SIDE_EN}|front|behind|back)\s+to\s+(?:the\s+|my\s+)?(?P<b>{_SIDE_EN}"
-             r"|front|behind|back)\b", r"从(?P<za>[左右前后])(?:边|侧|方|面)?(?:移|飘|转|走)?(?:到|向)(?P<zb>[左右前后])")
+_SIDE_NOUN = r"(?:\s+(?:side|hand\s+side|ear|channel|speaker))?"
+_MOVE = L.rx(rf"\bfrom\s+(?:the\s+|my\s+|your\s+)?(?P<a>{_SIDE_EN}|front|behind|back){_SIDE_NOUN}\s+(?:all\s+the\s+way\s+)?"
+             rf"(?:to|towards?|into)\s+(?:the\s+|my\s+|your\s+)?(?P<b>{_SIDE_EN}|front|behind|back)\b",
+             r"从(?:我的?)?(?P<za>[左右前后])(?:边|侧|方|面|耳)?[^，,。到向]{0,4}?(?:到|向)(?:我的?)?(?P<zb>[左右前后])")
 
 
 def _angles(text: str) -> tuple[float, float]:
@@ -283,12 +310,18 @@ def binauralize(c: Clause, src: A.Sources) -> Args:
 
 
 # ------------------------------------------------------------------ inpainting
+_FILL = r"(?:fill|patch|plug|repair|restore|reconstruct|fix|conceal|smooth|mend|heal|interpolate)"
+_HOLE = r"(?:gaps?|holes?|drop-?outs?|blanks?|glitch(?:es)?|missing\s+(?:part|parts|audio|samples|bits?|sections?))"
 INPAINT = L.rx(
     r"\binpaint\w*|\bdrop-?outs?\b|\bdropped[- ]out\b|\baudio\s+(?:gaps?|holes?)\b|\bpacket\s+loss\b",
-    r"\b(?:fill|patch|plug|repair|restore|reconstruct|fix|conceal)\s+(?:in\s+)?(?:up\s+)?(?:the\s+|this\s+|that\s+|a\s+|"
-    r"those\s+|these\s+|all\s+(?:the\s+)?|any\s+)?(?:short\s+|small\s+|missing\s+|silent\s+)?(?:gaps?|holes?|missing\s+"
-    r"(?:part|parts|audio|samples|bits?)|glitch(?:es)?|blanks?)\b",
-    r"断音|断掉的|断了的|丢帧|掉帧|掉音|丢音|爆断|(?:修复|修补|填补|补全|补上|填充)[^，,。]{0,12}(?:断|空白|缺口|缺失|丢失|空洞|静音|空隙)")
+    # "the audio cuts out at 7 s", "keeps dropping out" (an imperative "cut out 2 to 3 s" is a trim)
+    r"\b(?:cuts|drops)\s+out\b|\b(?:keeps?|kept)\s+(?:cutting|dropping)\s+out\b|\bglitch(?:ed|es|y)\b|\bchoppy\b",
+    r"\b(?:silent|tiny|little|small|short|brief)\s+(?:holes|gaps)\b|\bholes?\s+in\s+(?:the|this|my)\b",
+    rf"\b{_FILL}\s+(?:in\s+|up\s+|over\s+)?(?:[^,;]{{0,25}}?\s)?{_HOLE}\b",
+    rf"\b(?:gaps?|holes?|blanks?)\b[^;]{{0,60}}?\b{_FILL}(?:s|ed|ing)?\s+(?:it|them|that|those|these)\b",
+    r"断音|断掉的|断了的|断了|断掉|断开|中断|断断续续|卡顿|丢帧|掉帧|掉音|丢音|爆断|空隙|缺口|空洞"
+    r"|(?:修复|修补|填补|补全|补上|填充|补好|补一下)[^，,。]{0,12}(?:断|空白|缺口|缺失|丢失|空洞|静音|空隙)"
+    r"|(?:断|空白|缺口|缺失|丢失|空洞|空隙)[^，,。]{0,8}(?:修复|修补|填补|补全|补上|填充|补好|补一下|补|填|修)")
 _DETECT = L.rx(r"\bdrop-?outs\b|\ball\b|\bany\b|\bgaps\b|\bholes\b|\bglitches\b|\bdetect\w*|\bfind\b", r"所有|全部|检测|找")
 
 
@@ -304,7 +337,7 @@ def inpaint(c: Clause, src: A.Sources) -> Args:
             start = a.value / 1000  # "between 2000 and 2100 ms": the unit after the second number
         if start < b.value:
             return {"start": start, "end": b.value}
-    lengths = [q for q in times if q.unit == "s" and q.value < 1 and re.search(r"ms|毫秒", t[q.start:q.end])]
+    lengths = [q for q in times if q.unit == "s" and q.value < 1 and re.search(r"ms|msec|milli|毫秒", t[q.start:q.end])]
     points = [q for q in times if q not in lengths and q.unit == "s"]
     if lengths and points:  # "a 50 ms dropout at 3 seconds"
         return {"start": points[0].value, "end": round(points[0].value + lengths[0].value, 6)}

@@ -61,8 +61,10 @@ _ADDED = {"reverb": r"reverb|echo", "fade": r"fades?(?:[- ](?:in|out))?", "denoi
           "loudness_normalize": r"normali[sz]ation|loudness\s+normali[sz]ation",
           "pitch_shift": r"pitch\s+shift(?:ing)?",
           "equalize": r"eq|equali[sz]ation|equali[sz]er", "filter": r"filter(?:ing)?", "mix": r"music|mix(?:ing)?",
-          "trim": r"trim(?:ming)?|cuts?", "change_tempo": r"speed[- ]?up|slow[- ]?down|tempo\s+change",
-          "gain": r"boost|gain", "remove_hum": r"hum\s+removal", "resample": r"resampling"}
+          "trim": r"trim(?:ming)?|cuts?", "change_tempo": r"speed[- ]?up|slow[- ]?down|(?:tempo|speed)\s+change",
+          "gain": r"boost|gain|volume\s+(?:boost|change)", "remove_hum": r"hum\s+removal|de-?humming",
+          "resample": r"resampling|(?:the\s+)?(?:mono|stereo)(?:\s+(?:conversion|mixdown))?|down-?mix(?:ing)?",
+          "convert": r"(?:the\s+)?(?:mp3|flac|ogg|wav)?\s*(?:conversion|export)"}
 _ANY_EDIT = (r"(?:any\s+|all\s+(?:the\s+)?|my\s+|your\s+)?"
              r"(?:effects?|processing|edits?|editing|changes|modifications|fx)")
 
@@ -94,7 +96,8 @@ _ADDED_ANY = "|".join(f"(?:{p})" for p in _ADDED.values())
 _EN_APPOS = (rf"(?:i\s+mean\s+|i\s+mean,\s+)?{_EN_DET}\s+(?:(?:very|{_EN_ORIGINAL}|{_EN_OUTPUTISH})\s+){{1,2}}"
              rf"(?:one|version|file|recording|take|clip|audio|upload)")
 _EN_WITH = r"(?:with|that\s+has|which\s+has|having)\s+(?:the\s+|a\s+|an\s+|some\s+)?"
-_EN_TAIL_ITEM = (rf"{_EN_WITHOUT}(?:{_ADDED_ANY}|{_ANY_EDIT})\b(?:\s+(?:on\s+it|applied))?|{_EN_WHEN}|{_EN_WHO}"
+_EN_TAIL_ITEM = (rf"(?:(?:the|that)\s+(?:one|version|file|recording|take|clip)\s+)?{_EN_WITHOUT}(?:{_ADDED_ANY}|{_ANY_EDIT})\b"
+                 rf"(?:\s+(?:on\s+it|applied))?|{_EN_WHEN}|{_EN_WHO}"
                  rf"|{_EN_WITH}(?:{_ADDED_ANY})\b(?:\s+(?:on\s+it|applied|added))?"
                  rf"|{_EN_APPOS}")
 _NOT_A_UNIT = (r"(?!\s*(?:seconds?|secs?|s\b|minutes?|mins?|ms\b|db\b|hz\b|khz\b|semitones?|half\b|and\s+a\s+half"
@@ -132,7 +135,7 @@ _ZH_NOUN = (r"原文件|源文件|原录音|原音频|原声|原件|文件|录�
             r"|转录(?:稿|结果)?|文字稿|逐字稿|文字|文本|那一段|那一个|那段|那个|那条|那版|那份|版"
             r"|\s*(?:file|recording|audio|version|result|clip|one|upload|transcript)\b")
 _ZH_PHRASE = re.compile(
-    rf"(?P<lead>{_ZH_LEAD})\s*(?P<when>{_ZH_WHEN})?\s*{_ZH_DEM}?\s*(?P<mods>(?:{_ZH_MOD}\s*){{0,2}})\s*{_ZH_DEM}?\s*"
+    rf"(?P<lead>{_ZH_LEAD})\s*(?:我们|我)?\s*(?P<when>{_ZH_WHEN})?\s*{_ZH_DEM}?\s*(?P<mods>(?:{_ZH_MOD}\s*){{0,2}})\s*{_ZH_DEM}?\s*"
     rf"(?P<noun>{_ZH_NOUN})", re.I)
 
 _FIRST_WORDS = rx(r"\b(?:first|1st|earliest|initial|originally|to\s+begin\s+with|at\s+first|beginning|start)\b",

@@ -27,8 +27,16 @@ LEAD = re.compile(
     r"^(?:\s*(?:(?:and|also|then|next|now|first(?:ly)?(?!\s*\d)|finally|lastly|after\s+that|afterwards|please|pls|plz"
     r"|kindly|just|ok(?:ay)?|so|hey|hi|could\s+you|can\s+you|would\s+you(?:\s+mind)?|will\s+you|would\s+you\s+please"
     r"|i\s+(?:want|need|would\s+like|'d\s+like)(?:\s+you)?\s+to|i\s+want|i\s+need|i'?d\s+like|let'?s|let\s+us"
-    r"|go\s+ahead\s+and|help\s+me|try\s+to|you\s+should|make\s+sure\s+to|simply)\b"
-    r"|先|首先|然后|再|接着|最后再|请你|请|麻烦你|麻烦|帮我|帮忙|帮|给我|你|能不能|能否|可不可以|可以|我想|我要|我需要|把|将)"
+    r"|go\s+ahead\s+and|help\s+me|try\s+to|you\s+should|make\s+sure\s+to|simply"
+    r"|(?:is\s+there\s+)?any\s+chance\s+(?:that\s+)?(?:you\s+)?(?:could|can)|(?:would|will)\s+it\s+be\s+possible\s+(?:for\s+you\s+)?to"
+    r"|is\s+it\s+possible\s+(?:for\s+you\s+)?to|do\s+you\s+think\s+you\s+(?:could|can)|(?:do\s+)?you\s+mind"
+    r"|(?:could|can|would)\s+you\s+do\s+me\s+a\s+favou?r\s+and|do\s+me\s+a\s+favou?r\s+and"
+    r"|i\s+was\s+(?:wondering|hoping)\s+(?:if|whether|that)\s+you\s+(?:could|can|might)"
+    r"|i'?m\s+(?:wondering|hoping)\s+(?:if|whether|that)\s+you\s+(?:could|can|might)|(?:i\s+)?wonder\s+if\s+you\s+could"
+    r"|quick\s+(?:one|question)|real\s+quick|quickly|um+|uh+|er+m?|hmm+|yo|hello|hiya|hey\s+there|hi\s+there"
+    r"|dear\s+\w+|so\s+basically|basically|actually|oh|alright|all\s+right|right(?=\s*,)|wait|hmm+|ah)\b"
+    r"|先|首先|然后|再|接着|最后再|请你|请|麻烦你|麻烦|帮我|帮忙|帮|给我|你|能不能|能否|可不可以|可以|我想|我要|我需要|把|将"
+    r"|嗨|哈喽|你好|您好|那个|嗯|呃|喂|哎|劳驾|拜托)"
     r"[\s,，:：!！]*)+",
     re.I,
 )
@@ -43,7 +51,7 @@ podcast song lecture interview meeting call sound sounds thing stuff some bit li
 rest whole entire your our we us our way
 fine alright right good perfect awesome excellent lovely wonderful amazing brilliant super much appreciated
 separately independently meanwhile copy copies afterward ugh lol lmao hmm oh wow yay oops argh meh honestly
-basically btw fyi
+basically btw fyi but instead actually like maybe perhaps probably real quick quickly favor favour
 """.split())
 ARG_WORDS = frozenset("""
 first last final beginning start end ending ends opening intro outro between until till gap gaps silence pause pauses
@@ -52,15 +60,17 @@ bass treble mids mid highs lows low high mono stereo plus minus around about rou
 semitones semitone octave octaves percent times x lufs channels channel by after into onto out up down over under
 off back wet dry level strength amount crossfade
 small medium large big huge tiny room hall extend fit overlap offset delay delayed starting cutoff frequency each language
+half halfway partly partially find detect locate headphones headphone earphones
 """.split())
 # "remove it", "do that": a bare verb on a pronoun points at the neighbouring clause's object.
 PRONOUN_ACTION = re.compile(
     r"^(?:please\s+)?(?:remove|delete|kill|eliminate|get\s+rid\s+of|take\s+(?:it|that|this|them)\s+out|take\s+out|cut"
-    r"|fix|do|apply|handle|clean|lose|drop)\s*(?:it|that|this|them)?(?:\s+out)?(?:\s+(?:please|for\s+me|too"
-    r"|as\s+well))?\s*$"
-    r"|^(?:去掉|去除|删掉|弄掉|处理)(?:它|一下)?$",
+    r"|fix|do|apply|handle|clean|lose|drop|fill|patch|repair|restore|smooth|mend)\s*(?:it|that|this|them|those|these)?"
+    r"(?:\s+(?:out|in|up|over|off|away))?(?:\s+(?:please|for\s+me|too|as\s+well))?\s*$"
+    r"|^(?:去掉|去除|删掉|弄掉|处理|修|修复|修补|修好|补|补上|补好|填上|填补|填)(?:它|一下|好|上)?(?:吧|呢)?$",
     re.I,
 )
+ZH_FILLER_CHARS = set("嗨哈喽你您好嗯呃喂哎哦呀啦嘛吧谢")  # greetings and hesitation ("嗨", "你好", "嗯")
 ZH_ARG_CHARS = set("的了把将这那个段两它们最后前后开头结尾末尾秒分钟毫秒分贝倍也都还和与及到从在第首尾并且以及还有吧呢啊吗一下请帮我给"
                    "结果音频录音文件声输出面边中间空隔停顿左右就行够可以截止频率赫兹留白插各是语言")
 # Statements that only describe the input ("here's my podcast").
@@ -215,7 +225,10 @@ UNSUPPORTED: list[tuple[str, re.Pattern[str]]] = [
     ("voice cloning or conversion", rx(
         r"\bclon\w+\b|\bin\s+my\s+(?:own\s+)?voice\b|\bin\s+(?:[a-z.]+\s+){0,3}[a-z]+'s\s+voice\b|\bimpersonat\w*|\bvoice\s+(?:conversion|changer|swap)\b"
         r"|\bsound\s+like\s+(?:a\s+)?(?:man|woman|male|female|child|kid|girl|boy|robot|alien|obama|trump|me)\b"
-        r"|\b(?:change|turn|convert)\s+(?:the|my|his|her)\s+voice\b(?!\s+(?:memo|note|message|recording|file|clip|track))",
+        r"|\b(?:change|turn|convert)\s+(?:the|my|his|her)\s+voice\b(?!\s+(?:memo|note|message|recording|file|clip|track))"
+        # "make my voice sound like Morgan Freeman / him" (not "like it's in a church", "like a phone call")
+        r"|\b(?:voice|me|i|him|her|them)\s+(?:sound|sounds)\s+(?:more\s+)?like\s+(?!(?:a|an|the|it|it's|its|this|that|they"
+        r"|we|in|on|from|over|through|inside|if|when|someone\s+(?:is|in))\b)(?:him|her|them|[a-z]+\s+[a-z]+)\s*[.!?]*$",
         r"\b(?:use|using|with|in)\s+my\s+(?:own\s+)?voice\b",
         r"变声|换声|克隆|声音克隆|变成(?:男|女)声|(?:用|以)我(?:自己)?的(?:声音|嗓音)"
         r"|(?:用|以|模仿)(?!女|男|中文|英文|英语|普通话|默认)[^，,。\s]{1,8}?的(?:声音|嗓音|口吻|腔调)")),
@@ -228,7 +241,8 @@ UNSUPPORTED: list[tuple[str, re.Pattern[str]]] = [
         r"\b(?:isolate|extract|separate)\s+(?:the\s+)?(?:voice|speech|dialogue)\b(?!\s+(?:memo|note|message"
         r"|recording))",
         r"\bkaraoke\b|\bstems?\b|\ba\s*cappella\b|\bacapella\b|\binstrumental\s+version\b",
-        r"人声分离|分离|去掉人声|去除人声|消除人声|提取人声|伴奏|去掉背景音乐|去除背景音乐|去掉音乐|卡拉ok")),
+        r"人声分离|分离|去掉人声|去除人声|消除人声|提取人声|伴奏|去掉背景音乐|去除背景音乐|去掉音乐|卡拉ok"
+        r"|(?:人声|背景音乐|音乐|鼓声?|吉他|钢琴|贝斯)(?:部分)?(?:都|全)?(?:去掉|去除|消除|删掉|拿掉|抠掉|提取出来|单独提取|分出来)")),
     ("writing lyrics, poems or stories", rx(
         r"\b(?:write|compose|generate|create|make|come\s+up\s+with|draft)\s+(?:me\s+|us\s+)?(?:a\s+|an\s+|some\s+|the\s+)?"
         r"(?:\w+\s+)?(?:lyrics|poem|poetry|story|essay|script|rap|verse|limerick|haiku|article|blog\s+post)s?\b",
@@ -236,7 +250,7 @@ UNSUPPORTED: list[tuple[str, re.Pattern[str]]] = [
         r"|写(?:[一1]\s*)?(?:首|段|篇|个|份)?[^，,。；]{0,4}(?:歌词|诗|故事|文章|剧本|文案|稿子|台词|段子|小说|作文|邮件)")),
     ("singing", rx(r"\b(?:sing|sang|sung|singing|sings)\b(?![^,;]*\b(?:in|inside)\s+(?:a|an|the)\s+(?:\w+\s+)?(?:hall"
                    r"|cathedral|church|chapel|room|cave|stadium|arena|bathroom|shower|auditorium|concert\s+hall)\b)",
-                   r"(?<!像在)(?<!好像在)(?<!仿佛在)唱(?![^，,。]{0,4}一样)")),
+                   r"(?<!像在)(?<!好像在)(?<!仿佛在)唱(?![^，,。]{0,4}一样)(?!完|好(?:之后|以后|后|了))")),
     ("speaker identification", rx(
         r"\bwho\s+(?:is|was|'s|are)\s+(?:speaking|talking|this)\b|\bdiari[sz]\w*|\bspeaker\s+(?:id|identification"
         r"|labels?)\b"
@@ -248,7 +262,10 @@ UNSUPPORTED: list[tuple[str, re.Pattern[str]]] = [
         r"|\bname\s+(?:of\s+)?(?:the|this)\s+song\b", r"什么歌|哪首歌|什么乐器|什么声音|(?:这|那)首歌(?:叫|是)(?:什么|啥)|歌名")),
     ("musical analysis (key, tempo/BPM, chords)", rx(
         r"\bwhat(?:'s|\s+is)?\s+(?:the\s+|its\s+)?(?:key|bpm|tempo|chords?|notes?|time\s+signature)\b"
-        r"|\b(?:detect|find|estimate|measure|get)\s+(?:the\s+)?(?:bpm|tempo|key|beats?|chords?)\b|\bhow\s+many\s+bpm\b",
+        r"|\b(?:detect|find|estimate|measure|get)\s+(?:the\s+)?(?:bpm|tempo|key|beats?|chords?)\b|\bhow\s+many\s+bpm\b"
+        r"|\b(?:tell\s+me|give\s+me|show\s+me|list|identify|figure\s+out|work\s+out|transcribe|write\s+(?:down|out)|extract"
+        r"|analy[sz]e)\s+(?:the\s+|its\s+|their\s+)?(?:musical\s+)?(?:key|bpm|chords?|chord\s+progression|time\s+signature"
+        r"|(?:musical\s+)?notes|sheet\s+music|tempo)\b|\bwhat\s+chords\b",
         r"多少bpm|什么调|节拍是多少|速度是多少|(?:检测|分析|算|测|识别)[^，,。]{0,6}(?:节奏|节拍|bpm|调性|和弦)"
         r"|(?:节奏|节拍|bpm|调性|和弦)[^，,。]{0,6}(?:检测|分析|算出|测出|识别)")),
     ("emotion or sentiment analysis", rx(r"\bemotions?\b|\bsentiment\b|\bmood\b|\bhappy\s+or\s+sad\b", r"情绪|情感|心情")),
@@ -265,7 +282,8 @@ UNSUPPORTED: list[tuple[str, re.Pattern[str]]] = [
     ("silence detection and removal", rx(
         r"\b(?:remove|cut|trim|strip|delete|skip|drop|get\s+rid\s+of|shorten|take\s+out"
         r"|eliminate)\s+(?:all\s+)?(?:the\s+)?"
-        r"(?:long\s+)?(?:silen(?:ce|ces|t\s+parts?)|pauses|gaps|dead\s+air)\b|\btruncate\s+silence\b",
+        r"(?:long\s+)?(?:silen(?:ce|ces|t\s+(?:parts?|gaps|bits|sections|stretches))|pauses|gaps|dead\s+air)\b"
+        r"|\btruncate\s+silence\b",
         r"(?:去掉|删除|去除|剪掉|删掉)(?:所有)?(?:的)?(?:静音|停顿|空白)|(?:静音|停顿|空白)(?:部分|段)?(?:都)?(?:去掉|删除|去除|剪掉|删掉)")),
     ("dynamic range compression or limiting", rx(
         r"\bquiet(?:er)?\s+(?:parts?|bits?|sections?|passages?)\s+(?:a\s+bit\s+|much\s+)?louder\b"
@@ -280,7 +298,10 @@ UNSUPPORTED: list[tuple[str, re.Pattern[str]]] = [
         r"|\bcrackl\w*|\b(?:fix|remove|repair|reduce|undo)\s+(?:the\s+)?clipping\b|\bde-?clip\w*",
         r"齿音|喷麦|呼吸声|爆音|咔嗒")),
     ("filler-word removal or censoring", rx(
-        r"\b(?:ums?|uhs?|ahs?|filler\s+words?|swear\w*|curse\s+words?|profanity|bleep\w*|censor\w*)\b", r"口头禅|脏话|哔")),
+        r"\b(?:filler\s+words?|swear\w*|curse\s+words?|profanity|bleep\w*|censor\w*)\b"
+        # "remove the ums" (a leading "um, can you ..." is only hesitation)
+        r"|\b(?:the|all|those|these|any|every|my)\s+(?:ums?|uhs?|ahs?|ers|erms?|uhms?)\b|\b(?:ums?|uhs?)\s+and\s+(?:ahs?|uhs?)\b"
+        r"|\b(?:remove|cut|delete|strip|edit|take|get\s+rid\s+of)\s+(?:out\s+)?(?:ums?|uhs?|ahs?)\b", r"口头禅|脏话|哔")),
     # binaural placement ("from my left", "binaural", "spatialize") is the binauralize tool (gen_args.py)
     ("stereo panning, widening or surround", rx(r"\bpan(?:ning|ned)?\b|\bwiden\w*|\b8d\b|\bsurround\b",
                                                 r"声像|环绕")),
@@ -294,7 +315,7 @@ UNSUPPORTED: list[tuple[str, re.Pattern[str]]] = [
     ("pitch correction (auto-tune)", rx(r"\bauto-?tun\w*|\bpitch\s+correct\w*|\btune\s+(?:the\s+)?vocals?\b", r"修音")),
     ("adding silence or padding", rx(r"\badd\s+(?:\S+\s+){0,4}?(?:silence|padding)\b(?![^,;]*\bbetween\b)"
                                      r"|\bpad\s+(?:it|this|the)\b",
-                                     r"(?:加|添加|插入)(?:\S{0,4})?(?:静音|空白)")),
+                                     r"(?<!中间)(?<!之间)(?:加|添加|插入)(?:\S{0,4})?(?:静音|空白)(?![^，,。]*(?:拼|接|连|合并))")),
     ("muting part of a clip", rx(r"\b(?:mute|silence|bleep)\s+(?:the\s+)?(?:first|last|part|section|segment"
                                  r"|between(?!\s+(?:the\s+|these\s+|those\s+|my\s+)?(?:two\s+|2\s+|both\s+)?(?:recordings|clips"
                                  r"|files|tracks|songs|parts|pieces|them)\b)|from"

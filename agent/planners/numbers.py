@@ -29,6 +29,7 @@ _EN_RUN = re.compile(
     rf"(?:(?:[\s-]+(?:and[\s-]+)?)(?:{_EN_WORD})|\s+point(?:\s+(?:{_EN_WORD}))+|\s+and\s+an?\s+(?:half|quarter))*\b",
     re.I,
 )
+EN_NUMBER_RUN = _EN_RUN  # public: patterns that must see number words before normalization (sung lyrics)
 # Words that make a lone "one"/"a" a number rather than a pronoun/article ("the other one").
 UNIT_WORDS = (r"(?:seconds?|secs?|s|minutes?|mins?|milliseconds?|ms|hours?|db|dbs|decibels?|hz|hertz|khz|kilohertz"
               r"|semitones?|semi-tones?|half[- ]?steps?|whole[- ]?steps?|octaves?|percent|per\s+cent|channels?|times"

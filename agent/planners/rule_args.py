@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 from agent.planners import lexicon as L
 from agent.planners.clauses import PLACEHOLDER, Clause
-from agent.planners.numbers import Quantity, normalize_numbers, scan
+from agent.planners.numbers import EN_NUMBER_RUN, Quantity, normalize_numbers, scan
 
 Args = dict[str, Any]
 
@@ -437,12 +437,15 @@ def trim(c: Clause, src: Sources) -> Args:
 # ------------------------------------------------------------------ talking heads
 _THG_SAY = [re.compile(r"\b(?:say|says|saying|speak|speaks|speaking|read|reads|reading|recite|recites)\s+(?:out\s+)?"
                        r"(?:aloud\s+)?(?P<t>\S.*)$", re.I | re.S),
-            re.compile(r"(?:说|讲|念|读|朗读|播报)(?:一下|一句|出)?[:：]?\s*(?P<t>\S.*)$", re.S)]
+            re.compile(r"(?:说|讲|念|读|朗读|播报)(?!话|出来的)(?:一下|一句|出)?[:：]?\s*(?P<t>\S.*)$", re.S)]
 _THG_TAIL = re.compile(r"\s*(?:\b(?:with|using|as|on|in|through)\s+(?:the\s+|my\s+|this\s+|a\s+|her\s+|his\s+)?"
                        r"(?:default\s+|built-in\s+)?(?:avatar|photo|picture|portrait|image|face)\b.*|[.!。！]+)$", re.I)
-_THG_REFERENT = re.compile(r"^(?:(?:this|that|the|my|our|these|those)\s+)?(?:recording|audio|clip|voice(?:\s+memo)?|memo"
-                           r"|speech|file|track|sound|message|narration)s?\b|^(?:这段|这个|那段|我的|这条)?(?:录音|音频|语音|声音|文件)",
-                           re.I)
+# What a photo is to say may be an attached recording: "say what's in the attached recording", "念这段录音"
+_THG_REFERENT = re.compile(r"^(?:(?:what(?:ever)?(?:'s|\s+is|\s+was)?|everything|the\s+(?:words|lines|text)|what\s+i\s+"
+                           r"(?:say|said))\s+(?:in|on|from)\s+)?(?:(?:this|that|the|my|our|these|those|attached|uploaded|new"
+                           r"|second|other)\s+)*(?:recording|audio|clip|voice(?:\s*(?:memo|over|note|track))?|memo|speech|file"
+                           r"|track|sound|message|narration|voiceover)s?\b"
+                           r"|^(?:这段|这个|那段|我的|这条|上传的)?(?:录音|音频|语音|声音|文件|配音|旁白)", re.I)
 _DEFAULT_AVATAR = L.rx(r"\b(?:default|built-in|stock|standard)\s+(?:avatar|face|portrait|character|person)\b"
                        r"|\bthe\s+avatar\b", r"默认|内置")
 _THIS_PHOTO = L.rx(r"\b(?:this|that|the|my|our|her|his)\s+(?:photo|photograph|picture|pic|image|portrait|headshot"
@@ -489,38 +492,51 @@ def talking_head(c: Clause, src: Sources) -> Args:
 _NOTE_TOKEN = r"(?:[A-Ga-g](?:#|♯|b|♭)?-?\d|[Rr](?:est)?)(?:/\d{1,2}\.{0,2})?(?::[^\s,，;；|]+)?(?:/\d{1,2}\.{0,2})?"
 _NOTES_RUN = re.compile(rf"(?<![A-Za-z0-9#])(?:{_NOTE_TOKEN})(?:[\s,，|]+(?:{_NOTE_TOKEN}))+(?![A-Za-z0-9#])")
 _SING_VERB_EN = re.compile(r"\bsing\b", re.I)
+_MELODY_NOUN = r"(?:notes?|melody|melodies|tune|score|midi(?:\s+file)?|music\s*xml|musicxml|file|song|sheet\s+music|pitch(?:es)?)"
 _SING_REF_EN = re.compile(
     r"\b(?:to|with|using|on|over|in|from|following|by)\s+(?:the\s+|these\s+|this\s+|that\s+|my\s+|a\s+|its\s+)?"
-    r"(?:notes?|melody|melodies|tune|score|midi(?:\s+file)?|music\s*xml|musicxml|file|song|sheet\s+music|pitch(?:es)?)\b"
-    r"(?:\s+of\s+(?:this|that|the)\s+\w+)?\s*[:：]?", re.I)
+    rf"(?:[\w-]+\s+){{0,2}}?{_MELODY_NOUN}\b(?:\s+of\s+(?:this|that|the)\s+\w+)?\s*[:：]?", re.I)
 _SING_LEAD_EN = re.compile(r"^(?:(?:me|us)\s+)?(?:(?:(?:these|the|this|those|following|my|some)\s+)?"
                            r"(?:lyrics|words|line|lines|text|verse)\b\s*(?:[:：]\s*)?)?", re.I)
-_SING_ONLY_REF = re.compile(r"^(?:(?:this|that|the|my|these|those|a|an)\s+)?(?:melody|tune|score|midi(?:\s+file)?|song|file"
-                            r"|notes?|music|musicxml|sheet\s+music|one|it|them)?$", re.I)
+_SING_ONLY_REF = re.compile(r"^(?:(?:this|that|the|my|these|those|a|an)\s+)?(?:(?:[\w-]+\s+){0,2}(?:melody|tune|score"
+                            r"|midi(?:\s+file)?|song|file|notes?|music|musicxml|sheet\s+music)|one|it|them)?"
+                            r"(?:\s+(?:on|over|to|with)\s+(?:it|them|this|that))?$"
+                            r"|^(?:这个|这段|这首|这份|那个|这些|上传的)?(?:旋律|曲子|乐谱|曲谱|谱子|音符|midi|简谱|歌|调子|文件)$", re.I)
 _SING_REF_ZH = re.compile(
     r"(?:用|按照?|照着|跟着|配上?|按着|根据|以)(?:这个|这段|这首|这份|下面的?|以下的?|上面的?|这些)?"
     r"(?:旋律|曲子|乐谱|曲谱|谱子|音符|音调|midi|MIDI|简谱|歌|调子|文件)(?:来)?"
     r"|(?:音符|旋律|曲调|音高)(?:是|为|用)?[:：]?|这首歌的?|(?:这|下面的?|以下的?)?(?:几句|句|段)?歌词(?:是|为)?[:：]?"
-    r"|(?:唱)?(?:出来|一下|一遍)$")
+    r"|(?:唱)?(?:出来|一下|一遍|一次)(?:吧|呀|啊)?(?=[\s，,。.!！]*$)|[，,]?\s*唱(?:完|好)(?:了|之后|以后|后)?\s*$")
+# "lyrics 是“…”", "with the words '…'": the quote is the song's words
+_LYRICS_INTRO = re.compile(r"(?:\b(?:with\s+)?(?:the\s+)?(?:lyrics|words|text)\s*(?:are|is|should\s+be)?|歌词|词)\s*(?:是|为|用)?"
+                           r"\s*[:：]?\s*⟦q[a-z]⟧", re.I)
+_TEMPO_SET = r"(?:of|to|at|=|:|调到|调成|调为|设为|设成|设到|改成|改为|定为|为|是)?"
 _TEMPO = re.compile(r"(?:\b(?:at|tempo(?:\s+of)?|with\s+a\s+tempo\s+of)\s+|速度\s*(?:为|是)?\s*|节奏\s*)?"
                     r"(?P<v>\d+(?:\.\d+)?)\s*(?:bpm\b|beats?\s+(?:per|a)\s+minute\b|拍每分钟|拍/分钟?|拍一分钟)"
-                    r"|\btempo\s+(?:of\s+)?(?P<v2>\d+(?:\.\d+)?)\b|速度\s*(?:为|是)?\s*(?P<v3>\d+(?:\.\d+)?)", re.I)
+                    rf"|\btempo\s*{_TEMPO_SET}\s*(?P<v2>\d+(?:\.\d+)?)\b|(?:速度|节奏|节拍)\s*{_TEMPO_SET}\s*(?P<v3>\d+(?:\.\d+)?)", re.I)
+# The same phrases before numbers are normalized ("at one hundred and twenty beats per minute"): cut from lyrics
+_ANY_NUM = rf"(?:\d+(?:\.\d+)?|{EN_NUMBER_RUN.pattern}|[零〇一二两三四五六七八九十百]+)"
+_TEMPO_SPAN = re.compile(
+    rf"(?:\b(?:at|with)\s+)?(?:a\s+)?(?:tempo\s+(?:of\s+)?)?{_ANY_NUM}\s*(?:bpm\b|beats?\s+(?:per|a)\s+minute\b|拍每分钟"
+    rf"|拍/分钟?|拍一分钟)|(?:\b(?:at|with)\s+)?(?:a\s+)?\btempo\s*{_TEMPO_SET}\s*{_ANY_NUM}|(?:速度|节奏|节拍)\s*{_TEMPO_SET}\s*{_ANY_NUM}",
+    re.I)
 _SING_TAIL = re.compile(rf"\s*(?:\b(?:please|for\s+me|in\s+(?:{L.LANG_EN})|slowly|aloud)\b|[.!。！,，;；:：'\"“”‘’])\s*$", re.I)
 
 
 def sing_detail(c: Clause) -> bool:
-    """A piece that only adds notes or a tempo to a singing request ('，音符 C4 D4 E4', ', at 90 bpm')."""
-    t = _NOTES_RUN.sub(" ", c.req.restore(c.raw_core))
-    t = _TEMPO.sub(" ", t)
+    """A piece that only adds notes, a tempo or the quoted lyrics to a singing request ('，音符 C4 D4 E4', ', at 90 bpm',
+    '，lyrics 是“…”')."""
+    t = _NOTES_RUN.sub(" ", c.req.restore(_LYRICS_INTRO.sub(" ", c.raw_core)))
+    t = _TEMPO_SPAN.sub(" ", t)
     t = _SING_REF_EN.sub(" ", _SING_REF_ZH.sub(" ", t))
     return not re.sub(r"[\s,，.。:：;；!！]|\b(?:and|with|the|notes?)\b|音符|用", "", t, flags=re.I)
 
 
 def _lyrics_from(text: str, notes_run: str | None) -> str | None:
     t = text.replace(notes_run, " ") if notes_run else text
-    t = _TEMPO.sub(" ", t)
+    t = _TEMPO_SPAN.sub(" ", t)
     t = _SING_REF_EN.sub(" ", t)
-    t = _SING_REF_ZH.sub(" ", t)
+    t = _SING_REF_ZH.sub(" ", _SING_REF_ZH.sub(" ", t))  # "唱一下，唱完": the tail first, then what it leaves
     t = L.LANGUAGE_PHRASE.sub(lambda m: " " if m.group("zh") is None or m.group(0).startswith(("用", "以")) else m.group(0), t)
     t = re.sub(r"\s+", " ", t).strip(" ,，.。:：;；!！'\"“”‘’")
     t = _SING_LEAD_EN.sub("", t).strip()
@@ -567,7 +583,7 @@ def sing(c: Clause, src: Sources) -> Args:
         lyrics = _lyrics_from(body, notes_text if notes_text and notes_text in body else None)
     if lyrics and not (run and ":" in run.group(0) and lyrics in run.group(0)):
         args["lyrics"] = lyrics
-    m = _TEMPO.search(raw.replace(notes_text, " ") if notes_text else raw)
+    m = _TEMPO.search(normalize_numbers(raw.replace(notes_text, " ") if notes_text else raw))
     if m:
         args["tempo"] = float(m.group("v") or m.group("v2") or m.group("v3"))
     lang = L.language_in(normalize_numbers(PLACEHOLDER.sub(" ", c.core)))

@@ -43,7 +43,7 @@ from agent.planners.clauses import PLACEHOLDER, Clause, split_request
 from agent.planners.history import backrefs_for, looks_back, repeat_steps
 from agent.planners.numbers import scan
 from agent.planners.rule_args import NeedInfo
-from agent.planners.tool_rules import RULES, ToolRule, animates, literal_only, sings, speaks_text
+from agent.planners.tool_rules import RULES, ToolRule, animates, literal_only, names_source, sings, speaks_text
 from agent.registry import Registry
 from agent.specs import ToolSpec
 
@@ -104,6 +104,9 @@ _FILTER_KIND = L.rx(r"\b(?:high|low)[- ]?pass|\b[hl]pf\b|\b[hl]p\s*\d|\blow[- ]?
 
 _STILL_UNSUPPORTED_WHEN_SINGING = ("voice cloning or conversion", "music generation", "writing lyrics, poems or stories",
                                    "translation")
+# A request that makes a talking head names photos and videos as its input, not as something to generate.
+_INPUTS_WHEN_ANIMATING = ("image generation or editing", "video")
+_MAKES_FROM_SOURCE = ("sing", "talking_head", "text_to_speech")
 
 
 class _Planning:
@@ -152,7 +155,7 @@ class _Planning:
         if L.language_in(c.core) and _ABOUT_LANGUAGE.fullmatch(L.LANGUAGE_PHRASE.sub(" ", c.core)):
             return "args"  # "it's in Spanish": the language of the neighbouring step
         if L.CONTEXT_STATEMENT.search(c.core) or S.thanks(c.core) or S.declarative(c.core, c.raw) or \
-                S.PURPOSE.search(c.core):
+                S.PURPOSE.search(c.core) or S.DISMISS.search(c.core.strip()):
             return "filler"
         if L.PRONOUN_ACTION.search(c.core.strip(" !.?")) or looks_back(c.core):
             return "args"  # "remove it"; "go back to the original one" (what it names is the neighbour's input)
@@ -164,7 +167,7 @@ class _Planning:
         words = re.findall(r"[a-z']+|[\u4e00-\u9fff]", t.replace("ARG", " ARG ").lower())
         strange = 0
         for w in words:
-            if w == "arg" or w in L.FILLER_WORDS:
+            if w == "arg" or w in L.FILLER_WORDS or w in L.ZH_FILLER_CHARS:
                 continue
             if w in L.ARG_WORDS or w in L.ORDINALS or w in L.ZH_ARG_CHARS:
                 has_args = True
@@ -174,6 +177,14 @@ class _Planning:
         if strange == 0 or (strange == 1 and spans and len(words) <= 3):
             return "args" if has_args else "filler"
         return "unknown"
+
+    def _only_amount(self, c: Clause, rule: ToolRule) -> bool:
+        """A sentence that only gives an amount for the step before ('make it louder? like 4 dB maybe', 'speed it
+        up. 1.5x'): its tool is matched by the number alone, and nothing else in it is an action."""
+        bare = c.core
+        for q in reversed(scan(c.core)):
+            bare = bare[:q.start] + " " + bare[q.end:]
+        return self._kind_of_leftover(c) == "args" and not rule.matches(c.with_core(bare))
 
     def _qualifies(self, prev: Group | None, c: Clause, rules: list[ToolRule]) -> bool:
         """A weak-split piece that only qualifies the previous step: 'mix them, the second one at -6 dB',
@@ -239,13 +250,18 @@ class _Planning:
         """Map clauses to groups; returns an unsupported plan when a capability is missing."""
         pending: Clause | None = None
         last_unknown: Clause | None = None
+        described: Clause | None = None  # a statement naming the problem ("there's a gap at 2 s") for a later "fix it"
         sentence = 0
+        animating = "talking_head" in self.registry and any(animates(self._prepare(c)) for c in self.req.clauses)
+        sings_here = "sing" in self.registry and any(sings(self._prepare(c)) for c in self.req.clauses)
         for c in self.req.clauses:
             sentence += c.sep != "weak"
             c = self._prepare(c)
             singing = "sing" in self.registry and sings(c)  # the lyrics may say anything; another's voice is cloning
             for capability, pat in ([] if speaks_text(c) or animates(c) else L.UNSUPPORTED):  # "say I love pictures"
                 if singing and capability not in _STILL_UNSUPPORTED_WHEN_SINGING:
+                    continue
+                if animating and capability in _INPUTS_WHEN_ANIMATING:
                     continue
                 if pat.search(PLACEHOLDER.sub(" ", c.core)):
                     return self._unsupported(f"There is no tool for {capability} (asked for in {c.shown()!r}).")
@@ -273,14 +289,23 @@ class _Planning:
                 continue
             if not rules:
                 kind = self._kind_of_leftover(c)
+                if kind == "unknown" and names_source(c, animating, sings_here):
+                    if prev is not None and prev.rules[0].tool in _MAKES_FROM_SOURCE:
+                        prev.clause = prev.clause.merged(c)  # "lip-sync it to the voiceover, using this photo"
+                    else:
+                        pending = c  # "use this MIDI melody and sing ...": read with the step that follows
+                    continue
                 if (literal_only(c) or S.QUOTE_INTRO.search(c.core)) and prev \
                         and prev.rules[0].tool == "text_to_speech":
                     kind = "args"
                 grown = self.unknown[-1].merged(c) if kind == "args" and self.unknown and \
                     self.unknown[-1] is last_unknown else None
+                told = described.merged(c) if kind == "args" and described is not None and not prev else None
                 if grown is not None and self._match(grown)[0]:  # "cut out the part where I cough, 0:12 to 0:14"
                     self.unknown.pop()
                     self.groups.append(Group(grown, self._match(grown)[0], sentence=sentence))
+                elif told is not None and self._match(told)[0]:  # "there's a gap at 2.3 s, can you fill it?"
+                    self.groups.append(Group(told, self._match(told)[0], sentence=sentence))
                 elif kind == "args" and prev:
                     prev.clause = prev.clause.merged(c)
                     if L.PRONOUN_ACTION.search(c.core.strip(" !.?")):
@@ -295,12 +320,20 @@ class _Planning:
                 elif kind == "unknown":
                     self.unknown.append(c)
                     last_unknown = c
+                described = c if kind == "filler" and (L.CONTEXT_STATEMENT.search(c.core) or S.declarative(
+                    c.core, c.raw)) else None
                 continue
             if last_unknown is not None and self.unknown and self.unknown[-1] is last_unknown and c.sep == "weak" \
                     and self._kind_of_leftover(c) == "args" and \
                     [r.tool for r in self._match(self.unknown[-1].merged(c))[0]] == [r.tool for r in rules]:
                 c = self.unknown.pop().merged(c)  # "cut out the part where I cough, from 0:12 to 0:14"
             last_unknown = None
+            if prev is not None and c.sep == "weak" and [r.tool for r in prev.rules] == ["talking_head"] \
+                    and rules[0].tool == "text_to_speech":
+                both = self._match(prev.clause.merged(c))[0]  # "做一个 talking head，念“新年快乐”": the words it says
+                if both and both[0].tool == "text_to_speech":
+                    prev.clause, prev.rules = prev.clause.merged(c), both
+                    continue
             same = prev and [r.tool for r in prev.rules] == [r.tool for r in rules] and not (
                 rules[0].tool == "filter" and _FILTER_KIND.search(prev.clause.core) and _FILTER_KIND.search(c.core))
             stated = S.declarative(c.core, c.raw)
@@ -309,6 +342,9 @@ class _Planning:
                     and self.groups[-2].sentence == prev.sentence == sentence:
                 self.groups.pop()  # "把第二个当背景音乐，音量降低10分贝，混到第一个里": one mix, at that level
                 self.groups[-1].clause = self.groups[-1].clause.merged(prev.clause).merged(c)
+                continue
+            if same and c.sep == "strong" and prev is not None and not c.later and self._only_amount(c, rules[0]):
+                prev.clause = prev.clause.merged(c)  # "make it louder? like 4 dB maybe": the amount of that step
                 continue
             if (same or self._qualifies(prev, c, rules)) and c.sep == "weak" and prev is not None:
                 if same and prev.stated and not stated:  # "语速太快了，能不能放慢一点": the ask says how

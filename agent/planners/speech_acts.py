@@ -57,6 +57,11 @@ THANKS = rx(
     r"^(?:谢谢|多谢|感谢|谢了|辛苦|麻烦了|好的|好|不错|很好|太好了|可以了|挺好|棒|完美|ok)",
     r"(?:不错|很好|挺好|太好了|谢谢|多谢)(?:啦|了|呀|哦|哈)?[!！。.]*$",
 )
+# Taking back or waving off what came before: "forget that", "never mind", "算了" (no step of its own)
+DISMISS = rx(r"^(?:(?:ok(?:ay)?|fine|alright|oh|well|hmm|no|nah|sorry)[\s,!.]*)*(?:forget\s+(?:it|that|about\s+(?:it|that))"
+             r"|never\s*mind(?:\s+(?:that|then))?|scratch\s+that|ignore\s+(?:that|it|the\s+last\s+one)|no\s+worries"
+             r"|doesn'?t\s+matter|not\s+important|(?:let'?s\s+)?move\s+on|anyway)\s*[.!]*$",
+             r"^(?:好吧|那|哦)?(?:算了|不用了|没事|当我没说|不管了|无所谓)(?:吧|了)?$")
 # What the result is for: "it's for my podcast", "做成铃声" (no step of its own)
 PURPOSE = rx(r"^(?:(?:it'?s|this\s+is|that'?s)\s+)?(?:(?:make|turn)\s+(?:it|this)\s+)?(?:just\s+)?(?:for|as|into)\s+"
              r"(?:a\s+|an\s+|my\s+|our\s+|the\s+)?"

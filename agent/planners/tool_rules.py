@@ -83,8 +83,13 @@ _THG = L.rx(r"\btalking[- ]heads?\b|\blip[- ]?sync\w*|\bavatar\b|\bdigital\s+hum
             rf"\b(?:animate|bring\s+to\s+life)\b[^,;]{{0,30}}\b{_FACE}\b",
             rf"\b{_FACE}\b[^,;]{{0,40}}\b(?:say|says|saying|speak|speaks|speaking|talk|talks|talking|read|reads|reading"
             r"|recite)\b",
-            r"数字人|对口型|口型同步|(?:照片|图片|图像|相片|肖像|头像|人像|形象)[^，,；;。]{0,12}(?:说|讲|念|读|朗读|开口|播报)"
-            r"|(?:用|让)[^，,；;。]{0,8}(?:头像|照片|图片|形象)")
+            r"\bsync\w*\s+(?:the\s+|his\s+|her\s+|their\s+)?(?:lips|mouth)\b|\b(?:lips|mouth)\s+(?:move|moving|sync\w*|match\w*)\b",
+            rf"\b(?:person|man|woman|guy|girl|lady|boy|kid|face|character|someone)\s+in\s+(?:the|this|that|my|our)\s+{_FACE}\b"
+            r"[^,;]{0,30}\b(?:say|says|speak|speaks|talk|talks|read|reads|sing|sings|mouth|lip)|\b(?:come|comes|coming)\s+out\s+of"
+            rf"\s+(?:the|this|that|his|her)\s+(?:(?:person|man|woman|guy|girl|face)(?:'s\s+mouth)?|mouth)\b[^,;]{{0,20}}{_FACE}?",
+            r"数字人|对口型|口型同步|会说话|开口说话|说话的(?:视频|头像|照片)"
+            r"|(?:照片|图片|图像|相片|肖像|头像|人像|形象)[^，,；;。]{0,12}(?:说|讲|念|读|朗读|开口|播报)"
+            r"|(?:用|让)[^，,；;。]{0,8}(?:头像|照片|图片|形象)|(?:配|放|贴|合|对)(?:到|在|给|上)[^，,；;。]{0,6}(?:头像|照片|图片|相片|人像)")
 _IMAGE_FILE = re.compile(r"\.(?:png|jpe?g)$", re.I)
 
 
@@ -96,9 +101,21 @@ def animates(c: Clause) -> bool:
     return bool(_THG.search(t))
 
 
+_AVATAR_SOURCE = L.rx(rf"\b{_FACE}\b|\b(?:video|clip|footage|webcam|recording\s+of\s+me|still|idle)\b",
+                     r"照片|图片|头像|相片|人像|视频|形象")
+_MELODY_SOURCE = L.rx(r"\b(?:midi|melody|melodies|tune|score|sheet\s+music|notes|musicxml)\b", r"乐谱|旋律|曲谱|简谱|谱子|曲子|midi")
+
+
+def names_source(c: Clause, animating: bool, singing: bool) -> bool:
+    """A piece that only names what a talking head or a song is made from, in a request that makes one ('use this
+    short clip of me instead of a photo', 'take this MIDI tune'): it belongs to that step."""
+    core = PLACEHOLDER.sub(" ", c.core)
+    return (animating and bool(_AVATAR_SOURCE.search(core))) or (singing and bool(_MELODY_SOURCE.search(core)))
+
+
 _SING = L.rx(r"^sings?\b|\bsing\b(?![^,;]*\b(?:in|inside)\s+(?:a|an|the)\s+(?:\w+\s+)?(?:hall|cathedral|church|chapel|room"
              r"|cave|stadium|arena|bathroom|shower|auditorium)\b)",
-             r"(?<!像在)(?<!好像在)(?<!仿佛在)唱(?![^，,。]{0,4}一样)")
+             r"(?<!像在)(?<!好像在)(?<!仿佛在)唱(?![^，,。]{0,4}一样)(?!完|好(?:之后|以后|后|了))")  # 唱完: "after singing"
 _NOT_SING = L.rx(r"\b(?:remove|isolate|extract|separate|split|strip|mute|delete|get\s+rid\s+of|take\s+out|cut\s+out"
                  r"|karaoke|vocals?|singer)\b", r"去掉|去除|消除|删除|分离|提取|卡拉|人声|伴奏")
 
@@ -205,7 +222,7 @@ RULES: list[ToolRule] = [
         A.remove_hum, words=("hum", "buzz", "mains")),
     ToolRule("filter", "filtering", L.rx(
         r"\bhigh[- ]?pass\w*|\blow[- ]?pass\w*|\bhpf\b|\blpf\b|\b[hl]p\s*(?:at\s+)?\d|\blow[- ]?cut\b|\bhigh[- ]?cut\b|\brumble\b|\bmuffl\w*"
-        r"|\btelephone\b|\bphone\s+(?:effect|sound|call)\b|\bover\s+the\s+phone\b|\bfilter\b(?!\s+out\s+(?:the\s+"
+        r"|\btelephone\b|\bphone\s+(?:effect|sound|call)\b|\b(?:over|through|on)\s+(?:a|the)\s+(?:cell\s*)?phone\b|\bfilter\b(?!\s+out\s+(?:the\s+"
         r"|all\s+)?(?:background\s+)?noise)"
         r"|\broll[- ]?off\b",
         rf"(?:{_HZ})[^,;]*\b(?:above|below|over|under|beyond)\b|\b(?:above|below|over|under|beyond|higher\s+than"
@@ -219,7 +236,7 @@ RULES: list[ToolRule] = [
         r"\bde-?nois\w*|\bnois(?:e|es|y|iness)\b|\bhiss\w*|\bstatic\b|\bclean(?:\s+\w+)?\s+up\b|\bclean[- ]?up\b"
         r"|\bclean(?:er|se)?\b|\bclear(?:er)?\b(?!\s+(?:the|all))|\benhanc\w*|\broom\s+tone\b|\bfan\s+(?:noise|sound)\b"
         r"|\bair\s*con\w*|\btraffic\b|\bwind\s+noise\b|\b(?:remove|reduce|cut|kill|suppress)\s+(?:the\s+)?background\b",
-        r"降噪|去噪|除噪|噪音|噪声|杂音|底噪|嘈杂|沙沙声|嘶嘶声|清理|干净|清晰|背景声|空调声?|风扇声?|车流声|环境声|杂声"),
+        r"降噪|降(?:个|一下|下|点)噪|去噪|除噪|噪音|噪声|杂音|底噪|嘈杂|沙沙声|嘶嘶声|清理|干净|清晰|背景声|空调声?|风扇声?|车流声|环境声|杂声"),
         A.denoise, words=("denoise", "noise", "noisy", "hiss", "clean", "background")),
     ToolRule("fade", "fades", L.rx(r"\bfade\w*|\bfading\b|\bramp\s+(?:in|up|down|out)\b", r"淡入|淡出|渐入|渐出|渐强|渐弱|渐隐|渐显"),
              A.fade, words=("fade", "fades")),

@@ -63,6 +63,9 @@ def echo_session() -> tuple[_Session, str, str]:
 
 # ------------------------------------------------------------------ back to the original upload
 @pytest.mark.parametrize("request_text", [
+    "ok forget that. take the untouched upload again and turn it down 2 dB",
+    "actually, take the first file I gave you and turn it down 2 dB",
+    "拿我最早上传的那个文件，音量调低2分贝",
     "return to the very first recording and turn it down 2 dB",
     "take my untouched upload once more and turn it down 2 dB",
     "revert to the unedited clip, then turn it down 2 dB",
@@ -87,6 +90,14 @@ def test_back_to_the_original_upload(registry: Registry, echo_session, request_t
 def test_back_to_an_earlier_result(registry: Registry, echo_session, request_text: str) -> None:
     s, _, made = echo_session
     assert steps_of(request_text, s.ctx(), registry) == [("convert", {"audio": made, "format": "ogg"})]
+
+
+def test_the_one_before_an_edit_named_in_apposition(registry: Registry) -> None:
+    s = _Session()
+    ups, _ = s.run(uploads=1, steps=("resample",))
+    s.run()
+    assert steps_of("Fine. Take the raw file again, the one before mono, and denoise it.", s.ctx(), registry) == [
+        ("denoise", {"audio": f"@{ups[0].id}"})]
 
 
 def test_a_result_is_found_by_the_step_that_made_it(registry: Registry) -> None:
@@ -199,6 +210,20 @@ def test_statements_are_context(registry: Registry, request_text: str, expected:
 
 
 @pytest.mark.parametrize("request_text, expected", [
+    ("hey, could you please make my voice memo a bit louder? like 4 dB maybe", [("gain", {"audio": "@upload-1", "db": 4})]),
+    ("ok so my voice memo has 3 seconds of nothing at the start, could you cut that off?",
+     [("trim", {"audio": "@upload-1", "start": 3})]),
+    ("um, can you just transcribe my voice memo real quick", [("transcribe", {"audio": "@upload-1"})]),
+    ("my voice memo has a hum from the fridge, any chance you could get rid of it?", [("remove_hum", {"audio": "@upload-1"})]),
+    ("could you do me a favor and convert my voice memo to wav", [("convert", {"audio": "@upload-1", "format": "wav"})]),
+    ("Actually, speed it up. 1.5x", [("change_tempo", {"audio": "@upload-1", "rate": 1.5})]),
+    ("嗨，我这个录音噪音好大，麻烦帮我降个噪，谢谢啦", [("denoise", {"audio": "@upload-1"})]),
+])
+def test_chatty_fillers_and_late_amounts(registry: Registry, request_text: str, expected: list[Any]) -> None:
+    assert steps_of(request_text, _ctx(), registry) == expected
+
+
+@pytest.mark.parametrize("request_text, expected", [
     ("remvoe the fisrt 4 seconds", [("trim", {"audio": "@upload-1", "start": 4})]),
     ("lowr the volume by 2 db", [("gain", {"audio": "@upload-1", "db": -2})]),
     ("加点混想", [("reverb", {"audio": "@upload-1"})]),
@@ -243,6 +268,7 @@ def test_speaking_manner_belongs_to_the_speech(registry: Registry) -> None:
 @pytest.mark.parametrize("request_text", [
     "read this in Barack Obama's voice: hello", "write me a poem about rain", "generate a chill lofi track",
     "make it sound like a choir is singing it", "email the result to my manager",
+    "make my voice sound like Morgan Freeman", "tell me the chords of this song", "把这首歌的人声去掉", "remove all the ums",
 ])
 def test_still_unsupported(registry: Registry, request_text: str) -> None:
     plan: Plan = RulePlanner().plan(request_text, _ctx(), registry)
@@ -254,6 +280,8 @@ def test_still_unsupported(registry: Registry, request_text: str) -> None:
     ("leave two seconds of silence between the clips", "concatenate"),
     ("make it sound like we sang it in a big hall", "reverb"),
     ("cut a ringtone out of the first 20 seconds", "trim"),
+    ("把两段录音中间加两秒空白拼起来", "concatenate"),
+    ("make it sound like it's coming through a phone", "filter"),
 ])
 def test_near_misses_are_supported(registry: Registry, request_text: str, tool: str) -> None:
     assert steps_of(request_text, _ctx(2), registry)[0][0] == tool

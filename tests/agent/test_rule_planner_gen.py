@@ -35,6 +35,17 @@ STYLE = [
     ("say 'good morning' a little bit in the speaking style of this clip, and the timbre too", ("ref.wav",),
      [("text_to_speech", {"text": "good morning"}),
       ("transfer_prosody", {"audio": "@s1", "reference": "@upload-1", "strength": 0.5, "timbre": True})]),
+    # two aspects of one style are one request, not two steps; "match" / "跟…一样" / "改成…那样" name the reference
+    ("make the first recording copy the rhythm and intonation of the second", ("a.wav", "b.wav"),
+     [("transfer_prosody", {"audio": "@upload-1", "reference": "@upload-2"})]),
+    ("make my pacing and pitch match the second clip, but only about halfway", ("a.wav", "b.wav"),
+     [("transfer_prosody", {"audio": "@upload-1", "reference": "@upload-2", "strength": 0.5})]),
+    ("让第一段录音的语调和节奏跟第二段一样", ("a.wav", "b.wav"),
+     [("transfer_prosody", {"audio": "@upload-1", "reference": "@upload-2"})]),
+    ("用第二段的语气和语速来改第一段", ("a.wav", "b.wav"),
+     [("transfer_prosody", {"audio": "@upload-1", "reference": "@upload-2"})]),
+    ("把第一个 clip 的 intonation 改成跟第二个 recording 一样，强度一半", ("a.wav", "b.wav"),
+     [("transfer_prosody", {"audio": "@upload-1", "reference": "@upload-2", "strength": 0.5})]),
 ]
 
 PLACE = [
@@ -51,6 +62,13 @@ PLACE = [
     ("让声音听起来在左后方", [("binauralize", {"audio": "@upload-1", "azimuth": -135})]),
     ("让声音听起来在右边", [("binauralize", {"audio": "@upload-1", "azimuth": 90})]),
     ("把声音放到头顶", [("binauralize", {"audio": "@upload-1", "elevation": 90})]),
+    ("make it sound like it's coming from directly to my right", [("binauralize", {"audio": "@upload-1", "azimuth": 90})]),
+    ("the narrator should hover over the listener's head", [("binauralize", {"audio": "@upload-1", "elevation": 90})]),
+    ("make it 3D for headphones, coming from behind me", [("binauralize", {"audio": "@upload-1", "azimuth": 180})]),
+    ("make the sound travel from my right side to my left side over 8 seconds",
+     [("binauralize", {"audio": "@upload-1", "path": [0, 90, 0, 8, -90, 0]})]),
+    ("让声音在十秒内从右边移动到左边", [("binauralize", {"audio": "@upload-1", "path": [0, 90, 0, 10, -90, 0]})]),
+    ("放在左边稍微低一点的位置", [("binauralize", {"audio": "@upload-1", "azimuth": -90, "elevation": -15})]),
 ]
 
 REPAIR = [
@@ -62,6 +80,17 @@ REPAIR = [
     ("there's a 50 ms dropout at 3 seconds, fix it", [("inpaint", {"audio": "@upload-1", "start": 3, "end": 3.05})]),
     ("repair the dropouts and normalize to -16 LUFS",
      [("inpaint", {"audio": "@upload-1", "detect": True}), ("loudness_normalize", {"audio": "@s1", "target_lufs": -16})]),
+    # the problem told first, the ask after ("fill it in", "帮我补上")
+    ("there's a gap at 2.3 to 2.4 seconds, can you fill it?", [("inpaint", {"audio": "@upload-1", "start": 2.3, "end": 2.4})]),
+    ("the audio cuts out from 7.2 to 7.3 seconds, fix that", [("inpaint", {"audio": "@upload-1", "start": 7.2, "end": 7.3})]),
+    ("Patch the 80 ms hole at 1.2 seconds.", [("inpaint", {"audio": "@upload-1", "start": 1.2, "end": 1.28})]),
+    ("Fix the 50 millisecond gap starting at 3 seconds.", [("inpaint", {"audio": "@upload-1", "start": 3, "end": 3.05})]),
+    ("my recorder glitched and left tiny silent holes, can you patch them up?",
+     [("inpaint", {"audio": "@upload-1", "detect": True})]),
+    ("find and fill any dropouts", [("inpaint", {"audio": "@upload-1", "detect": True})]),
+    ("2.5秒到2.6秒那里断了，帮我修一下", [("inpaint", {"audio": "@upload-1", "start": 2.5, "end": 2.6})]),
+    ("把一点二秒到一点三秒的缺口补上", [("inpaint", {"audio": "@upload-1", "start": 1.2, "end": 1.3})]),
+    ("录音中间有几处断音，帮我修复一下", [("inpaint", {"audio": "@upload-1", "detect": True})]),
 ]
 
 
@@ -102,6 +131,16 @@ def test_speech_placed_and_styled_chains_in_one_request(registry) -> None:
 def test_missing_information_is_asked_for(request_: str, uploads: tuple[str, ...], asks: str, registry) -> None:
     plan = RulePlanner().plan(request_, ctx_of(*uploads), registry)
     assert plan.outcome == "clarify" and asks in str(plan.clarify).lower(), plan
+
+
+def test_near_words_keep_their_own_tools(registry) -> None:
+    """Silence removal stays unsupported, gaps between joined clips are a join, pitch and speed stay two steps."""
+    plan = RulePlanner().plan("remove the silent gaps", ctx_of("voice.wav"), registry)
+    assert plan.outcome == "unsupported"
+    assert steps_of("join them with a 2 second gap", ctx_of("a.wav", "b.wav"), registry) == [
+        ("concatenate", {"clips": ["@upload-1", "@upload-2"], "gap": 2})]
+    assert [t for t, _ in steps_of("raise the pitch and speed it up", ctx_of("voice.wav"), registry)] == [
+        "pitch_shift", "change_tempo"]
 
 
 def test_panning_stays_unsupported_and_trimming_is_not_taken(registry) -> None:

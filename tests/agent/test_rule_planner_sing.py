@@ -44,6 +44,17 @@ PLANS = [
     # Mandarin speech stays text_to_speech (fastspeech2-zh or espeak-ng is the tool's choice, not the plan's)
     ("用普通话说：今天天气很好", (), [("text_to_speech", {"text": "今天天气很好", "language": "zh"})]),
     ("say '你好，世界' in Mandarin", (), [("text_to_speech", {"text": "你好，世界", "language": "zh"})]),
+    # the melody named on its own, tempo in words or after 调到, "唱完" = after singing
+    ("Take this MIDI tune and sing 'good night moon' on it.", ("score",),
+     [("sing", {"score": "@upload-1", "lyrics": "good night moon"})]),
+    ("Sing this sheet music at eighty beats per minute", ("score",), [("sing", {"score": "@upload-1", "tempo": 80})]),
+    ("sing the melody in the atached score and export it as mp3", ("score",),
+     [("sing", {"score": "@upload-1"}), ("convert", {"audio": "@s1", "format": "mp3"})]),
+    ("用这个 MIDI sing 一下，lyrics 是“月亮代表我的心”，tempo 调到 72", ("score",),
+     [("sing", {"score": "@upload-1", "lyrics": "月亮代表我的心", "tempo": 72})]),
+    ("把这个乐谱唱一遍，唱完加点混响", ("score",), [("sing", {"score": "@upload-1"}), ("reverb", {"audio": "@s1"})]),
+    ("用这个 MIDI 唱一下，唱完之后转成 wav", ("score",),
+     [("sing", {"score": "@upload-1"}), ("convert", {"audio": "@s1", "format": "wav"})]),
 ]
 
 

@@ -48,6 +48,21 @@ RECORDING = [
     ("让这张照片读这段录音", ("image", "audio"), [("talking_head", {"audio": "@upload-2", "image": "@upload-1"})]),
     ("animate this talking head with my voice", ("video", "audio"),
      [("talking_head", {"audio": "@upload-2", "video": "@upload-1"})]),
+    # what the photo says may be the recording; photos and clips named as inputs are not images to generate
+    ("make the woman in this picture say whatever is in this audio file", ("image", "audio"),
+     [("talking_head", {"audio": "@upload-2", "image": "@upload-1"})]),
+    ("make this recording come out of the person in the photo", ("audio", "image"),
+     [("talking_head", {"audio": "@upload-1", "image": "@upload-2"})]),
+    ("Use this short idle clip of me instead of a photo and lip-sync it to the voiceover", ("video", "audio"),
+     [("talking_head", {"audio": "@upload-2", "video": "@upload-1"})]),
+    ("sync the lips in this video to the attached audio", ("video", "audio"),
+     [("talking_head", {"audio": "@upload-2", "video": "@upload-1"})]),
+    ("用这张头像配上这段录音做个会说话的视频", ("image", "audio"),
+     [("talking_head", {"audio": "@upload-2", "image": "@upload-1"})]),
+    ("把这段录音配到这张照片上，做成对口型的视频", ("image", "audio"),
+     [("talking_head", {"audio": "@upload-2", "image": "@upload-1"})]),
+    ("用这张 picture 做个 talking head，说“hello”", ("image",),
+     [("text_to_speech", {"text": "hello"}), ("talking_head", {"audio": "@s1", "image": "@upload-1"})]),
 ]
 
 

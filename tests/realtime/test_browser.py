@@ -10,7 +10,7 @@ import urllib.request
 import pytest
 
 from evals.realtime_browser import (Browser, Pause, Say, measured_turns, open_page, page_state, realtime_server,
-                                    speech_wav, wait_for)
+                                    speech_wav, stop_playwright, wait_for)
 
 pytestmark = pytest.mark.slow
 
@@ -19,6 +19,7 @@ pytestmark = pytest.mark.slow
 def server():
     with realtime_server() as s:
         yield s
+    stop_playwright()
 
 
 def talk(tmp_path, name, script):
@@ -65,7 +66,7 @@ def test_the_page_hears_the_user_and_gets_voice_and_moving_video(server, tmp_pat
 
 
 def test_barge_in_silences_the_avatar_and_the_new_question_is_answered(server, tmp_path):
-    browser = talk(tmp_path, "barge", [Say("Tell me a long story about a brave dragon."), Pause(3.2),
+    browser = talk(tmp_path, "barge", [Say("Tell me a long story about a brave dragon."), Pause(4.5),
                                        Say("What is two plus two?"), Pause(8)])
     try:
         page = open_page(browser, server, aec=False)  # see open_page: the user's voice is the avatar's
@@ -115,6 +116,7 @@ def test_every_route_needs_the_token(server):
 
 
 def test_a_bad_offer_gets_a_clear_error_and_the_session_is_not_kept(server):
+    wait_until(lambda: server.health()["sessions"] == 0, 30, "earlier sessions to end")
     req = urllib.request.Request(server.url + "/api/offer", data=json.dumps({"sdp": "not sdp", "type": "offer"}).encode(),
                                  headers={"content-type": "application/json",
                                           "authorization": f"Bearer {server.token}"}, method="POST")

@@ -3,6 +3,7 @@ browser: the turn logic, barge-in and failure paths. The browser tests cover the
 
 import asyncio
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -57,7 +58,8 @@ def converse(models: RealtimeModels, audio: np.ndarray, tail_s: float = 0.0):
         await session.close()
         return session
 
-    session = asyncio.run(run())
+    with ThreadPoolExecutor(1) as pool:  # a loop of its own, whatever else runs in this thread
+        session = pool.submit(asyncio.run, run()).result()
     return events, frames, session
 
 
