@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
+import os
 import sys
 import tempfile
 import time
@@ -50,7 +50,7 @@ REPLY_ROOM_S = 14.0  # silence after each question: an 80-token reply (~60 words
 
 def _server_usage(pid: int) -> dict[str, float]:
     stat = Path(f"/proc/{pid}/stat").read_text().split()
-    ticks = resource.getpagesize() and 100  # USER_HZ is 100 on Linux
+    ticks = os.sysconf("SC_CLK_TCK")
     status = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
     return {"cpu_s": (int(stat[13]) + int(stat[14])) / ticks,
             "peak_rss_mb": int(status.get("VmHWM", "0 kB").split()[0]) / 1024}

@@ -1,6 +1,6 @@
 """Realtime mode: talk to the avatar in the browser.
 
-One session is an asyncio pipeline of typed frames (realtime/frames.py), each carrying a turn id:
+One session (realtime/session.py) is an asyncio pipeline in which every piece of work carries its turn id:
 
     microphone -> VAD (end of turn, barge-in) -> streaming ASR -> LLM stream -> sentence chunker
                -> TTS -> talking-head stream -> one pacer (audio and video on one clock) -> transport

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from agent.errors import AudiogentError, BadInput
+from agent.errors import BadInput
 from agent.llm import LLMConfig, make_chat_model
 from agent.media import Audio, adapt
 from realtime.vad import SAMPLE_RATE, silero_session
@@ -171,7 +171,3 @@ class RealtimeModels:
         if not p.is_file():
             raise BadInput(f"no avatar file at {p}", "give an image or a short video of one face")
         return prepare_video(p) if p.suffix.lower() in (".mp4", ".mov", ".webm", ".mkv", ".avi") else prepare_image(p)
-
-
-class ModelsNotReady(AudiogentError):
-    """A session was asked for before the models finished loading."""

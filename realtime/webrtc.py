@@ -82,7 +82,7 @@ class RtcPeer:
     """One browser connection: the peer, its session and the pumps between them."""
 
     def __init__(self, make_session: Callable[[Callable[[dict[str, Any]], None], RtcSink], Any],
-                 on_closed: Callable[["RtcPeer"], None]) -> None:
+                 on_closed: Callable[[RtcPeer], None]) -> None:
         self.pc = RTCPeerConnection()
         self.sink = RtcSink()
         self.channel: Any = None
@@ -131,7 +131,7 @@ class RtcPeer:
                 frame = await asyncio.wait_for(track.recv(), IDLE_INPUT_S)
                 for f in resampler.resample(frame):
                     self.session.push_audio(f.to_ndarray().reshape(-1).astype(np.float32) / 32768.0)
-        except (MediaStreamError, asyncio.TimeoutError):
+        except (TimeoutError, MediaStreamError):
             pass  # the browser went away or stopped sending: end this session only
         finally:
             await self.close()

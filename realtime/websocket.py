@@ -36,6 +36,8 @@ class WsSink:
         if self.closed:
             return
         ok, jpeg = cv2.imencode(".jpg", frame.video, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
+        if not ok:
+            return  # the picture could not be encoded: the page keeps showing the previous one
         pcm = np.clip(frame.audio.samples.reshape(-1) * 32767.0, -32768, 32767).astype("<i2")
         header = b"F" + struct.pack("<IH", index, pcm.size)
         while self.out.qsize() >= self.MAX_QUEUED:
@@ -60,7 +62,7 @@ class WsSink:
                     await self.ws.send_text(msg)
                 else:
                     await self.ws.send_bytes(msg)
-        except Exception:  # noqa: BLE001 - the socket closed under us; the reader ends the session
+        except Exception:  # noqa: BLE001, S110 - the socket closed under us; the reader ends the session
             pass
         finally:
             self.closed = True
