@@ -9,8 +9,18 @@ import urllib.request
 
 import pytest
 
-from evals.realtime_browser import (Browser, Pause, Say, measured_turns, open_page, page_state, realtime_server,
-                                    speech_wav, stop_playwright, wait_for)
+from evals.realtime_browser import (
+    Browser,
+    Pause,
+    Say,
+    measured_turns,
+    open_page,
+    page_state,
+    realtime_server,
+    speech_wav,
+    stop_playwright,
+    wait_for,
+)
 
 pytestmark = pytest.mark.slow
 
