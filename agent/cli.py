@@ -93,6 +93,10 @@ def build_parser() -> argparse.ArgumentParser:
                     "tiny.en, detected for base); replies are spoken by the English Piper voice")
     rt.add_argument("--max-sessions", type=int, default=4, help="concurrent conversations (default: %(default)s)")
     rt.add_argument("--end-of-turn-ms", type=int, default=400, help="silence that ends the user's turn")
+    rt.add_argument("--no-tools", action="store_true",
+                    help="chat only: do not run audio jobs asked for in the conversation through the agent tools")
+    rt.add_argument("--workspace", type=Path,
+                    help="where files made by those jobs go (default: <data home>/realtime, one folder per conversation)")
     rt.add_argument("--mark-frames", action="store_true",
                     help="mark voiced frames in a corner of the video (for latency and A/V measurements)")
     rt.add_argument("--llm-base-url", help="an OpenAI-compatible endpoint for the replies (default: embedded SmolLM2)")
@@ -305,7 +309,7 @@ def cmd_realtime(args: argparse.Namespace) -> int:
         server=ServerConfig.resolve(host=args.host, port=args.port, token=args.token),
         models=ModelSettings(asr=args.asr, language=language, avatar=args.avatar, llm=llm),
         vad=VADSettings(end_ms=args.end_of_turn_ms), max_sessions=args.max_sessions,
-        mark_voiced_frames=args.mark_frames))
+        mark_voiced_frames=args.mark_frames, tools=not args.no_tools, workspace=args.workspace))
     return EXIT_OK
 
 

@@ -41,8 +41,9 @@ class PlanContext:
         m = session.manifest
         last = [m.artifacts[a] for a in session.last_outputs() if a in m.artifacts]
         # A run still "planned" is the one being planned now (or one that never got past planning).
-        runs = [PastRun.from_record(r, m.artifacts) for r in m.runs if r.status != "planned"]
-        history = [r for r in runs if r.uploads or r.outputs or r.made]
+        # Runs that made nothing (a refused request, a question) stay: "the version from before the weather
+        # question" is placed by them.
+        history = [PastRun.from_record(r, m.artifacts) for r in m.runs if r.status != "planned"]
         return cls(uploads=uploads, last=last, artifacts=dict(m.artifacts), history=history)
 
     def resolve(self, target: str) -> ArtifactRecord | None:
@@ -72,7 +73,7 @@ class PlanContext:
             out.append({"ref": "@last" if i == 1 else f"@last-{i}", "kind": a.kind,
                         "made_by": a.tool, **_facts(a)})
         shown = {a.id for a in self.uploads + self.last}
-        for run in self.history[-HISTORY_SHOWN:]:  # earlier runs, for "go back to the original file"
+        for run in [r for r in self.history if r.uploads or r.outputs][-HISTORY_SHOWN:]:  # "go back to the original"
             said = run.request if len(run.request) <= 50 else run.request[:47] + "..."
             for role, recs in (("upload", run.uploads), ("output", run.outputs)):
                 for a in recs:

@@ -1,6 +1,7 @@
 """Realtime benchmark: N turns spoken into the real browser client, measured at the page.
 
     python -m evals.bench_realtime [--turns 20] [--barge-ins 5] [--transport webrtc|ws] [--json out.json]
+    python -m evals.bench_realtime --turns 45 --barge-ins 0      # the long run: over 11 minutes of talk, for drift
 
 One Chromium page talks to `audiogent realtime` (its own process, embedded models) with a microphone
 WAV of N questions, each followed by enough silence for the whole reply, then a run of barge-ins
@@ -63,6 +64,11 @@ def _summary(name: str, values: list[float]) -> dict[str, Any]:
     return {"name": name, "n": len(vals), "p50": round(percentile(vals, 50), 1), "p95": round(percentile(vals, 95), 1)}
 
 
+def _p50(values: list[float | None]) -> float | None:
+    vals = [v for v in values if v is not None]
+    return round(percentile(vals, 50), 1) if vals else None
+
+
 def run(turns: int, barge_ins: int, transport: str) -> dict[str, Any]:
     script: list[Say | Pause] = []
     for i in range(turns):
@@ -101,9 +107,16 @@ def run(turns: int, barge_ins: int, transport: str) -> dict[str, Any]:
         "machine": describe_machine(), "transport": transport, "turns_spoken": turns, "turns_measured": len(plain),
         "barge_ins_spoken": barge_ins, "barge_ins_measured": len(state["bargeIns"]),
         "rows": rows, "fps_p50": round(percentile(steady, 50), 1), "fps_p5": round(percentile(steady, 5), 1),
-        "av_offset_first_ms": plain[0]["avOffsetMs"] if plain else None,
-        "av_offset_last_ms": plain[-1]["avOffsetMs"] if plain else None,
+        # drift: the offset over the first and the last five replies of the run
+        "av_offset_first_ms": _p50([t["avOffsetMs"] for t in plain[:5]]),
+        "av_offset_last_ms": _p50([t["avOffsetMs"] for t in plain[-5:]]),
+        "last_reply_at_s": round(max((t["userEnd"] for t in plain), default=0) / 1000 - state["startedAt"] / 1000, 1)
+        if plain and state.get("startedAt") is not None else None,
         "run_seconds": round(length, 1), "server": usage, "errors": state["errors"],
+        # per turn and per barge-in, for a closer look at the tails
+        "turns": [{k: t.get(k) for k in ("turn", "transcript", "interrupted", "replyAudioMs", "firstFrameMs", "avOffsetMs",
+                                         "server")} for t in done],
+        "barge_ins": state["bargeIns"],
     }
 
 
@@ -123,8 +136,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {row['name']:<46} n={row['n']:<3} p50 {row['p50']:8.1f} ms   p95 {row['p95']:8.1f} ms")
         else:
             print(f"  {row['name']:<46} not measured")
-    print(f"  page fps: p50 {r['fps_p50']}, p5 {r['fps_p5']}; A/V offset first turn {r['av_offset_first_ms']} ms, "
-          f"last turn {r['av_offset_last_ms']} ms")
+    print(f"  page fps: p50 {r['fps_p50']}, p5 {r['fps_p5']}; A/V offset p50 over the first 5 replies "
+          f"{r['av_offset_first_ms']} ms, over the last 5 {r['av_offset_last_ms']} ms "
+          f"(the last one {r['last_reply_at_s']} s into the session)")
     print(f"  server: {r['server']['cpu_s']:.0f} s CPU over {r['run_seconds']:.0f} s, peak RSS {r['server']['peak_rss_mb']:.0f} MB")
     if r["errors"]:
         print(f"  page errors: {r['errors']}")

@@ -73,7 +73,9 @@ class Server:
 
     def __init__(self, port: int, token: str | None, extra: Sequence[str] = ()) -> None:
         self.port, self.token = port, token
-        args = [sys.executable, "-m", "agent.cli", "realtime", "--port", str(port), "--mark-frames", *extra]
+        self.workspace = tempfile.TemporaryDirectory()  # files the conversation's audio jobs make
+        args = [sys.executable, "-m", "agent.cli", "realtime", "--port", str(port), "--mark-frames",
+                "--workspace", self.workspace.name, *extra]
         if token:
             args += ["--token", token]
         self.log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)  # noqa: SIM115 - outlives this call
@@ -112,6 +114,7 @@ class Server:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+        self.workspace.cleanup()
 
 
 @contextmanager
@@ -199,7 +202,7 @@ def open_page(browser: Browser, server: Server, transport: str = "webrtc", aec: 
 
 STATE_JS = """() => {
   const A = window.audiogent;
-  return {state: A.state, frames: A.frames, fps: A.fps, errors: A.errors, mic: A.mic, out: A.out, marked: A.marked,
+  return {state: A.state, startedAt: A.startedAt, toolResults: A.toolResults || [], frames: A.frames, fps: A.fps, errors: A.errors, mic: A.mic, out: A.out, marked: A.marked,
           bargeIns: A.bargeIns(), events: A.events.filter(e => e.type !== 'caption'),
           turns: Object.values(A.turns).map(t => ({turn: t.turn, transcript: t.transcript, reply: t.reply || '',
             heard: t.heard, interrupted: !!t.interruptedAt, userEnd: t.userEnd, replyAudioMs: t.replyAudioMs,

@@ -1,5 +1,6 @@
 """The realtime server: the avatar page at /, WebRTC signalling at POST /api/offer, the WebSocket
-fallback at /ws, and /api/health. The studio's Guard stands in front (token, Host and Origin checks,
+fallback at /ws, /api/health, and /files/<workspace>/<artifact> for what the agent tools made in a
+conversation (realtime/tools.py). The studio's Guard stands in front (token, Host and Origin checks,
 body cap), so the same rules hold: loopback by default, a token for anything else."""
 
 from __future__ import annotations
@@ -17,10 +18,12 @@ from starlette.types import ASGIApp
 
 from realtime.models import ModelSettings, RealtimeModels
 from realtime.session import RealtimeSession
-from realtime.vad import VADSettings
+from realtime.tools import ConversationTools, artifact_file, workspace_root
+from realtime.vad import SAMPLE_RATE, VADSettings
 from realtime.websocket import serve_websocket
 from server.config import ServerConfig
 from server.security import Guard
+from server.workspace import content_type
 
 log = logging.getLogger("audiogent.realtime")
 STATIC = Path(__file__).parent / "static"
@@ -34,6 +37,8 @@ class RealtimeConfig:
     vad: VADSettings = field(default_factory=VADSettings)
     max_sessions: int = 4  # each session costs one model pipeline's CPU while it talks
     mark_voiced_frames: bool = False  # the benchmark's measurement aid (realtime/session.py:_mark)
+    tools: bool = True  # audio jobs asked for in the conversation run through the agent (realtime/tools.py)
+    workspace: Path | None = None  # where their files go (default: <data home>/realtime)
 
 
 class Offer(BaseModel):
@@ -56,8 +61,9 @@ class Sessions:
         self.live: set[Any] = set()
 
     def make(self, emit: Any, sink: Any) -> RealtimeSession:
+        tools = ConversationTools(SAMPLE_RATE, root=self.config.workspace) if self.config.tools else None
         return RealtimeSession(self.models, emit, sink, vad=self.config.vad,
-                               mark_voiced_frames=self.config.mark_voiced_frames)
+                               mark_voiced_frames=self.config.mark_voiced_frames, tools=tools)
 
     def reserve(self) -> None:
         if len(self.live) >= self.config.max_sessions:
@@ -84,6 +90,17 @@ def build_app(config: RealtimeConfig, models: RealtimeModels) -> FastAPI:
         return {"ok": True, "sessions": len(sessions.live), "max_sessions": config.max_sessions,
                 "models_load_s": models.load_seconds, "asr": models.settings.asr,
                 "llm": models.settings.llm.endpoint}
+
+    @app.get("/files/{workspace}/{artifact}")
+    async def file(workspace: str, artifact: str) -> FileResponse:
+        found = artifact_file(config.workspace or workspace_root(), workspace, artifact)
+        if found is None:
+            raise HTTPException(404, "no such file")
+        path, rec = found
+        media, inline = content_type(rec.format)
+        return FileResponse(path, media_type=media, filename=rec.original_name or path.name,
+                            content_disposition_type="inline" if inline else "attachment",
+                            headers={"x-content-type-options": "nosniff"})
 
     @app.post("/api/offer")
     async def offer(body: Offer) -> dict[str, str]:

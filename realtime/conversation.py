@@ -17,7 +17,13 @@ SYSTEM_PROMPT = (
     "You are a friendly talking avatar in a live voice chat. Answer in one or two short spoken "
     "sentences. No lists, no markdown, no emoji."
 )
-MAX_EXCHANGES = 6  # older turns are forgotten: the embedded model has a 2k-token context
+# Older turns are forgotten (the embedded model has a 2k-token context), several at once: the LLM keeps
+# the evaluated prompt, and dropping the oldest exchange changes its start, so every turn after that
+# would evaluate the whole history again (2-3 s on one core). Cut from MAX_EXCHANGES down to
+# KEEP_EXCHANGES, the prompt changes at its start once every few turns, and the session has it
+# evaluated before the next question comes (`prefill_messages`).
+MAX_EXCHANGES = 12
+KEEP_EXCHANGES = 6
 MAX_REPLY_TOKENS = 80
 
 
@@ -35,7 +41,7 @@ class Conversation:
 
     def messages(self, user_text: str) -> list[BaseMessage]:
         msgs: list[BaseMessage] = [SystemMessage(self.system_prompt)]
-        for ex in self.exchanges[-MAX_EXCHANGES:]:
+        for ex in self.exchanges:
             msgs.append(HumanMessage(ex.user))
             if ex.assistant:
                 msgs.append(AIMessage(ex.assistant + (" ..." if ex.interrupted else "")))
@@ -45,7 +51,13 @@ class Conversation:
     def record(self, user: str, heard: str, interrupted: bool) -> None:
         """Keep what the user actually heard of the reply, not what the LLM wrote."""
         self.exchanges.append(Exchange(user, heard.strip(), interrupted))
-        del self.exchanges[:-MAX_EXCHANGES]
+        if len(self.exchanges) > MAX_EXCHANGES:
+            del self.exchanges[:-KEEP_EXCHANGES]
+
+    def prefill_messages(self) -> list[BaseMessage]:
+        """The next turn's prompt with an empty user message: evaluated ahead (while the user listens or
+        speaks), it leaves only their words to evaluate when they come."""
+        return self.messages("")
 
 
 class ReplyStream:
@@ -56,9 +68,19 @@ class ReplyStream:
         self.config = config
         self.messages = messages
         self._cancel = threading.Event()
+        self._go = threading.Event()
+        self._go.set()
 
     def cancel(self) -> None:
         self._cancel.set()
+        self._go.set()
+
+    def hold(self) -> None:
+        """Pause generation after the current token (the CPU is needed elsewhere); `release()` resumes."""
+        self._go.clear()
+
+    def release(self) -> None:
+        self._go.set()
 
     async def deltas(self) -> AsyncIterator[str]:
         loop = asyncio.get_running_loop()
@@ -69,6 +91,7 @@ class ReplyStream:
             try:
                 gen = self.chat.stream(self.messages, max_tokens=MAX_REPLY_TOKENS)
                 for chunk in gen:
+                    self._go.wait()
                     if self._cancel.is_set():
                         break
                     text = chunk.text if isinstance(chunk.text, str) else str(chunk.content)

@@ -27,7 +27,9 @@ import numpy as np
 from agent.errors import AudiogentError
 from realtime.chunker import SentenceChunker
 from realtime.conversation import Conversation, ReplyStream
+from realtime.frames import EndOfReply, Sentence, Speech, TextDelta, Transcript
 from realtime.models import RealtimeModels
+from realtime.tools import ConversationTools, ToolJob
 from realtime.vad import SAMPLE_RATE, TurnDetector, VADEvent, VADSettings
 from tools.thg import FPS
 from tools.thg.stream import AvatarFrame, AvatarStream, EndOfSegment
@@ -39,6 +41,7 @@ SPF = SAMPLE_RATE // FPS  # audio samples per video frame (640 = 40 ms)
 PARTIAL_EVERY_S = 0.7  # ASR partials while the user speaks (only when the recogniser is idle)
 VOICED_RMS = 0.01  # a frame whose audio is above this is "voiced" (the benchmark's marker uses it)
 LLM_DOWN_REPLY = "Sorry, I can't reach my language model right now."
+JOB_ACK = "Sure, one moment."
 
 
 class MediaSink(Protocol):
@@ -101,8 +104,10 @@ class Reply:
 
 class RealtimeSession:
     def __init__(self, models: RealtimeModels, emit: Callable[[dict[str, Any]], None], sink: MediaSink,
-                 vad: VADSettings | None = None, mark_voiced_frames: bool = False) -> None:
+                 vad: VADSettings | None = None, mark_voiced_frames: bool = False,
+                 tools: ConversationTools | None = None) -> None:
         self.models = models
+        self.tools = tools
         self.emit = emit
         self.sink = sink
         self.detector = TurnDetector(vad)
@@ -243,8 +248,7 @@ class RealtimeSession:
             try:
                 text = await asyncio.to_thread(self.models.transcriber, audio)
                 if text and self.detector.speaking:
-                    self.emit({"type": "caption", "role": "user", "final": False, "text": text,
-                               "turn": self.turn + 1})
+                    self.emit(Transcript(self.turn + 1, text, final=False).event())
             finally:
                 self._partial_busy = False
 
@@ -270,7 +274,23 @@ class RealtimeSession:
             reply.stream.cancel()
         if reply.committed.is_set() and reply.user_text and (reply.started or reply.segments):
             self.conversation.record(reply.user_text, reply.heard(), interrupted=True)
+            self._prefill()
         log.debug("turn %d cancelled (%s) after %d of %d samples", reply.turn, why, reply.played, reply.queued)
+
+    def _prefill(self) -> None:
+        """The embedded LLM evaluates the history now, not when the next question comes (a server would
+        bill this as a call, so only the embedded model gets it)."""
+        if self.models.settings.llm.provider != "embedded" or self.closed:
+            return
+        messages = self.conversation.prefill_messages()
+
+        async def run() -> None:
+            try:
+                await asyncio.to_thread(self.models.chat.invoke, messages, max_tokens=1)
+            except Exception as e:  # noqa: BLE001 - an optimisation: the next turn evaluates the prompt itself
+                log.debug("prefill failed: %r", e)
+
+        self._spawn(run())
 
     # ------------------------------------------------------------------ one turn
     async def _respond(self, reply: Reply, audio: np.ndarray) -> None:
@@ -280,53 +300,113 @@ class RealtimeSession:
         if self.live != turn:
             return
         reply.user_text = text
-        self._emit_for(reply, {"type": "caption", "role": "user", "final": True, "text": text, "turn": turn})
+        self._emit_for(reply, Transcript(turn, text, final=True).event())
         if not _has_words(text):
             await reply.committed.wait()
             if self.live == turn:
                 self.reply, self.live = None, None
             return
+        job = await asyncio.to_thread(self.tools.job_for, text) if self.tools is not None else None
+        if self.live != turn:
+            return
+        if job is not None:
+            await self._run_job(reply, job)
+            return
         reply.stream = ReplyStream(self.models.chat, self.models.settings.llm, self.conversation.messages(text))
-        sentences: asyncio.Queue[str | None] = asyncio.Queue()
+        sentences: asyncio.Queue[Sentence | Speech | EndOfReply] = asyncio.Queue()
         speaker = self._spawn(self._speak(reply, sentences))
         chunker = SentenceChunker()
-        written = ""
+        written, count = "", 0
+
+        def queue(texts: list[str]) -> None:
+            nonlocal count
+            for text in texts:
+                times.llm_first_sentence = times.llm_first_sentence or time.monotonic()
+                sentences.put_nowait(Sentence(turn, text, count))
+                count += 1
+
         try:
             async for delta in reply.stream.deltas():
                 if self.live != turn:
                     return
                 times.llm_first_token = times.llm_first_token or time.monotonic()
                 written += delta
-                self._emit_for(reply, {"type": "caption", "role": "assistant", "delta": delta, "turn": turn})
-                for s in chunker.push(delta):
-                    times.llm_first_sentence = times.llm_first_sentence or time.monotonic()
-                    sentences.put_nowait(s)
-            for s in chunker.flush():
-                times.llm_first_sentence = times.llm_first_sentence or time.monotonic()
-                sentences.put_nowait(s)
+                self._emit_for(reply, TextDelta(turn, delta).event())
+                queue(chunker.push(delta))
+            queue(chunker.flush())
         except AudiogentError as e:
             self._emit_for(reply, {"type": "error", "error": e.message, "hint": e.hint, "turn": turn})
             if self.live == turn and not written:
-                sentences.put_nowait(LLM_DOWN_REPLY)
+                queue([LLM_DOWN_REPLY])
         finally:
-            sentences.put_nowait(None)
+            sentences.put_nowait(EndOfReply(turn))
         await speaker
 
-    async def _speak(self, reply: Reply, sentences: asyncio.Queue[str | None]) -> None:
-        while (text := await sentences.get()) is not None:
-            if self.live != reply.turn:
+    async def _run_job(self, reply: Reply, job: ToolJob) -> None:
+        """An audio job asked for in words: say so at once, run it through the agent (only once the turn
+        is committed: a job writes files), then say how it went and play what it made."""
+        assert self.tools is not None
+        turn = reply.turn
+        items: asyncio.Queue[Sentence | Speech | EndOfReply] = asyncio.Queue()
+        speaker = self._spawn(self._speak(reply, items))
+
+        def say(text: str, index: int) -> None:
+            self._emit_for(reply, TextDelta(turn, text + " ").event())
+            items.put_nowait(Sentence(turn, text, index))
+
+        say(JOB_ACK, 0)
+        try:
+            await reply.committed.wait()
+            if self.live != turn:
                 return
-            samples = await asyncio.to_thread(self.models.voice, text)
+            self.emit({"type": "tool_start", "turn": turn, "tools": [s.tool for s in job.plan.steps]})
+            outcome = await asyncio.to_thread(self.tools.run, job)
+            # the files are the user's even when they talked over the avatar meanwhile
+            self.emit({"type": "tool_result", "turn": turn, "ok": outcome.ok, "answer": outcome.answer,
+                       "files": outcome.files})
+            if self.live == turn:
+                say(outcome.said, 1)
+                if outcome.audio is not None:
+                    items.put_nowait(Speech(turn, "(the result)", outcome.audio))
+        finally:
+            items.put_nowait(EndOfReply(turn))
+        await speaker
+
+    async def _speak(self, reply: Reply, sentences: asyncio.Queue[Sentence | Speech | EndOfReply]) -> None:
+        while not isinstance(sentence := await sentences.get(), EndOfReply):
+            if self.live != sentence.turn:
+                return
+            if isinstance(sentence, Speech):  # audio made elsewhere (a tool's result): played as it is
+                await reply.committed.wait()
+                if not self._play(reply, sentence):
+                    return
+                continue
+            # The first clause is what the user waits for: the LLM pauses while it is synthesised, so
+            # TTS gets the CPU; later sentences are synthesised while earlier ones play, beside the LLM.
+            hold = sentence.index == 0 and reply.stream is not None
+            if hold:
+                reply.stream.hold()
+            try:
+                speech = Speech(sentence.turn, sentence.text, await asyncio.to_thread(self.models.voice, sentence.text))
+            finally:
+                if hold:
+                    reply.stream.release()
             reply.times.tts_first_audio = reply.times.tts_first_audio or time.monotonic()
             await reply.committed.wait()  # a speculative reply is prepared, not played
-            if self.live != reply.turn:
+            if not self._play(reply, speech):
                 return  # barge-in while synthesising: the clip is dropped here
-            self.stream.push_audio(samples)
-            reply.segments.append((text, int(samples.size)))
-            reply.queued += int(samples.size)
         if self.live == reply.turn:
             self.stream.push_audio(EndOfSegment())
             reply.text_done = True
+
+    def _play(self, reply: Reply, speech: Speech) -> bool:
+        """Queue one sentence for the pacer, if its turn is still the live one."""
+        if self.live != speech.turn:
+            return False
+        self.stream.push_audio(speech.samples)
+        reply.segments.append((speech.text, int(speech.samples.size)))
+        reply.queued += int(speech.samples.size)
+        return True
 
     # ------------------------------------------------------------------ output clock
     async def _pace(self) -> None:
@@ -360,6 +440,7 @@ class RealtimeSession:
         reply.played += SPF
         if reply.text_done and reply.played >= reply.queued:
             self.conversation.record(reply.user_text, reply.heard(), interrupted=False)
+            self._prefill()
             self.emit({"type": "reply_end", "turn": reply.turn})
             self.reply, self.live = None, None
 

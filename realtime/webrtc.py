@@ -16,6 +16,7 @@ from typing import Any
 import av
 import numpy as np
 from aiortc import MediaStreamTrack, RTCPeerConnection, RTCSessionDescription
+from aiortc.jitterbuffer import JitterBuffer
 from aiortc.mediastreams import MediaStreamError
 
 from realtime.session import SPF
@@ -78,6 +79,18 @@ class RtcSink:
         self.video.stop()
 
 
+def _short_jitter_buffer(receiver: Any) -> None:
+    """aiortc hands incoming audio on only once 4 later packets (80 ms) have arrived, and the end of
+    the user's turn waits on the last of them. One packet suffices on the loopbacks and LANs this
+    serves; a packet later than that is dropped (20 ms of microphone audio, which the VAD tolerates).
+    The buffer is private to aiortc: if a version renames it, the default stays and nothing breaks."""
+    name = "_RTCRtpReceiver__jitter_buffer"
+    if hasattr(receiver, name):
+        setattr(receiver, name, JitterBuffer(capacity=16, prefetch=1))
+    else:
+        log.debug("aiortc has no %s here; keeping its default microphone buffering", name)
+
+
 class RtcPeer:
     """One browser connection: the peer, its session and the pumps between them."""
 
@@ -118,6 +131,9 @@ class RtcPeer:
 
     async def answer(self, sdp: str, kind: str) -> RTCSessionDescription:
         await self.pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type=kind))
+        for transceiver in self.pc.getTransceivers():
+            if transceiver.kind == "audio":
+                _short_jitter_buffer(transceiver.receiver)
         self.pc.addTrack(self.sink.audio)  # one stream id for both: the browser syncs them
         self.pc.addTrack(self.sink.video)
         await self.pc.setLocalDescription(await self.pc.createAnswer())

@@ -241,7 +241,8 @@ def reverb(c: Clause, src: Sources) -> Args:
             break
     pct = qs(c, "%")
     frac = [q.value for q in qs(c, None) if 0 <= q.value <= 1 and (
-        re.search(r"\b(?:wet|mix|amount)\s*(?:of|at|=|:)?\s*$", t[:q.start]) or re.match(r"\s*(?:wet|mix)\b", t[q.end:]))]
+        re.search(r"(?:\b(?:wet|mix|amount)|湿声|湿度|混响量)\s*(?:of|at|=|:|为|是|设为?)?\s*$", t[:q.start])
+        or re.match(r"\s*(?:wet|mix)\b", t[q.end:]))]
     if pct and 0 <= pct[0].value <= 100:
         args["wet"] = pct[0].value / 100
     elif frac:  # "wet 0.5", "at 0.4 wet"

@@ -35,31 +35,36 @@ _DONE: dict[str, tuple[str, str, str]] = {
     "fade": (r"faded", r"fade", r"淡入淡出|淡入|淡出|渐变"),
     "change_tempo": (r"slowed(?:[- ]down)?|sped[- ]up|speeded[- ]up|time[- ]stretched|stretched|faster|slower",
                      r"speed\s*up|slow\s*down|tempo", r"放慢|减速|加速|加快|变速|调速|慢放|快放|变快|变慢"),
+    "equalize": (r"eq'?d|eq-?ed|equali[sz]ed|(?:bass|treble)[- ](?:boosted|cut|reduced)", r"eq|equali[sz]e",
+                 r"均衡|低音增强|低音加强|低音减弱|高音增强|高音减弱"),
+    "binauralize": (r"spatiali[sz]ed|binaural(?:i[sz]ed)?|3-?d|panned|headphones?|surround", r"binauralize|spatiali[sz]e",
+                    r"双耳|空间化|空间音频"),
     "gain": (r"boosted|amplified|louder|quieter|turned[- ](?:up|down)|attenuated", r"gain|boost|amplify",
-             r"放大|调大|调小|增益|调音量"),
+             r"调大声|调小声|变大声|变小声|调响|放大|调大|调小|增益|调音量"),
     "pitch_shift": (r"pitched(?:[- ](?:up|down))?|pitch[- ]shifted|transposed|(?:higher|lower)[- ]pitched|deeper",
                     r"pitch(?:\s*shift)?|transpose", r"变调|升调|降调|移调|升高音调|降低音调"),
     "reverb": (r"reverbed|reverberated|reverb(?:[- ]?ed)?|echoey|echoed|reverby", r"reverb", r"加混响|混响"),
     "filter": (r"filtered|high[- ]?passed|low[- ]?passed", r"filter|high[- ]?pass|low[- ]?pass", r"滤波|高通|低通"),
-    "equalize": (r"eq'?d|eq-?ed|equali[sz]ed", r"eq|equali[sz]e", r"均衡"),
     "loudness_normalize": (r"normali[sz]ed|level(?:l)?ed|loudness[- ]normali[sz]ed", r"normali[sz]e|level",
                            r"标准化|归一化|响度标准化"),
     "resample": (r"resampled|down-?sampled|up-?sampled|down-?mixed|mono|stereo", r"resample|downsample",
                  r"重采样|转单声道|单声道|立体声"),
     "convert": (r"converted|exported|encoded|transcoded|mp3|flac|ogg|wav", r"convert|export|encode",
                 r"转换格式|转码|导出|转换"),
-    "denoise": (r"de-?noised|cleaned(?:[- ]up)?|clean(?:er)?|noise[- ](?:free|reduced|removed)|enhanced",
+    "denoise": (r"de-?noised|cleaned(?:[- ]up)?|clean(?:er)?|noise[- ](?:free|reduced|removed)|enhanced|repaired|fixed(?:[- ]up)?",
                 r"de-?noise|clean(?:\s*up)?",
-                r"降噪|去噪|除噪|去掉噪音|去除噪音"),
-    "remove_hum": (r"de-?hummed|hum[- ](?:free|removed)", r"de-?hum|remove\s+(?:the\s+)?hum",
-                   r"去嗡嗡?声?|去电流声|去掉电流声|去除电流声|去交流声|去哼声"),
+                r"降过噪|去过噪|降噪|去噪|除噪|去掉噪音|去除噪音|修好|修复"),
+    "remove_hum": (r"de-?hummed|hum[- ](?:free|removed)|repaired|fixed(?:[- ]up)?", r"de-?hum|remove\s+(?:the\s+)?hum",
+                   r"去嗡嗡?声?|去电流声|去掉电流声|去除电流声|去交流声|去哼声|修好"),
+    "inpaint": (r"repaired|restored|patched|in-?painted|fixed(?:[- ]up)?", r"inpaint|repair|restore", r"修复|修补|修好|补好"),
     "text_to_speech": (r"synthesi[sz]ed|generated|spoken|tts|speech|narrated|voiced", r"tts|synthesi[sz]e",
                        r"合成|生成|配音"),
 }
 # What a step added, as a noun: "the version without the reverb" is the input of the reverb step.
 _ADDED = {"reverb": r"reverb|echo", "fade": r"fades?(?:[- ](?:in|out))?", "denoise": r"noise\s+reduction|denoising",
           "loudness_normalize": r"normali[sz]ation|loudness\s+normali[sz]ation",
-          "pitch_shift": r"pitch\s+shift(?:ing)?",
+          "pitch_shift": r"pitch\s+(?:shift(?:ing)?|change)",
+          "binauralize": r"spatiali[sz]ation|binaural(?:\s+effect)?|panning",
           "equalize": r"eq|equali[sz]ation|equali[sz]er", "filter": r"filter(?:ing)?", "mix": r"music|mix(?:ing)?",
           "trim": r"trim(?:ming)?|cuts?", "change_tempo": r"speed[- ]?up|slow[- ]?down|(?:tempo|speed)\s+change",
           "gain": r"boost|gain|volume\s+(?:boost|change)", "remove_hum": r"hum\s+removal|de-?humming",
@@ -68,11 +73,14 @@ _ADDED = {"reverb": r"reverb|echo", "fade": r"fades?(?:[- ](?:in|out))?", "denoi
 _ANY_EDIT = (r"(?:any\s+|all\s+(?:the\s+)?|my\s+|your\s+)?"
              r"(?:effects?|processing|edits?|editing|changes|modifications|fx)")
 
-_EN_ORIGINAL = r"original|raw|untouched|unprocessed|unedited|unmodified|unaltered|pristine|source|initial|unchanged"
+_EN_ORIGINAL = (r"original|raw|untouched|unprocessed|unedited|unmodified|unaltered|pristine|source|initial|unchanged"
+                r"|un(?:filtered|trimmed|normali[sz]ed|mixed|faded|denoised|cleaned|boosted|reverbed|pitched|shifted|slowed"
+                r"|eq'?d|equali[sz]ed|converted|resampled)")
 _EN_ORDINAL = {"first": 1, "1st": 1, "earliest": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3}
 _EN_OUTPUTISH = r"processed|edited|modified|finished|fixed|resulting"
-_EN_NEUTRAL = r"very|same|whole|entire|full|audio|voice|sound|wav|mp3|one|main|actual|old"
+_EN_NEUTRAL = r"very|same|whole|entire|full|audio|voice|voicemail|sound|wav|mp3|one|main|actual|old|welcome|reference|other"
 _EN_NOUN = (r"original|recording|file|upload|audio|clip|track|one|version|input|take|memo|voice\s+memo|song|podcast"
+            r"|voice|announcement|greeting|narration|voice-?over|intro|outro|message|speech"
             r"|(?:very\s+)?beginning|start"
             r"|thing|result|output|edit|mix|transcript(?:ion)?|text")
 _TEXT_NOUN = rx(r"^(?:transcript(?:ion)?|text)$", r"转写|转录|文字|文本|逐字稿|字幕")
@@ -82,14 +90,26 @@ _UPLOAD_NOUN = rx(r"^(?:upload|input|original)$", r"原文件|原录音|原音�
 _EN_LEAD = (r"(?:go(?:ing)?\s+back\s+to|get\s+back\s+to|(?:and\s+)?back\s+to|return(?:ing)?\s+to|revert(?:ing)?\s+to"
             r"|switch(?:ing)?\s+(?:back\s+)?to|start\s+(?:over|again)\s+(?:from|with)|re-?use|take|use|using|grab"
             r"|pick\s+up|work\s+(?:on|with)|redo)")
-_EN_WHEN = (r"from\s+before|from\s+earlier(?:\s+on)?|earlier(?:\s+on)?|before(?=\s*(?:[,.;:!?\-–—)]|and\b|then\b|$))"
+# "the version from before the email question": made before the turn that asked about email
+_EN_BEFORE_TOPIC = (r"from\s+before\s+(?:the|my|that|your|our|this)\s+(?:[\w'-]+\s+){1,3}?(?:question|detour|tangent"
+                    r"|aside|interruption|chat|request|thing|bit)")
+_EN_WHEN = (rf"{_EN_BEFORE_TOPIC}|from\s+before|from\s+earlier(?:\s+on)?|earlier(?:\s+on)?|before(?=\s*(?:[,.;:!?\-–—)]|and\b|then\b|$))"
             r"|again|instead|once\s+more|one\s+more\s+time|anew|this\s+time|originally"
             r"|(?:from|at)\s+the\s+(?:very\s+)?(?:start|beginning)|to\s+begin\s+with|at\s+first|in\s+the\s+beginning"
-            r"|from\s+last\s+time|from\s+the\s+(?:first|second|third|previous|last)\s+(?:turn|step|time|request|round)")
+            r"|from\s+last\s+time|from\s+(?:the|my|our|your)\s+(?:very\s+)?(?:first|second|third|previous|last)\s+"
+            r"(?:turn|step|time|request|round|message|question|go)"
+            r"|of\s+(?:my|the|our|your)\s+(?:very\s+)?(?:first|second|third|previous|last|earlier)\s+"
+            r"(?:request|message|turn|question|step|go|edit)")
+_RESULT_WORDS = (r"louder|quieter|softer|faster|slower|shorter|cleaner|clearer|deeper|higher|lower|brighter|warmer"
+                 r"|mono|stereo")
 _EN_WHO = (r"(?:that\s+|which\s+)?(?:i|we|you)\s+(?:first\s+|originally\s+|just\s+|had\s+)?(?:uploaded|sent(?:\s+you)?"
            r"|gave\s+you|shared|started\s+(?:with|from)|had|made|created|recorded|attached|produced|did|generated"
-           r"|rendered|exported|got|asked\s+for|requested|wanted)(?:\s+(?:first|earlier|before|at\s+first|originally|to\s+begin\s+with"
+           r"|rendered|exported|got|asked\s+for|requested|wanted|synthesi[sz]ed|narrated|read\s+out|voiced|repaired|fixed"
+           r"|transcribed|wrote\s+down)"
+           rf"(?:\s+(?:{_RESULT_WORDS}))?"  # "the one you made louder"
+           r"(?:\s+(?:first|earlier|before|at\s+first|originally|to\s+begin\s+with"
            r"|at\s+the\s+(?:very\s+)?(?:start|beginning)))?")
+_EN_WHO_RX = re.compile(_EN_WHO, re.I)
 _EN_DET = r"(?:the|my|our|that|your|this)"
 _EN_WITHOUT = r"(?:without|before|minus|with\s+no|prior\s+to|pre)[- ]\s*(?:the\s+|any\s+|all\s+(?:the\s+)?)?"
 _ADDED_ANY = "|".join(f"(?:{p})" for p in _ADDED.values())
@@ -97,6 +117,7 @@ _EN_APPOS = (rf"(?:i\s+mean\s+|i\s+mean,\s+)?{_EN_DET}\s+(?:(?:very|{_EN_ORIGINA
              rf"(?:one|version|file|recording|take|clip|audio|upload)")
 _EN_WITH = r"(?:with|that\s+has|which\s+has|having)\s+(?:the\s+|a\s+|an\s+|some\s+)?"
 _EN_TAIL_ITEM = (rf"(?:(?:the|that)\s+(?:one|version|file|recording|take|clip)\s+)?{_EN_WITHOUT}(?:{_ADDED_ANY}|{_ANY_EDIT})\b"
+                 rf"(?:\s+and\s+(?:the\s+|any\s+)?(?:{_ADDED_ANY})\b)*"
                  rf"(?:\s+(?:on\s+it|applied))?|{_EN_WHEN}|{_EN_WHO}"
                  rf"|{_EN_WITH}(?:{_ADDED_ANY})\b(?:\s+(?:on\s+it|applied|added))?"
                  rf"|{_EN_APPOS}")
@@ -104,7 +125,10 @@ _NOT_A_UNIT = (r"(?!\s*(?:seconds?|secs?|s\b|minutes?|mins?|ms\b|db\b|hz\b|khz\b
                r"|percent|%))")
 _EN_PHRASE = re.compile(
     rf"(?:(?P<lead>\b{_EN_LEAD}\s+)(?:{_EN_DET}\s+)?|\b{_EN_DET}\s+)"
-    rf"(?P<mods>(?:[a-z][\w'-]*\s+){{0,3}}?)(?P<noun>{_EN_NOUN})\b{_NOT_A_UNIT}"
+    rf"(?P<mods>(?:[a-z][\w'-]*\s+){{0,3}}?)"
+    # "the second of the two files I uploaded": one of a request's uploads
+    rf"(?:of\s+(?:the|my|those|these)\s+(?:two|three|four|\d)\s+(?:files|recordings|clips|uploads|takes|tracks)"
+    rf"|(?P<noun>{_EN_NOUN}))\b{_NOT_A_UNIT}"
     rf"(?P<tail>(?:\s*[,\-–—(]?\s*(?:{_EN_TAIL_ITEM})\b)*\s*[\-–—)]?)",
     re.I,
 )
@@ -118,27 +142,39 @@ _EN_WITHOUT_ONLY = re.compile(
 
 _ZH_LEAD = r"(?:再\s*)?(?:回到|回去用|退回到|返回到?|换回到?|用回|改回|还是用|改用|重新用|继续用|拿|用|对|把|给)?"
 _ZH_WHEN = (r"最最开始|最开始|最一开始|一开始|刚开始|开始时|最早|最初|起初|当初|之前|以前|早先|先前"
-            r"|第\s*(?:[一二三四五]|\d)\s*(?:次|个|段|条|版|轮)?")
+            r"|第\s*(?:[一二三四五]|\d)\s*(?:步|次|个|段|条|版|轮)?"
+            r"|问[^，,。！？\s]{1,8}?(?:之前|以前|前)|刚才|刚刚")
 _ZH_DEM = r"(?:那一个|那一段|那个|那段|那条|那版|那份|这个|的)"
 _ZH_EN_VERBS = "|".join(en for _, en, _ in _DONE.values())
+_ZH_EN_DONE = "|".join(en for en, _, _ in _DONE.values())  # "那个 trimmed 的 version"
 _ZH_WORDS = sorted(((w, tool) for tool, (_, _, zh) in _DONE.items() for w in zh.split("|")), key=lambda x: -len(x[0]))
 _ZH_DONE = "|".join(re.escape(w) if not re.search(r"[?*+()]", w) else w for w, _ in _ZH_WORDS)
 _ZH_UNDONE = (rf"没(?:有)?(?:加|做|用|经过|经)?过?(?:{_ZH_DONE})|未(?:经)?(?:{_ZH_DONE})|(?:{_ZH_DONE})(?:之前|以前|前)"
               rf"|(?:加|做)(?:{_ZH_DONE})(?:之前|以前|前)")
-_ZH_MOD = (r"(?:原始|原来|原本|本来|最初|一开始|(?:我)?上传|传上来|发来"
-           r"|没(?:有)?(?:处理|动|改|编辑)过|未(?:经)?(?:处理|编辑)"
-           rf"|{_ZH_UNDONE}"
-           rf"|处理过?|处理好|(?:{_ZH_EN_VERBS})\s*(?:过|后|好|完)"
+_ZH_MOD = (r"(?:原始|原来|原本|本来|最初|一开始|(?:我)?上传|传上来|发来|(?:我)?传|original\s*|raw\s*|untouched\s*"
+           r"|(?:还)?没(?:有)?(?:处理|动|改|编辑)过?|未(?:经)?(?:处理|编辑)"
+           rf"|还?{_ZH_UNDONE}"
+           rf"|(?:你)?(?:做|弄|生成|搞)(?:好|出来)?|有\s*(?:{_ZH_EN_VERBS})\s*|(?:{_ZH_EN_DONE})\s*"
+           rf"|处理过?|处理好|处理完|(?:{_ZH_EN_VERBS})\s*(?:过|后|好|完)|转(?:写|录)?出来|转(?:写|录)(?:过|好|完)"
            rf"|(?:(?:加|做|去|用|调)(?:过|了))?(?:{_ZH_DONE})(?:过|后|好|完|掉|起来|在一起|成)?)\s*的?")
 _ZH_NOUN = (r"原文件|源文件|原录音|原音频|原声|原件|文件|录音|音频|版本|结果|输出|片段|素材|语音|声音"
             r"|转写(?:稿|结果|文本)?"
-            r"|转录(?:稿|结果)?|文字稿|逐字稿|文字|文本|那一段|那一个|那段|那个|那条|那版|那份|版"
-            r"|\s*(?:file|recording|audio|version|result|clip|one|upload|transcript)\b")
+            r"|转录(?:稿|结果)?|文字稿|逐字稿|文字|文本|那一段|那一个|那段|那个|那条|那版|那份|版|那句话|那句|欢迎词"
+            r"|原始文件|原始录音|原始音频"
+            r"|\s*(?:file|recording|audio|version|result|clip|one|upload|transcript)\b"
+            r"|的(?=\s*[，,。；;]|$)")  # "一开始那个没处理的，...": the noun left out
 _ZH_PHRASE = re.compile(
     rf"(?P<lead>{_ZH_LEAD})\s*(?:我们|我)?\s*(?P<when>{_ZH_WHEN})?\s*{_ZH_DEM}?\s*(?P<mods>(?:{_ZH_MOD}\s*){{0,2}})\s*{_ZH_DEM}?\s*"
-    rf"(?P<noun>{_ZH_NOUN})", re.I)
+    rf"(?P<mods2>(?:{_ZH_MOD}\s*)?)(?P<noun>{_ZH_NOUN})", re.I)
 
-_FIRST_WORDS = rx(r"\b(?:first|1st|earliest|initial|originally|to\s+begin\s+with|at\s+first|beginning|start)\b",
+# "最开始上传的那两段里的第二段": the k-th upload
+_ZH_NTH_UPLOAD = re.compile(
+    rf"(?P<lead>{_ZH_LEAD})\s*(?:我们|我)?\s*(?P<when>{_ZH_WHEN})?\s*(?:我们|我)?\s*(?P<mods>上传|传上来|发来|给你)的?\s*那?"
+    r"(?:两|三|几|\d)\s*(?:段|个|条|份)(?:录音|音频|文件)?(?:里|中|里面|当中)?的?"
+    r"(?P<noun>第\s*(?:[一二三四五]|\d)\s*(?:段|个|条|份))")
+
+_FIRST_WORDS = rx(r"\b(?:first|1st|earliest|initial|originally|to\s+begin\s+with|at\s+first|beginning|start"
+                  r"|start(?:ed)?\s+(?:with|from)|began\s+with)\b",
                   r"最开始|一开始|刚开始|开始时|最早|最初|起初|当初|开头|第\s*[一1]")
 # Words that go back on their own: "go back to the file" is the file the work started from.
 _STRONG_BACK = rx(r"\b(?:go(?:ing)?\s+back|back\s+to|return(?:ing)?\s+to|revert(?:ing)?\s+to|switch(?:ing)?\s+back"
@@ -149,11 +185,26 @@ _BACK_WORDS = rx(r"\b(?:before|earlier|again|instead|originally|go(?:ing)?\s+bac
 _ORIGINAL_WORDS = rx(rf"\b(?:{_EN_ORIGINAL})\b|\b(?:i|we)\s+(?:first\s+|originally\s+)?(?:uploaded|sent|gave|shared"
                      rf"|started|attached|recorded)\b|\b(?:upload|input)\b|{_EN_WITHOUT}{_ANY_EDIT}",
                      r"原始|原来|原本|本来|原文件|源文件|原录音|原音频|原声|原件|上传|传上来|发来"
-                     r"|没(?:有)?(?:处理|动|改|编辑)过|未(?:经)?(?:处理|编辑)|素材")
+                     r"|没(?:有)?(?:处理|动|改|编辑)过?|未(?:经)?(?:处理|编辑)|素材")
 _OUTPUT_WORDS = rx(rf"\b(?:{_EN_OUTPUTISH}|result|output|version|edit|mix)\b"
                    r"|\b(?:i|we)\s+(?:asked\s+for|requested|wanted)\b"
                    rf"|\b(?:you|we)\s+(?:made|created|produced"
                    rf"|generated|rendered|exported|did)\b", r"处理|结果|输出|版本")
+
+
+_TOPIC = (re.compile(r"\bbefore\s+(?:the|my|that|your|our|this)\s+((?:[\w'-]+\s+){1,3}?)(?:question|detour|tangent|aside"
+                     r"|interruption|chat|request|thing|bit)\b", re.I),
+          re.compile(r"问([^，,。！？\s]{1,8}?)(?:之前|以前|前)"))
+_STOP = {"the", "about", "that", "this", "your", "with", "random", "quick", "little", "other", "silly"}
+
+
+def _topic_words(phrase: str) -> list[str]:
+    """'from before the email question' -> ['email']; '问天气之前' -> ['天气']: what the interrupting turn was about."""
+    for pat in _TOPIC:
+        if (m := pat.search(phrase)) is not None:
+            words = m.group(1).split() if pat is _TOPIC[0] else [m.group(1)]
+            return [w.lower() for w in words if len(w) >= 2 and w.lower() not in _STOP]
+    return []
 
 
 def _ordinal(text: str) -> int | None:
@@ -232,7 +283,7 @@ class Resolver:
         out: list[str] = []
         pos = 0
         found_at: dict[int, tuple[re.Match[str], tuple[str, str]]] = {}
-        for pat in (_EN_PHRASE, _EN_WITHOUT_ONLY, _EN_WHAT, _ZH_PHRASE):
+        for pat in (_EN_PHRASE, _EN_WITHOUT_ONLY, _EN_WHAT, _ZH_PHRASE, _ZH_NTH_UPLOAD):
             start = 0
             while (m := pat.search(text, start)) is not None:  # overlapping: "the same to [the original file]"
                 got = self._resolve(m, text)
@@ -255,7 +306,8 @@ class Resolver:
     def _wanted(self, m: re.Match[str]) -> _Wanted | None:
         g = m.groupdict()
         lead, tail, noun = g.get("lead") or "", g.get("tail") or "", g.get("noun") or ""
-        mods, when = g.get("mods") or "", g.get("when") or ""
+        mods, when = (g.get("mods") or "") + " " + (g.get("mods2") or ""), g.get("when") or ""
+        mods = mods if mods.strip() else ""
         zh = bool(re.search(r"[\u4e00-\u9fff]", m.group(0)))
         if not zh and mods and _NEUTRAL_MODS.sub(" ", _without_done(mods)).strip():
             return None  # a word we do not know describes it: "the background music file"
@@ -267,25 +319,42 @@ class Resolver:
             for u in undone:
                 mods = mods.replace(u, " ")
         tools = _tools_done(mods if not zh else mods + " " + noun) | _tools_with(tail)
-        kind = "text" if _TEXT_NOUN.search(noun.strip()) else "audio"
+        if (who := _EN_WHO_RX.search(tail)) is not None:
+            tools |= _tools_done(who.group(0))  # "the one you made louder", "the announcement you synthesized"
+        kind = "text" if _TEXT_NOUN.search(noun.strip()) or (who is not None and re.search(
+            r"transcribed|wrote\s+down", who.group(0), re.I)) else "audio"  # "what you transcribed earlier"
         if lead and re.fullmatch(r"(?:the\s+)?(?:very\s+)?(?:beginning|start)", noun.strip(), re.I):
             return _Wanted("audio", True, False, set(), set(), 1, True, False)  # "go back to the beginning"
         original = bool(_ORIGINAL_WORDS.search(mods + " " + noun + " " + tail)) and not tools
-        order = _ordinal(mods + " " + when)
+        order = _ordinal(noun) if zh and noun.startswith("第") else _ordinal(mods + " " + when)
         if order is None and _FIRST_WORDS.search(mods + " " + when + " " + tail):
             order = 1
         output = bool(tools) or bool(_OUTPUT_WORDS.search(mods + " " + noun + " " + tail)) or (
             bool(_OUTPUT_NOUN.search(noun.strip())))
         back = bool(_BACK_WORDS.search(words))
-        generic = bool(re.fullmatch(r"\s*(?:text|文字|文本)\s*", noun))
+        if zh and re.search(r"第\s*(?:[一二三四五]|\d)\s*(?:步|轮|次)", when) and kind == "audio":
+            output = True  # "第二步那个": what the second request made
+        generic = bool(re.fullmatch(r"\s*(?:text|文字|文本)\s*", noun)) and not mods.strip()  # not "the voicemail text"
         if kind == "text":  # "the transcript from before", "之前的转写"; not "turn it into text"
             if original or removed or (generic and not (back or order)):
                 return None
-        elif not (original or tools or removed or order or _STRONG_BACK.search(words)):
+        elif not (original or tools or removed or order or _STRONG_BACK.search(words) or _topic_words(words)):
             return None
         return _Wanted(kind, original, output and not original, tools, removed, order, back, generic)
 
     def _resolve(self, m: re.Match[str], text: str) -> tuple[str, str] | None:
+        topic = _topic_words(m.group(0))
+        cut = next((i for i in range(len(self.runs) - 1, -1, -1)
+                    if any(t in self.runs[i].request.lower() for t in topic)), None) if topic else None
+        if cut is None:
+            return self._resolve_in(m, text)
+        runs, self.runs = self.runs, self.runs[:cut]  # only what existed before that turn
+        try:
+            return self._resolve_in(m, text)
+        finally:
+            self.runs = runs
+
+    def _resolve_in(self, m: re.Match[str], text: str) -> tuple[str, str] | None:
         w = self._wanted(m)
         if w is None:
             return None

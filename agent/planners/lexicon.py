@@ -14,7 +14,7 @@ def rx(*alternatives: str) -> re.Pattern[str]:
 
 # ------------------------------------------------------------------ quantities (after normalization)
 NUM = r"-?\d+(?:\.\d+)?"
-TIME = (rf"{NUM}\s*(?:ms|msecs?|millisec(?:ond)?s?|s|secs?|seconds?|mins?|minutes?|h|hrs?|hours?)(?![a-z])"
+TIME = (rf"(?<![a-z]){NUM}\s*(?:ms|msecs?|millisec(?:ond)?s?|s|secs?|seconds?|mins?|minutes?|h|hrs?|hours?)(?![a-z])"
         rf"|{NUM}\s*(?:毫秒|秒钟|秒|分钟|小时)|\d{{1,2}}:\d{{2}}")
 HZ = rf"{NUM}\s*(?:khz|kilohertz|k|hz|hertz)(?![a-z])|{NUM}\s*(?:千赫兹|千赫|赫兹|赫)"
 DB = rf"{NUM}\s*(?:dbfs|dbtp|dbs?|decibels?)(?![a-z])|{NUM}\s*分贝"
@@ -50,6 +50,7 @@ recorded sent take use using grab open load from both each same previous last ea
 podcast song lecture interview meeting call sound sounds thing stuff some bit little more less just only really very
 rest whole entire your our we us our way
 fine alright right good perfect awesome excellent lovely wonderful amazing brilliant super much appreciated
+quick q question qn
 separately independently meanwhile copy copies afterward ugh lol lmao hmm oh wow yay oops argh meh honestly
 basically btw fyi but instead actually like maybe perhaps probably real quick quickly favor favour
 """.split())
@@ -72,7 +73,7 @@ PRONOUN_ACTION = re.compile(
 )
 ZH_FILLER_CHARS = set("嗨哈喽你您好嗯呃喂哎哦呀啦嘛吧谢")  # greetings and hesitation ("嗨", "你好", "嗯")
 ZH_ARG_CHARS = set("的了把将这那个段两它们最后前后开头结尾末尾秒分钟毫秒分贝倍也都还和与及到从在第首尾并且以及还有吧呢啊吗一下请帮我给"
-                   "结果音频录音文件声输出面边中间空隔停顿左右就行够可以截止频率赫兹留白插各是语言")
+                   "结果音频录音文件声输出面边中间空隔停顿左右就行够可以截止频率赫兹留白插各是语言强度力设为")
 # Statements that only describe the input ("here's my podcast").
 CONTEXT_STATEMENT = re.compile(
     r"^(?:here(?:'s|\s+is|\s+are)|this\s+is|these\s+are|i\s+have|i've\s+got|i\s+got|i\s+recorded|i\s+uploaded|attached"
@@ -122,7 +123,8 @@ LANG_ZH = "|".join(sorted((k for k in LANGUAGES if not k.isascii()), key=len, re
 LANGUAGE_PHRASE = rx(
     rf"\b(?:in|with\s+an?|using|into|an?)\s+(?P<en1>{LANG_EN})\b(?:\s+(?:voice|accent|speaker|language))?",
     rf"\b(?P<en2>{LANG_EN})\s+(?:voice|accent|speaker|speech|audio|recording|language|lecture|talk|podcast|interview"
-    r"|conversation|meeting|call|lesson|class|song|clip|file|video|text|transcript|narration|news|broadcast)\b",
+    r"|conversation|meeting|call|lesson|class|song|clip|file|video|text|transcript|narration|news|broadcast"
+    r"|voicemail|voice\s+(?:memo|message|note)|message|memo|sermon|speaker|lyrics|dialogue|audiobook|show)\b",
     rf"(?:用|以|说|讲)?(?P<zh>{LANG_ZH})(?:来|的|发音|语音)?",
 )
 
@@ -170,12 +172,14 @@ PEAK_WORDS = rx(r"\b(?:true\s*)?peak\b|\bceiling\b|\bdbtp\b", r"峰值|上限")
 MIX_PART = rx(r"\b(?:music|background|other\s+(?:one|clip|file|track)|voice|speech|bed)\b", r"音乐|背景|人声")
 
 # ------------------------------------------------------------------ the answer spoken aloud (Plan.speak)
-_REFERENT = (r"(?:it|this|that|them|(?:the|my|your)\s+(?:answer|result|results|transcript|transcription|text|reply"
+_REFERENT = (r"(?:it|this|that|them|⟦r[a-z]⟧|(?:the|my|your)\s+(?:answer|result|results|transcript|transcription|text|reply"
              r"|response|info|information|output|language|duration|length|numbers?|measurements?)"
              r"|(?:the\s+)?(?:previous|last|latest)\s+(?:result|output|one|answer))")
 SPEAK = rx(
     rf"\bread\s+(?:{_REFERENT}\s+)?(?:back\s+)?(?:out\s+)?(?:loud\s+|aloud\s+)?(?:to\s+)?me\b",
     rf"\b(?:read|say|speak|tell)\s+{_REFERENT}\s+(?:out\s+loud|aloud|back|out)\b",
+    rf"\b(?:have|get|let)\s+{_REFERENT}\s+(?:read|spoken|said|voiced)\s+(?:out\s+loud|aloud|out|back)\b",
+    r"\b(?:read|say|speak)\s+(?:out|aloud|out\s+loud)\s+⟦r[a-z]⟧",
     r"\b(?:say|speak|read\s+out|tell\s+me|give\s+me)\s+(?:the|your)\s+(?:answer|reply|response|results?)\s*(?:aloud"
     r"|out\s+loud)?",
     r"\btell\s+me\b.*\b(?:aloud|out\s+loud|verbally|by\s+voice|with\s+(?:your\s+)?voice|in\s+speech|vocally)\b",
@@ -183,7 +187,7 @@ SPEAK = rx(
     r"|vocally)\b",
     r"^\s*(?:say|speak|read)\s+(?:it|that|them)\b(?!\s*[:：]).*$",
     r"\b(?:speak|voice)\s+(?:the|your)\s+(?:answer|reply|response)\b|\bvoice\s+(?:answer|reply|response)\b",
-    r"(?:念|读|说|讲|播|告诉我)(?:出来)?给我听|(?:念|读|说|播放?)出来|用语音(?:回答|回复|告诉我|播报|念|读)?|语音(?:回答|回复|播报)",
+    r"(?:念|读|说|讲|播|告诉我)(?:出来)?给我听|(?:念|读|说|播放?)出来|(?:语音|声音)?(?:念|朗读|读|播报?)[一1]遍|用语音(?:回答|回复|告诉我|播报|念|读)?|语音(?:回答|回复|播报)",
     r"大声(?:读|念|说)(?:出来)?|朗读(?:出来|结果|答案)|播报(?:结果|答案)|(?:答案|结果)(?:念|读|说)(?:出来|给我)",
 )
 
@@ -226,11 +230,15 @@ UNSUPPORTED: list[tuple[str, re.Pattern[str]]] = [
         r"\bclon\w+\b|\bin\s+my\s+(?:own\s+)?voice\b|\bin\s+(?:[a-z.]+\s+){0,3}[a-z]+'s\s+voice\b|\bimpersonat\w*|\bvoice\s+(?:conversion|changer|swap)\b"
         r"|\bsound\s+like\s+(?:a\s+)?(?:man|woman|male|female|child|kid|girl|boy|robot|alien|obama|trump|me)\b"
         r"|\b(?:change|turn|convert)\s+(?:the|my|his|her)\s+voice\b(?!\s+(?:memo|note|message|recording|file|clip|track))"
+        r"|\b(?:change|switch|swap|convert|remove|fix)\s+(?:the\s+|his\s+|her\s+|my\s+|their\s+|its\s+)?(?:speaker'?s\s+)?accents?\b"
         # "make my voice sound like Morgan Freeman / him" (not "like it's in a church", "like a phone call")
         r"|\b(?:voice|me|i|him|her|them)\s+(?:sound|sounds)\s+(?:more\s+)?like\s+(?!(?:a|an|the|it|it's|its|this|that|they"
         r"|we|in|on|from|over|through|inside|if|when|someone\s+(?:is|in))\b)(?:him|her|them|[a-z]+\s+[a-z]+)\s*[.!?]*$",
         r"\b(?:use|using|with|in)\s+my\s+(?:own\s+)?voice\b",
-        r"变声|换声|克隆|声音克隆|变成(?:男|女)声|(?:用|以)我(?:自己)?的(?:声音|嗓音)"
+        r"\bin\s+the\s+voice\s+of\b|\b(?:sound|sounds)\s+(?:more\s+)?(?:like|as\s+if)\s+(?!(?:a|an|the|it|this|that|they|we"
+        r"|someone|somebody|i)\b)[a-z]+(?:\s+[a-z]+)?\s+(?:is|was|were)\s+(?:the\s+one\s+)?(?:reading|saying|speaking"
+        r"|narrating|talking|singing|voicing)\b",
+        r"变声|换声|克隆|声音克隆|变成(?:男|女)声|(?:改|换|变)(?:成)?[^，,。]{0,4}口音|(?:用|以)我(?:自己)?的(?:声音|嗓音)"
         r"|(?:用|以|模仿)(?!女|男|中文|英文|英语|普通话|默认)[^，,。\s]{1,8}?的(?:声音|嗓音|口吻|腔调)")),
     ("source separation (isolating or removing voice, music or instruments)", rx(
         r"\b(?:remove|isolate|extract|separate|split|strip|mute|get\s+rid\s+of|take\s+out|cut\s+out|delete|drop"
@@ -259,19 +267,49 @@ UNSUPPORTED: list[tuple[str, re.Pattern[str]]] = [
     ("music or sound recognition", rx(
         r"\bwhat\s+(?:song|music|instrument|genre|bird|animal|kind\s+of\s+(?:sound|music|noise))\b"
         r"|\bidentify\s+(?:the\s+)?(?:song|instruments?|sound|genre|bird)\b|\bwhich\s+song\b|\bshazam\b"
-        r"|\bname\s+(?:of\s+)?(?:the|this)\s+song\b", r"什么歌|哪首歌|什么乐器|什么声音|(?:这|那)首歌(?:叫|是)(?:什么|啥)|歌名")),
+        r"|\bname\s+(?:of\s+)?(?:the|this)\s+song\b|\bwho\s+(?:sings|sang|wrote|composed|performs|performed|made)\s+"
+        r"(?:this|that|the|it)\b|\bwhat(?:'s|\s+is)\s+(?:this|that|the)\s+song\b",
+        r"什么歌|哪首歌|什么乐器|什么声音|(?:这|那)首歌(?:叫|是)(?:什么|啥)|歌名|谁唱的|是谁唱|谁的歌|原唱是")),
+    ("looking things up (lyrics, facts, the web)", rx(
+        r"\blook\s+up\b|\blook\s+(?:it|that|this)\s+up\b|\bsearch\s+(?:for|the\s+web|online|the\s+internet)\b|\bgoogle\b"
+        r"|\b(?:find|get|show)\s+(?:me\s+)?(?:the\s+)?lyrics\b|\blyrics\s+(?:of|to|for)\b",
+        r"查一下|查查|搜一下|搜索|上网查|查歌词|找(?:一下)?歌词|歌词是什么")),
+    ("music recommendation", rx(
+        r"\brecommend\w*\s+(?:me\s+)?(?:some\s+|a\s+few\s+|any\s+)?(?:[\w-]+\s+){0,2}(?:songs?|music|tracks?|artists?|albums?"
+        r"|bands?|podcasts?|playlists?)\b|\bplaylist\b|\bsimilar\s+(?:songs|music|tracks|artists)\b"
+        r"|\b(?:songs|music|tracks)\s+(?:that\s+)?(?:sound|are)\s+(?:similar|like)\b",
+        r"推荐(?:几|一些|点|一下)?[^，,。]{0,6}(?:歌|音乐|歌手|专辑|播客)|歌单|类似的歌")),
     ("musical analysis (key, tempo/BPM, chords)", rx(
         r"\bwhat(?:'s|\s+is)?\s+(?:the\s+|its\s+)?(?:key|bpm|tempo|chords?|notes?|time\s+signature)\b"
         r"|\b(?:detect|find|estimate|measure|get)\s+(?:the\s+)?(?:bpm|tempo|key|beats?|chords?)\b|\bhow\s+many\s+bpm\b"
         r"|\b(?:tell\s+me|give\s+me|show\s+me|list|identify|figure\s+out|work\s+out|transcribe|write\s+(?:down|out)|extract"
         r"|analy[sz]e)\s+(?:the\s+|its\s+|their\s+)?(?:musical\s+)?(?:key|bpm|chords?|chord\s+progression|time\s+signature"
         r"|(?:musical\s+)?notes|sheet\s+music|tempo)\b|\bwhat\s+chords\b",
+        r"\b(?:to|into|as)\s+(?:a\s+)?midi\b|\bmidi\s+(?:file\s+)?(?:from|of)\b",
         r"多少bpm|什么调|节拍是多少|速度是多少|(?:检测|分析|算|测|识别)[^，,。]{0,6}(?:节奏|节拍|bpm|调性|和弦)"
+        r"|(?:转|提取|导出|变)成?(?:为)?\s*midi|扒谱|扒带|(?:转|写|扒)成?乐谱"
         r"|(?:节奏|节拍|bpm|调性|和弦)[^，,。]{0,6}(?:检测|分析|算出|测出|识别)")),
     ("emotion or sentiment analysis", rx(r"\bemotions?\b|\bsentiment\b|\bmood\b|\bhappy\s+or\s+sad\b", r"情绪|情感|心情")),
+    ("detecting AI-generated or fake audio", rx(
+        r"\bai[- ]generated\b|\bdeep\s*fakes?\b|\b(?:real|fake|synthetic|human)\s+or\s+(?:real|fake|synthetic|ai|a\s+robot"
+        r"|machine)\b|\bis\s+(?:this|it|that)\s+(?:a\s+)?(?:real|fake)\b",
+        r"ai生成|AI生成|是不是真人|是真人还是|是不是合成的|深度伪造")),
+    ("audio quality or noise measurement", rx(
+        r"\bhow\s+(?:noisy|clean|clear|good|bad|muddy|distorted)\s+(?:is|does|was)\b|\bsnr\b|\bsignal[- ]to[- ]noise\b"
+        r"|\b(?:quality|mos|pesq|stoi)\s+(?:score|rating)\b|\brate\s+(?:the\s+)?(?:quality|sound)\b",
+        r"噪音有多大|噪声有多大|有多吵|音质(?:怎么样|如何|好不好|打分|评分)|信噪比")),
+    ("finding where something happens in the audio", rx(
+        r"\bwhich\s+(?:part|section|bit|moment|second|minute|segment)\b|\bwhere\s+(?:is|are|does|do)\s+(?:the\s+)?"
+        r"(?:loudest|quietest|silence|music|chorus|laugh\w*|applause|speech|voice|singing|beat)\b|\bat\s+what\s+time\b"
+        r"|\bwhen\s+does\s+(?:the\s+)?(?:music|song|chorus|speech|singing|talking|voice)\s+(?:start|begin|stop|end)\b",
+        r"哪(?:一)?(?:段|部分|里|个地方|一秒)(?:最|是|有)|(?:什么时候|几秒)(?:开始|结束)(?:的)?(?:唱|说|音乐)?")),
+    ("timing or beat correction", rx(
+        r"\bon\s+(?:the\s+)?beat\b|\bquantiz\w*|\btime[- ]?align\w*|\bfix\s+(?:my|the|his|her)\s+timing\b|\bbeat[- ]?match\w*",
+        r"对齐节拍|卡点|对拍|踩点")),
     ("recording from a microphone", rx(r"\brecord\s+(?:me|my|a\s+new|something|audio|from|myself)\b|\bmicrophone\b"
                                        r"|\buse\s+the\s+mic\b", r"录一段|用麦克风|开始录音")),
-    ("reversing audio", rx(r"\brevers(?:e|ed|ing)\b|\bbackwards?\b", r"倒放|倒序|反转")),
+    ("reversing audio", rx(r"\brevers(?:e|ed|ing)\b(?!\s+order)|\bbackwards?\b",
+                           r"倒放|(?<!按)倒序(?![^，,。]{0,4}(?:拼|排|连|接|合并|串))|反转")),
     ("looping or repeating", rx(r"(?<!ground\s)\bloop(?:s|ed|ing)?\b|\brepeat\s+(?:it|this|that|the)\b"
                                 r"|\b\d+\s+times\s+in\s+a\s+row\b",
                                 r"重复|循环")),
@@ -316,7 +354,7 @@ UNSUPPORTED: list[tuple[str, re.Pattern[str]]] = [
     ("adding silence or padding", rx(r"\badd\s+(?:\S+\s+){0,4}?(?:silence|padding)\b(?![^,;]*\bbetween\b)"
                                      r"|\bpad\s+(?:it|this|the)\b",
                                      r"(?<!中间)(?<!之间)(?:加|添加|插入)(?:\S{0,4})?(?:静音|空白)(?![^，,。]*(?:拼|接|连|合并))")),
-    ("muting part of a clip", rx(r"\b(?:mute|silence|bleep)\s+(?:the\s+)?(?:first|last|part|section|segment"
+    ("muting part of a clip", rx(r"(?<!\bof\s)\b(?:mute|silence|bleep)\s+(?:the\s+)?(?:first|last|part|section|segment"
                                  r"|between(?!\s+(?:the\s+|these\s+|those\s+|my\s+)?(?:two\s+|2\s+|both\s+)?(?:recordings|clips"
                                  r"|files|tracks|songs|parts|pieces|them)\b)|from"
                                  r"|middle)\b")),
@@ -324,7 +362,8 @@ UNSUPPORTED: list[tuple[str, re.Pattern[str]]] = [
         r"\bcompress(?:ion|or|ed)?\b(?!\s+(?:it\s+|this\s+|the\s+file\s+)?(?:to|into|as)\s+(?:an?\s+)?(?:mp3|ogg))")),
     ("other audio effects (chorus, flanger, distortion, delay, vocoder ...)", rx(
         r"\b(?:chorus|flanger|flange|phaser|distortion|distort|overdrive|fuzz|bit-?crush\w*|vocoder|tremolo|vibrato"
-        r"|delay\s+effect|harmoni[sz]er|wah|lo-?fi|robot(?:ic)?|underwater|radio\s+effect|megaphone)\b",
+        r"|delay\s+effect|harmoni[sz]er|wah|lo-?fi|robot(?:ic)?|underwater|radio\s+effect|(?:old|vintage|am|antique)\s+radio"
+        r"|megaphone)\b",
         r"失真|合唱效果|镶边|机器人|电音|延迟效果")),
     ("general questions outside audio", rx(
         r"\bweather\b|\bnews\b|\bstocks?\b|\bjokes?\b|\brecipes?\b|\bcalendar\b"

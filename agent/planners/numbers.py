@@ -223,6 +223,7 @@ def normalize_numbers(text: str) -> str:
     t = _COUPLE.sub("2 ", t)
     t = _FEW.sub("3 ", t)
     t = _TIMES.sub(lambda m: "2 times" if m.group(1).lower() == "twice" else "3 times", t)
+    t = re.sub(r"\b(a|an|one|\d+)\s+(?:whole|full|entire)\s+(?=octaves?\b)", r"\1 ", t, flags=re.I)  # "a whole octave"
     t = _replace_en_runs(t)
     t = _HALF_A.sub(lambda m: f"0.5 {m.group(1)}", t)
     t = _A_UNIT.sub("1 ", t)

@@ -168,7 +168,9 @@ _MIX_QUIETER = L.rx(r"\b(?:quiet(?:er|ly)?|soft(?:er|ly)?|faint(?:er|ly)?|lower\
                     r"|turned\s+down|subtle|subtly|barely\s+audible)\b", r"小声|小一点|低一点|轻一点|调低|降低|轻轻|弱一点")
 _EXTEND = L.rx(r"\bextend\w*|\bfull\s+length\b|\blonger\b|\bdon'?t\s+cut\b|\bwhole\s+(?:music|song|track|thing|clip)\b"
                r"|\buntil\s+the\s+(?:music|other|second)\s+(?:ends|is\s+over)\b", r"延长|不要截断|完整")
-_CROSSFADE = L.rx(r"\bcross[- ]?fad\w*", r"交叉淡|淡入淡出过渡")
+_REVERSE_ORDER = L.rx(r"\b(?:in\s+)?(?:reverse|reversed|backwards?|opposite)\s+order\b|\blast\s+(?:one\s+)?first\b",
+                      r"倒序|倒着|反过来的?顺序|逆序|从后往前")
+_CROSSFADE = L.rx(r"\bcross[- ]?fad\w*|\bx-?fad\w*", r"交叉淡|淡入淡出过渡")
 _AFTER = L.rx(r"\bafter\b|\bbehind\b|\bat\s+the\s+end\s+of\b", r"后面|之后|后边|后头")
 _GOES_LAST = L.rx(r"\b(?:on(?:to)?|to|at)\s+the\s+(?:end|back|tail)\s+of\b|\bafter\b|\bappend\w*|\bfollow\w*|\boutro\b",
                  r"后面|之后|后边|后头|结尾|末尾|最后")
@@ -242,7 +244,9 @@ def concatenate(c: Clause, src: Sources) -> Args:
         clips = [first] + [r for r in src.others() if r != first]
         heads = [h for _, h in src.heads()]
         last, front = _GOES_LAST.search(c.core), _GOES_FIRST.search(c.core)
-        if last and not front and first.startswith("@s"):
+        if _REVERSE_ORDER.search(c.core) and set(clips) <= set(heads):
+            clips = list(reversed([h for h in heads if h in clips]))  # "in reverse order", "按倒序"
+        elif last and not front and first.startswith("@s"):
             clips = clips[1:] + clips[:1]  # "tack it onto the end of my podcast"
         elif not front and first in heads and set(clips) <= set(heads):
             clips = [h for h in heads if h in clips]  # the files' own order, each as edited so far
@@ -269,6 +273,10 @@ def denoise(c: Clause, src: Sources) -> Args:
     pct = qs(c, "%")
     if pct and 0 <= pct[0].value <= 100:
         return {"strength": pct[0].value / 100}
+    frac = [q.value for q in qs(c, None) if 0 < q.value <= 1 and re.search(
+        r"(?:\bstrength|\bamount|强度|力度)\s*(?:of|at|=|:|to|为|是|设为?|设成)?\s*$", c.core[:q.start])]
+    if frac:  # "strength 0.6", "强度设为0.6"
+        return {"strength": frac[0]}
     i = L.intensity(c.core)
     return {"strength": 0.5} if i < 0 else {"strength": 1.0} if i > 0 else {}
 

@@ -99,14 +99,27 @@ _TEXT_REFERENT = L.rx(r"\b(?:transcript|transcription|text|words|lyrics)\b", r"�
 _ABOUT_LANGUAGE = re.compile(r"[\s,.!?]*(?:(?:it'?s|it\s+is|they'?re|they\s+are|this\s+is|that'?s|he'?s|she'?s|the\s+\w+\s+is"
                              r"|spoken|speaking|talking|is|are|in|all|mostly|language|btw|the|audio|recording|by)"
                              r"[\s,.!?]*)*", re.I)
+# "can you reduce it / fix that / 处理一下": a generic fix of what the statement before described. Only for tools
+# whose arguments do not place anything in time (a "the last 4 s are noise, chop them off" merged into one clause
+# would read as another range).
+_ASKED_ABOUT = L.rx(r"^(?:please\s+)?(?:reduce|fix|remove|clean(?:\s+up)?|get\s+rid\s+of|kill|tame|lower|cut\s+down"
+                    r"|do\s+something\s+about|deal\s+with|take\s+care\s+of|sort\s+out|handle)\s+"
+                    r"(?:it|them|those|that|this)(?:\s+(?:for\s+me|please|a\s+bit))*\s*[?.!]*$",
+                    r"^(?:帮我)?(?:处理|去掉|弄掉|解决|修|降低|减少)(?:一下)?(?:它|这个|那个)?(?:吧|一下)?$")
+_CONFIRMABLE = ("denoise", "remove_hum", "gain", "loudness_normalize", "equalize", "filter")
+_MIX_OFFSET = L.rx(r"^(?:and\s+)?(?:starting|start(?:ing)?\s+it|beginning|coming\s+in|entering|kicking\s+in)\s+"
+                   r"(?:at|from|after)\s+\d",
+                   r"^(?:从|在)?第?\s*\d+(?:\.\d+)?\s*秒(?:处|的地方|那里)?(?:开始|起|进|进入|切入|进来)")
 _FILTER_KIND = L.rx(r"\b(?:high|low)[- ]?pass|\b[hl]pf\b|\b[hl]p\s*\d|\blow[- ]?cut\b|\bhigh[- ]?cut\b", r"高通|低通")
 
 
 _STILL_UNSUPPORTED_WHEN_SINGING = ("voice cloning or conversion", "music generation", "writing lyrics, poems or stories",
-                                   "translation")
+                                   "translation", "music or sound recognition", "looking things up (lyrics, facts, the web)",
+                                   "music recommendation")
 # A request that makes a talking head names photos and videos as its input, not as something to generate.
 _INPUTS_WHEN_ANIMATING = ("image generation or editing", "video")
 _MAKES_FROM_SOURCE = ("sing", "talking_head", "text_to_speech")
+_EFFECTS_ON_SPEECH = ("reverb", "pitch_shift", "filter", "equalize", "binauralize", "gain")
 
 
 class _Planning:
@@ -143,6 +156,12 @@ class _Planning:
                 missing = missing or rule
                 continue
             chosen.append(rule)
+        if [r.tool for r in chosen] == ["text_to_speech"] and c.quotes:
+            # "say 'welcome' with a cathedral reverb": the words are quoted; what is said around them
+            # asks for effects on the speech
+            around = c.with_core(PLACEHOLDER.sub(" ", c.core))
+            chosen += [r for r in RULES if r.tool in _EFFECTS_ON_SPEECH and r.tool in self.registry and r.matches(around)
+                       and all(x.tool != r.tool for x in chosen)][:1]
         return chosen, missing
 
     def _makes_audio(self, rule: ToolRule) -> bool:
@@ -200,6 +219,8 @@ class _Planning:
         if rules and rules[0].tool not in ("gain", "trim"):
             return False
         if tool == "mix":
+            if _MIX_OFFSET.search(c.core.strip()):
+                return True  # "mix them, starting at 4 s", "，从第5秒开始"
             if rules and rules[0].tool == "gain" and self._kind_of_leftover(c) == "args":
                 return True  # "mix them, -15 dB"
             return bool(Chain(self.ctx, self.req).mentioned(c) or L.MIX_PART.search(c.core))
@@ -301,11 +322,18 @@ class _Planning:
                 grown = self.unknown[-1].merged(c) if kind == "args" and self.unknown and \
                     self.unknown[-1] is last_unknown else None
                 told = described.merged(c) if kind == "args" and described is not None and not prev else None
+                # "there's some hiss from my preamp, can you reduce it?": an ask about what the statement before
+                # it described is that statement's step
+                confirms = prev is not None and kind == "unknown" and c.sep == "weak" \
+                    and prev.rules[0].tool in _CONFIRMABLE and bool(_ASKED_ABOUT.search(c.core.strip())) \
+                    and [r.tool for r in self._match(prev.clause.merged(c))[0]][:1] == [prev.rules[0].tool]
                 if grown is not None and self._match(grown)[0]:  # "cut out the part where I cough, 0:12 to 0:14"
                     self.unknown.pop()
                     self.groups.append(Group(grown, self._match(grown)[0], sentence=sentence))
                 elif told is not None and self._match(told)[0]:  # "there's a gap at 2.3 s, can you fill it?"
                     self.groups.append(Group(told, self._match(told)[0], sentence=sentence))
+                elif confirms and prev is not None:
+                    prev.clause, prev.stated = prev.clause.merged(c), False
                 elif kind == "args" and prev:
                     prev.clause = prev.clause.merged(c)
                     if L.PRONOUN_ACTION.search(c.core.strip(" !.?")):

@@ -160,7 +160,9 @@ RULES: list[ToolRule] = [
         r"|\blyrics\b",
         r"\bwhat\s+(?:does|did|do|is|was|are|were)\s+(?:he|she|it|they|this|that|the\s+\w+|someone|somebody)\s+"
         r"(?:say|saying|said|talking\s+about|speaking\s+about)\b",
-        r"\bwhat(?:'s|\s+is|\s+was)\s+(?:being\s+)?(?:said|spoken)\b|\bwhat\s+(?:it|they|he|she)\s+says?\b",
+        r"\bwhat(?:'s|\s+is|\s+was)\s+(?:being\s+)?(?:said|spoken)\b|\bwhat\s+(?:it|they|he|she)\s+says?\b"
+        r"|\bwhat\s+(?:he|she|they|it|the\s+\w+)\s+(?:is|are|was|were|'s|'re)\s+(?:saying|talking\s+about|singing)\b"
+        r"|\bwhat\s+(?:he|she|they)\s+said\b",
         r"\bwrite\s+(?:it|this|that|everything)?\s*(?:down|out)\b|\b(?:to|into|as)\s+(?:plain\s+)?text\b(?!\s+to)",
         r"\btext\s+(?:of|from)\b|\bwhat\s+words\b|\b(?:the\s+)?words\s+(?:spoken|said|being\s+said)\b|\btimestamps?\b"
         r"|\bgive\s+me\s+(?:the\s+|a\s+)?(?:words|text|transcript)\b|\brecogni[sz]e\s+(?:the\s+)?(?:speech|words|text|what)",
@@ -171,6 +173,7 @@ RULES: list[ToolRule] = [
         A.transcribe, words=("transcribe", "transcript", "transcription", "subtitles", "language")),
     ToolRule("audio_info", "measuring audio", L.rx(
         r"\bhow\s+(?:long|loud|big|large|quiet|many\s+(?:channels|seconds|minutes)|much\s+(?:time|space))\b",
+        r"\b(?:run\s*time|running\s+time|play(?:back|ing)?\s+time)\b(?!\s+(?:of\s+)?(?:error|option))",
         r"\bwhat(?:'?s|\s+is|\s+are)?\s+(?:the\s+|its\s+|it's\s+)?(?:duration|length|loudness|sample\s*rate"
         r"|sampling\s+rate"
         r"|bit\s*rate|bit\s*depth|format|channels?|channel\s+count|peak|rms|level|levels|volume|lufs|specs?"
@@ -190,7 +193,8 @@ RULES: list[ToolRule] = [
         r"|\b(?:file\s+)?info\b|\bstats\b|\bmetadata\b|\banaly[sz]\w*|\binspect\b|\bmeasure\b",
         r"多长|多久|时长|多少秒|几秒|多响|多大声|响度(?:是)?多少|音量(?:是)?多少|采样率(?:是)?多少|采样率是|几个声道|多少(?:个)?声道"
         r"|单声道还是立体声|是单声道吗|是立体声吗|什么格式|(?:音频)?信息|参数|分析|测量|峰值(?:是)?多少|有多长"
-        r"|(?:响度|音量|时长|长度|采样率|峰值|声道)[^，,。；]{0,6}?(?:是)?多少|多少\s*(?:lufs|分贝|db|秒)\s*[?？吗呢啊]?$"),
+        r"|(?:响度|音量|时长|长度|采样率|峰值|声道)[^，,。；]{0,6}?(?:是)?多少|多少\s*(?:lufs|分贝|db|秒)\s*[?？吗呢啊]?$"
+        r"|(?:duration|length|loudness|sample\s*rate|peak|lufs|channels?)\s*(?:是|有)?\s*多(?:少|长|大)"),
         A.no_args, words=("measure", "analyze", "duration", "length", "loudness", "info"), when=lambda c: not _TARGET.search(c.core)),
     ToolRule("mix", "mixing", L.rx(
         r"\bmix\w*|\boverlay\w*|\blayer\w*|\bsuperimpos\w*|\bon\s+top\s+of\b|\bunderneath\b|\b(?:background"
@@ -198,7 +202,7 @@ RULES: list[ToolRule] = [
         r"|\bmusic\s+bed\b|\bplay\s+(?:them\s+|both\s+)?(?:together|simultaneously|at\s+the\s+same\s+time)\b"
         r"|\bblend\w*",
         r"\b(?:combine|merge)\b[^,;]*\b(?:simultaneous\w*|at\s+the\s+same\s+time|on\s+top|over|under)\b",
-        r"\badd\s+(?:the\s+|some\s+)?(?:music|soundtrack)\b|\bput\b[^,;]*\b(?:under|over|on\s+top\s+of|behind"
+        r"\badd\s+(?:the\s+|some\s+)?(?:music|soundtrack)\b|\b(?:put|lay)\b[^,;]*\b(?:under|over|on\s+top\s+of|behind"
         r"|beneath)\b",
         r"混音|混合|混进|混到|混入|混在|叠加|叠在|背景音乐|垫(?:在|上|音乐)|同时播放|一起播放|配上音乐|加(?:上|入)?(?:背景)?音乐"),
         A.mix, words=("mix", "overlay", "layer", "blend")),
@@ -207,10 +211,11 @@ RULES: list[ToolRule] = [
         r"|\bback[- ]to[- ]back\b"
         r"|\bone\s+after\s+(?:the\s+)?(?:other|another)\b|\bchain\s+(?:them\s+|these\s+)?together\b|\bfollowed\s+by\b"
         r"|\b(?:put|play|place)\b[^,;]*\b(?:after|before|in\s+front\s+of|at\s+the\s+end\s+of|at\s+the\s+start\s+of)\b"
-        r"|\bcross[- ]?fad\w*",
+        r"|\bcross[- ]?fad\w*|\bx-?fad\w*",
         r"\b(?:tack|stick|add|attach|put|place|paste|slap|glue|bolt|insert)\w*\b[^,;]*\b(?:on(?:to)?|to|at)\s+the\s+"
         r"(?:end|start|beginning|front|back)\s+of\b|\bprepend\w*|\b(?:silence|gap|pause)\s+(?:in\s+)?between\b",
         r"拼接|拼起来|拼在一起|拼成|合并|连起来|接起来|连接|串起来|串联|接在|接到|衔接|首尾相连|连在一起"
+        r"|粘(?:在)?(?:一起|一块儿?|起来)|拼(?:一块儿?|到一起)"
         r"|(?:放|加|接|插|拼)(?:在|到)[^，,]*(?:后面|前面|之后|之前|开头|结尾|末尾|最前|最后)"),
         A.concatenate, words=("join", "concatenate", "combine", "merge", "append", "stitch")),
     ToolRule("remove_hum", "hum removal", L.rx(

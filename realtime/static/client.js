@@ -117,6 +117,18 @@ function onEvent(ev) {
       if (t.botP) t.botP.textContent += " …";
       flushPlayback();
       break;
+    case "tool_start": status("Working on it: " + ev.tools.join(" → ").replace(/_/g, " ") + "…"); break;
+    case "tool_result": {
+      A.toolResults = (A.toolResults || []).concat([ev]);
+      const p = log("note", (ev.ok ? "✓ " : "⚠ ") + ev.answer, "note");
+      for (const f of ev.files) {
+        const a = document.createElement("a");
+        a.href = f.url; a.textContent = " " + f.name; a.target = "_blank"; a.rel = "noopener";
+        p.appendChild(a);
+      }
+      status("Listening. Talk to the avatar.");
+      break;
+    }
     case "error": A.errors.push(ev); log("note", "⚠ " + ev.error + (ev.hint ? " (" + ev.hint + ")" : ""), "note"); break;
   }
 }
@@ -154,6 +166,9 @@ async function startWebRTC() {
   channel = pc.createDataChannel("events");
   channel.onmessage = (e) => onEvent(JSON.parse(e.data));
   pc.ontrack = (e) => {
+    // play as soon as possible: no extra buffering beyond what the network's jitter needs
+    if ("jitterBufferTarget" in e.receiver) e.receiver.jitterBufferTarget = 0;
+    if ("playoutDelayHint" in e.receiver) e.receiver.playoutDelayHint = 0;
     const video = $("avatar");
     if (video.srcObject !== e.streams[0]) {
       video.srcObject = e.streams[0];
@@ -187,6 +202,7 @@ function wsPlayer() {
   const out = ctx.createGain(); out.connect(ctx.destination);
   meter(out, A.out);
   const canvas = $("screen"), g = canvas.getContext("2d"), read = frameReader();
+  const MAX_LEAD = 0.08;  // seconds of audio queued ahead of the sound card
   let next = 0, sources = [], pending = [];
   const tick = () => {
     const now = ctx.currentTime;
@@ -203,6 +219,13 @@ function wsPlayer() {
       const view = new DataView(buf), n = view.getUint16(5, true);
       const pcm = new Int16Array(buf.slice(7, 7 + 2 * n));
       const image = await createImageBitmap(new Blob([buf.slice(7 + 2 * n)], { type: "image/jpeg" }));
+      // The server's clock and this sound card's drift apart, and a stalled tab bunches frames up: a
+      // silent (idle) frame is not played while more than MAX_LEAD is queued, so the lead shrinks back
+      // between replies instead of adding to every later reply's latency. Speech is never dropped.
+      if (next - ctx.currentTime > MAX_LEAD && pcm.every((v) => v === 0)) {
+        pending.push({ when: next, image });
+        return;
+      }
       const ab = ctx.createBuffer(1, n, 16000), ch = ab.getChannelData(0);
       for (let i = 0; i < n; i++) ch[i] = pcm[i] / 32768;
       const when = Math.max(next, ctx.currentTime + 0.08);
@@ -249,7 +272,7 @@ async function startWebSocket() {
 
 // ---------------------------------------------------------------- start / stop
 async function start() {
-  $("start").disabled = true; A.state = "starting"; status("Connecting…");
+  $("start").disabled = true; A.state = "starting"; A.startedAt = performance.now(); status("Connecting…");
   try {
     micStream = await navigator.mediaDevices.getUserMedia({
       audio: { echoCancellation: aec, noiseSuppression: aec, autoGainControl: aec, channelCount: 1 } });

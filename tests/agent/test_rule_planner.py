@@ -32,11 +32,11 @@ def plan(request: str, ctx: PlanContext, registry: Registry) -> Plan:
     return p
 
 
-U1, U2, LAST, NONE = "u1", "u2", "last", "none"
+U1, U2, U3, LAST, NONE = "u1", "u2", "u3", "last", "none"
 
 
 def _ctx_for(kind: str) -> PlanContext:
-    return {U1: make_ctx(1), U2: make_ctx(2), LAST: make_ctx(0, last=True), NONE: make_ctx()}[kind]
+    return {U1: make_ctx(1), U2: make_ctx(2), U3: make_ctx(3), LAST: make_ctx(0, last=True), NONE: make_ctx()}[kind]
 
 
 # (request, inputs, [(tool, exact args)], speak)
@@ -193,6 +193,30 @@ STEPS: list[tuple[str, str, list[tuple[str, dict[str, Any]]], bool]] = [
     ("denoise it into a mono mp3", U1,
      [("denoise", {"audio": "@upload-1"}), ("resample", {"audio": "@s1", "channels": 1}),
       ("convert", {"audio": "@s2", "format": "mp3"})], False),
+    # --- asks that name the problem in a statement before them; arguments said the way people say them
+    ("there's some hiss from my preamp - can you reduce it?", U1, [("denoise", {"audio": "@upload-1"})], False),
+    ("the fridge hum is awful, can you get rid of it?", U1, [("remove_hum", {"audio": "@upload-1"})], False),
+    ("quick q - what's the runtime on this clip?", U1, [("audio_info", {"audio": "@upload-1"})], False),
+    ("这个 file 的 duration 是多少？", U1, [("audio_info", {"audio": "@upload-1"})], False),
+    ("Shift the pitch up by a whole octave.", U1, [("pitch_shift", {"audio": "@upload-1", "semitones": 12})], False),
+    ("Transcribe this French voicemail.", U1, [("transcribe", {"audio": "@upload-1", "language": "fr"})], False),
+    ("加个小房间混响，湿声0.4", U1, [("reverb", {"audio": "@upload-1", "room": "small", "wet": 0.4})], False),
+    ("帮我 denoise 一下，strength 设 0.6", U1, [("denoise", {"audio": "@upload-1", "strength": 0.6})], False),
+    ("concat 1+2, xfade 1.5s", U2, [("concatenate", {"clips": ["@upload-1", "@upload-2"], "crossfade": 1.5})], False),
+    ("Join these three files in order with half a second of silence between each.", U3,
+     [("concatenate", {"clips": ["@upload-1", "@upload-2", "@upload-3"], "gap": 0.5})], False),
+    ("把这三段按倒序拼起来", U3, [("concatenate", {"clips": ["@upload-3", "@upload-2", "@upload-1"]})], False),
+    ("把这仨粘一块儿", U3, [("concatenate", {"clips": ["@upload-1", "@upload-2", "@upload-3"]})], False),
+    ("Lay the second file over the first, starting at 4 seconds.", U2,
+     [("mix", {"audio": "@upload-1", "other": "@upload-2", "offset": 4})], False),
+    ("把第二段音乐混到第一段里，从第5秒开始", U2, [("mix", {"audio": "@upload-1", "other": "@upload-2", "offset": 5})], False),
+    ("把这段录音转写出来，再用中文语音念一遍", U1,
+     [("transcribe", {"audio": "@upload-1"}), ("text_to_speech", {"text": "@s1.text", "language": "zh"})], False),
+    ("my editor only takes 2 files at a time, cut the first 3s", U1, [("trim", {"audio": "@upload-1", "start": 3})], False),
+    ("Say 'welcome to the show' with a cathedral reverb.", NONE,
+     [("text_to_speech", {"text": "welcome to the show"}), ("reverb", {"audio": "@s1", "room": "cathedral"})], False),
+    ("Say 'hello' slowly.", NONE, [("text_to_speech", {"text": "hello", "speed": 0.8})], False),
+    ("tell me what he is saying in Chinese", U1, [("transcribe", {"audio": "@upload-1", "language": "zh"})], False),
 ]
 
 
@@ -225,6 +249,16 @@ def test_tell_me_the_language_is_not_spoken(registry: Registry) -> None:
         ("denoise it and make it sound like a robot", "voice"),
         ("who is speaking", "speaker identification"),
         ("reverse it", "reversing"),
+        ("look up the lyrics of Bohemian Rhapsody for me", "looking things up"),
+        ("recommend me some songs that sound similar to this one", "recommendation"),
+        ("Make this sound like Morgan Freeman is the one reading it.", "voice cloning"),
+        ("这首歌是谁唱的？", "recognition"),
+        ("把这段音乐的鼓点提取成MIDI", "musical analysis"),
+        ("change his accent to British", "voice cloning"),
+        ("fix my timing so it's on the beat", "timing"),
+        ("is this audio AI-generated?", "AI-generated"),
+        ("which part is the loudest?", "where something happens"),
+        ("how noisy is it?", "noise measurement"),
     ],
 )
 def test_unsupported_names_the_missing_capability(registry: Registry, request_text: str, capability: str) -> None:

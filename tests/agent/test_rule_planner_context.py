@@ -31,7 +31,8 @@ class _Session:
         self.arts[a.id] = a
         return a
 
-    def run(self, uploads: int = 0, steps: tuple[str, ...] = ()) -> tuple[list[ArtifactRecord], list[ArtifactRecord]]:
+    def run(self, uploads: int = 0, steps: tuple[str, ...] = (), request: str = "...") -> tuple[list[ArtifactRecord],
+                                                                                                  list[ArtifactRecord]]:
         ups = [self._rec("audio") for _ in range(uploads)]
         made: list[ArtifactRecord] = []
         cur = ups[0] if ups else None
@@ -42,7 +43,7 @@ class _Session:
             if kind == "audio":
                 cur = a
         outs = [cur] if cur is not None and made and cur in made else made[-1:]
-        self.runs.append(PastRun(id=f"r{len(self.runs) + 1}", request="...", uploads=ups, outputs=outs, made=made))
+        self.runs.append(PastRun(id=f"r{len(self.runs) + 1}", request=request, uploads=ups, outputs=outs, made=made))
         return ups, outs
 
     def ctx(self, uploads: int = 0) -> PlanContext:
@@ -111,6 +112,40 @@ def test_a_result_is_found_by_the_step_that_made_it(registry: Registry) -> None:
         f"@{first[0].id}"
     assert steps_of("之前标准化过的那段，淡出两秒", ctx, registry) == [
         ("fade", {"audio": f"@{first[0].id}", "fade_out": 2})]
+
+
+@pytest.mark.parametrize("request_text", [
+    "never mind. take the one you made louder and save it as an mp3",
+    "go back to the one you made louder, as an mp3 please",
+    "算了，之前调大声的那个，转成mp3",
+])
+def test_a_result_named_by_what_was_done_to_it(registry: Registry, request_text: str) -> None:
+    s = _Session()
+    _, louder = s.run(uploads=1, steps=("gain",))
+    s.run(uploads=1, steps=("trim",))
+    assert steps_of(request_text, s.ctx(), registry) == [("convert", {"audio": f"@{louder[0].id}", "format": "mp3"})]
+
+
+@pytest.mark.parametrize(("question", "request_text"), [
+    ("what's the weather in Paris?", "Go back to the version from before the weather question and add a hall reverb."),
+    ("巴黎天气怎么样？", "问天气之前那个版本，加个大厅混响"),
+])
+def test_the_version_from_before_an_unrelated_question(registry: Registry, question: str, request_text: str) -> None:
+    s = _Session()
+    _, slowed = s.run(uploads=1, steps=("change_tempo",), request="slow it down to 0.9x")
+    s.run(request=question)  # refused: made nothing
+    s.run(steps=("text_to_speech",), request="say 'good night'")
+    assert steps_of(request_text, s.ctx(), registry) == [("reverb", {"audio": f"@{slowed[0].id}", "room": "hall"})]
+
+
+def test_the_kth_of_several_files_uploaded_at_the_start(registry: Registry) -> None:
+    s = _Session()
+    ups, _ = s.run(uploads=2, steps=("mix",))
+    s.run(uploads=1, steps=("denoise",))
+    ctx = s.ctx()
+    assert steps_of("Back to the second of the two files I uploaded at the start - keep only its first ten seconds.",
+                    ctx, registry) == [("trim", {"audio": f"@{ups[1].id}", "end": 10})]
+    assert steps_of("最开始上传的那两段里的第一段，转成文字", ctx, registry) == [("transcribe", {"audio": f"@{ups[0].id}"})]
 
 
 def test_ordinals_pick_among_earlier_uploads(registry: Registry) -> None:
@@ -285,3 +320,23 @@ def test_still_unsupported(registry: Registry, request_text: str) -> None:
 ])
 def test_near_misses_are_supported(registry: Registry, request_text: str, tool: str) -> None:
     assert steps_of(request_text, _ctx(2), registry)[0][0] == tool
+
+
+@pytest.mark.parametrize("request_text, target", [
+    ("Actually, the output of my first request: convert it to ogg.", "made"),
+    ("那个有 reverb 的 version，转成 ogg", "made"),
+    ("一开始那个没处理的，转成ogg", "upload"),
+    ("Go back to my first upload, the unreverbed one, and convert it to ogg.", "upload"),
+])
+def test_more_ways_of_naming_an_earlier_file(registry: Registry, echo_session, request_text: str, target: str) -> None:
+    s, upload, made = echo_session
+    assert steps_of(request_text, s.ctx(), registry) == [
+        ("convert", {"audio": made if target == "made" else upload, "format": "ogg"})]
+
+
+def test_what_was_transcribed_earlier_is_read_out(registry: Registry) -> None:
+    s = _Session()
+    _, outs = s.run(uploads=1, steps=("transcribe",))
+    s.run(request="what's the exchange rate?")
+    assert steps_of("Have the voice read out what you transcribed earlier.", s.ctx(), registry) == [
+        ("text_to_speech", {"text": f"@{outs[0].id}"})]

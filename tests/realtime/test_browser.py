@@ -113,6 +113,27 @@ def test_two_sessions_stay_apart_and_a_killed_browser_frees_its_session(server, 
         two.close()
 
 
+def test_an_audio_job_asked_for_by_voice_is_played_and_its_file_offered(server, tmp_path):
+    browser = talk(tmp_path, "job", [Say("Say good morning and add an echo."), Pause(10)])
+    try:
+        page = open_page(browser, server, "webrtc")
+        state = wait_for(page, lambda s: s["toolResults"] and len(measured_turns(s)) >= 1, 60, "the job's result")
+        (result,) = state["toolResults"]
+        assert result["ok"], result
+        url = result["files"][0]["url"]
+        status, kind, size = page.evaluate(
+            "async (u) => { const r = await fetch(u); return [r.status, r.headers.get('content-type'),"
+            " (await r.arrayBuffer()).byteLength]; }", url)
+        assert status == 200 and kind.startswith("audio/") and size > 10_000
+        assert page.locator("#captions a").count() == 1  # the link shown with the answer
+        assert [o for o in state["out"] if o["on"]], "the result was not played"
+    finally:
+        browser.close()
+    with pytest.raises(urllib.error.HTTPError) as e:  # not without the token
+        urllib.request.urlopen(f"{server.url}/{url}", timeout=5)
+    assert e.value.code == 401
+
+
 def test_every_route_needs_the_token(server):
     for path in ("/", "/api/health"):
         with pytest.raises(urllib.error.HTTPError) as e:

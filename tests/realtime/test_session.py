@@ -10,7 +10,8 @@ import pytest
 
 from agent.llm import LLMConfig
 from realtime.models import ModelSettings, RealtimeModels
-from realtime.session import LLM_DOWN_REPLY, VOICED_RMS, RealtimeSession
+from realtime.session import JOB_ACK, LLM_DOWN_REPLY, VOICED_RMS, RealtimeSession
+from realtime.tools import ConversationTools, artifact_file
 
 pytestmark = pytest.mark.slow
 
@@ -42,13 +43,13 @@ def speech(models: RealtimeModels, *parts) -> np.ndarray:
     return np.concatenate(out)
 
 
-def converse(models: RealtimeModels, audio: np.ndarray, tail_s: float = 0.0):
+def converse(models: RealtimeModels, audio: np.ndarray, tail_s: float = 0.0, tools=None):
     """Play `audio` into a new session at real-time pace; return (events with times, frames, session)."""
     events: list[tuple[float, dict]] = []
     frames = Frames()
 
     async def run():
-        session = RealtimeSession(models, lambda e: events.append((time.monotonic(), e)), frames)
+        session = RealtimeSession(models, lambda e: events.append((time.monotonic(), e)), frames, tools=tools)
         session.start()
         t0 = time.monotonic()
         x = np.concatenate([audio, np.zeros(int(tail_s * 16000), np.float32)])
@@ -122,3 +123,30 @@ def test_a_dead_llm_endpoint_is_named_and_the_avatar_says_so(models):
     assert "127.0.0.1:9" in err["error"]
     assert any(f[1] and f[2] > VOICED_RMS for f in frames.sent), "the apology was not spoken"
     assert session.conversation.exchanges[0].assistant == LLM_DOWN_REPLY
+
+
+def test_an_audio_job_asked_for_in_words_is_run_by_the_agent_and_played(models, tmp_path):
+    tools = ConversationTools(16000, root=tmp_path)
+    events, frames, session = converse(models, speech(models, "Say good morning and add an echo.", 8.0),
+                                       tools=tools)
+    (t_result, result), = of(events, "tool_result")
+    assert result["ok"], result
+    (made,) = result["files"]
+    path, rec = artifact_file(tmp_path, tools.session_id, made["id"])
+    assert rec.tool == "reverb" and path.is_file() and made["url"] == f"files/{tools.session_id}/{made['id']}"
+    said = "".join(e["delta"] for _, e in of(events, "caption", role="assistant"))
+    assert said.startswith(JOB_ACK) and "Done" in said  # the job was not chatted about by the LLM
+    played = [f for f in frames.sent if f[0] > t_result and f[1] and f[2] > VOICED_RMS]
+    assert len(played) > 25, "the job's audio was not played by the avatar"
+    assert "echo" in session.conversation.exchanges[0].user
+    # files are found only by the workspace's id and a listed artifact id
+    assert artifact_file(tmp_path, "../" + tools.session_id, made["id"]) is None
+    assert artifact_file(tmp_path, tools.session_id, "manifest.json") is None
+
+
+def test_chat_is_not_taken_for_a_job(tmp_path):
+    tools = ConversationTools(16000, root=tmp_path)
+    for chat in ("What is your name?", "Say something nice.", "Can you sing?", "Tell me a joke.", "How are you today?"):
+        assert tools.job_for(chat) is None, chat
+    assert tools.job_for("Say good morning and add an echo.") is not None
+    assert not any(tmp_path.iterdir())  # no workspace until a job runs
