@@ -127,7 +127,7 @@ def test_a_dead_llm_endpoint_is_named_and_the_avatar_says_so(models):
 
 def test_an_audio_job_asked_for_in_words_is_run_by_the_agent_and_played(models, tmp_path):
     tools = ConversationTools(16000, root=tmp_path)
-    events, frames, session = converse(models, speech(models, "Say good morning and add an echo.", 8.0),
+    events, frames, session = converse(models, speech(models, "Please say good morning and add an echo.", 8.0),
                                        tools=tools)
     (t_result, result), = of(events, "tool_result")
     assert result["ok"], result
@@ -148,5 +148,5 @@ def test_chat_is_not_taken_for_a_job(tmp_path):
     tools = ConversationTools(16000, root=tmp_path)
     for chat in ("What is your name?", "Say something nice.", "Can you sing?", "Tell me a joke.", "How are you today?"):
         assert tools.job_for(chat) is None, chat
-    assert tools.job_for("Say good morning and add an echo.") is not None
+    assert tools.job_for("Please say good morning and add an echo.") is not None
     assert not any(tmp_path.iterdir())  # no workspace until a job runs
