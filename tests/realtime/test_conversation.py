@@ -41,19 +41,14 @@ def test_hold_pauses_generation_and_release_resumes_it(chat):
     assert len(after) > 5, "generation did not resume after release()"
 
 
-def test_cancel_stops_a_held_stream():
-    """A barge-in during the first clause's synthesis: the held generator is closed, not left waiting."""
-
-    class Endless:
-        def stream(self, messages, max_tokens):
-            from langchain_core.messages import AIMessageChunk
-
-            while True:
-                time.sleep(0.01)
-                yield AIMessageChunk(content="word ")
+@pytest.mark.timeout(60)  # a cancel that does not release the hold hangs the generator thread
+def test_cancel_stops_a_held_stream(chat):
+    """A barge-in while the first clause is synthesised: the held generation ends, it does not wait for a
+    release that never comes."""
+    config = LLMConfig(provider="embedded")
 
     async def run():
-        stream = ReplyStream(Endless(), LLMConfig(provider="embedded"), Conversation().messages("Hi"))
+        stream = ReplyStream(chat, config, Conversation().messages("Tell me a long story about a dragon."))
         got = 0
         async for _ in stream.deltas():
             got += 1
@@ -62,7 +57,7 @@ def test_cancel_stops_a_held_stream():
                 asyncio.get_running_loop().call_later(0.2, stream.cancel)
         return got
 
-    assert asyncio.run(asyncio.wait_for(run(), 5)) <= 4  # held after 2; at most the one in flight after that
+    assert asyncio.run(asyncio.wait_for(run(), 10)) <= 3  # held after 2; at most the one in flight after that
 
 
 def test_history_keeps_what_was_heard():
