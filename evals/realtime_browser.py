@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -15,7 +16,7 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -153,11 +154,12 @@ class Browser:
 
     def __init__(self, wav: Path) -> None:
         self.cdp_port = free_port()
-        self.profile = tempfile.TemporaryDirectory()
+        self.profile = tempfile.mkdtemp(prefix="audiogent-chromium-")
         self.proc = subprocess.Popen(
             [CHROMIUM, *CHROME_FLAGS, f"--use-file-for-fake-audio-capture={wav}%noloop",
-             f"--remote-debugging-port={self.cdp_port}", f"--user-data-dir={self.profile.name}", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+             f"--remote-debugging-port={self.cdp_port}", f"--user-data-dir={self.profile}", "about:blank"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True)  # its own process group, so kill() reaches every child process
         self.browser: Any = None
 
     def connect(self) -> Any:
@@ -174,7 +176,8 @@ class Browser:
 
     def kill(self) -> None:
         """What a crash or a closed laptop lid does: no goodbye to the server."""
-        self.proc.kill()
+        with suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
         self.proc.wait()
 
     def close(self) -> None:
@@ -183,10 +186,21 @@ class Browser:
                 self.browser.close()
         except Exception:  # noqa: BLE001, S110 - it may be dead already
             pass
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-        self.profile.cleanup()
+        self.kill()
+        self._remove_profile()
+
+    def _remove_profile(self) -> None:
+        """Chromium's helper processes can still be writing the profile for a moment after the group is
+        killed (CI once failed on 'Directory not empty: Default'), so removal is retried briefly."""
+        for _ in range(20):
+            try:
+                shutil.rmtree(self.profile)
+                return
+            except FileNotFoundError:
+                return
+            except OSError:
+                time.sleep(0.1)
+        shutil.rmtree(self.profile, ignore_errors=True)
 
 
 def open_page(browser: Browser, server: Server, transport: str = "webrtc", aec: bool = True) -> Any:
