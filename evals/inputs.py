@@ -10,6 +10,7 @@ import struct
 import tempfile
 import threading
 import zlib
+from typing import Any
 from pathlib import Path
 
 import numpy as np
@@ -45,21 +46,23 @@ def _speech_cache_dir() -> Path:
 
 
 def speech(text: str, language: str = "en") -> Audio:
-    """Speech for `text` from the registry's text_to_speech tool (Piper for en, espeak-ng otherwise),
-    synthesized once and cached on disk under the model cache."""
+    """Speech for `text` from the registry's text_to_speech tool (Piper for en; FastSpeech 2 for zh where
+    it is installed, since Whisper often hears espeak-ng's Mandarin as no speech at all; espeak-ng
+    otherwise), synthesized once and cached on disk under the model cache."""
     key = (text, language)
     with _lock:
         if key in _memo:
             return _memo[key]
+        from agent.registry import default_registry
+
+        t = default_registry()["text_to_speech"]
+        name = _backend_for(t, language)
         digest = hashlib.sha256(f"{language}\0{text}".encode()).hexdigest()[:16]
-        path = _speech_cache_dir() / f"{language}-{digest}.wav"
+        path = _speech_cache_dir() / f"{language}-{name}-{digest}.wav"
         if path.is_file():
             audio = read_audio(path)
         else:
-            from agent.registry import default_registry
-
-            t = default_registry()["text_to_speech"]
-            backend = t.pick_backend("piper-joe" if language == "en" else "espeak-ng").ensure_loaded()
+            backend = t.pick_backend(name).ensure_loaded()
             audio = t.impl.func(text=text, language=language, backend=backend)
             fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".wav")
             os.close(fd)
@@ -67,6 +70,16 @@ def speech(text: str, language: str = "en") -> Audio:
             os.replace(tmp, path)
         _memo[key] = audio
         return audio
+
+
+def _backend_for(tool: Any, language: str) -> str:
+    if language == "en":
+        return "piper-joe"
+    if language == "zh":
+        zh = next((b for b in tool.impl.backends if b.name == "fastspeech2-zh"), None)
+        if zh is not None and zh.available()[0]:
+            return zh.name
+    return "espeak-ng"
 
 
 def speech_file(dest: Path, index: int = 0, language: str = "en", min_seconds: float = MIN_SECONDS) -> Path:

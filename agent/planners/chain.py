@@ -25,6 +25,11 @@ EACH = L.rx(
     r"|\bboth\b(?!\s+(?:ends?|sides?|channels?|directions?|ways?|in\b|and\b|at\b|the\s+(?:start|beginning|end)))",
     r"各自|分别|每个文件|每段|每一段|每一个|(?:两|2|三|3|几)\s*(?:个|段)(?:文件|音频|录音)?都|这(?:两|2)\s*(?:个|段)都|都先")
 
+_THIS_UPLOAD = L.rx(r"\b(?:this|the\s+attached|the\s+new|my\s+new|this\s+new)\s+(?:new\s+)?(?:recording|clip|file|track|audio"
+                    r"|take|upload|one|voice\s+memo|memo|song|music|loop|bed|voice-?over|narration|podcast|interview)\b",
+                    r"这(?:一)?(?:段|个|条|首)\s*(?:新的?)?\s*(?:录音|音频|文件|音乐|背景音乐|bgm|歌|人声|旁白|配音|file|recording"
+                    r"|clip|audio|voiceover|music)?")
+
 
 class Chain:
     """Which audio each step reads: uploads, the previous result, earlier steps (rule_args.Sources)."""
@@ -141,6 +146,12 @@ class Chain:
             if len(stem) >= 3:
                 for m in re.finditer(rf"(?<![\w⟦]){re.escape(stem)}(?!\w)", t):
                     found.append((m.start(), m.end(), ref))
+        audio_uploads = len(self.uploads)
+        if audio_uploads == 1 and any(m.group(1) == "r" for m in PLACEHOLDER.finditer(t)):
+            # "put the intro you generated in front of this recording": with an earlier artifact named, "this
+            # recording" is the one file attached now
+            for m in _THIS_UPLOAD.finditer(t):
+                found.append((m.start(), m.end(), self.uploads[0][0]))
         for m in ARTIFACT_ID.finditer(t):  # an artifact named by id; validation says if it is not there
             found.append((m.start(), m.end(), f"@{m.group(1)}"))
         if self.last_audio and not strict:

@@ -156,7 +156,7 @@ _EQ_UP = L.rx(r"\bnot\s+enough\b|\bneeds?\s+more\b|\black\w*\b",
               r"加强|增强|提升|提高|增加|加大|加重|多|加")
 _EQ_DOWN = L.rx(r"\btoo\s+much\b|\btoo\s+(?:boomy|bright|harsh|muddy|bassy|tinny)\b",
                 r"\b(?:cut\w*|reduc\w*|lower\w*|less|decreas\w*|remov\w*|down|tame|soften|quieter|weaker|attenuat\w*"
-                r"|kill"
+                r"|kill|scoop\w*|dip\w*|notch\w*|carve\w*|duck\w*"
                 r"|roll\s+off)\b", r"减少|降低|减弱|削弱|减|少|去掉|衰减|太多")
 _PART_SPLIT = re.compile(r"[,，、;；]|\band\b|\bbut\b|\bwhile\b|\bplus\b|和|并且|但|同时")
 

@@ -138,7 +138,7 @@ _SIDE_EN = r"(?:left|right)"
 _DIR_EN = r"(?:left|right|behind|back|rear|front|ahead|above|overhead|below|beneath|underneath|up|down|side)"
 _HEAD = r"(?:(?:my|your|our|his|her|their|the(?:\s+listener'?s?)?|listeners?'?s?)\s+)+heads?\b"
 SPATIAL = L.rx(
-    r"\bbinaural\w*|\b3-?d\s+(?:audio|sound|effect|version|mix)\b|\b(?:make|turn)\s+(?:it|this|that|them)\s+(?:into\s+)?3-?d\b|\bspatiali[sz]\w*|\bhrtf\b|\bazimuth\b",
+    r"\bbinaural\w*|\b8d\b|\b3-?d\s+(?:audio|sound|effect|version|mix)\b|\b(?:make|turn)\s+(?:it|this|that|them)\s+(?:into\s+)?3-?d\b|\bspatiali[sz]\w*|\bhrtf\b|\bazimuth\b",
     rf"\b(?:sounds?|sounding|seems?|appears?|coming|comes?|come|placed?|position(?:ed)?|located?)\b[^,;]{{0,25}}\bfrom\s+"
     rf"(?:(?:my|the|your|directly|straight|right|far|just|slightly|somewhere|up|down|over|off|to|in|out)\s+)*{_DIR_EN}\b",
     rf"\b(?:above|over|on\s+top\s+of|around|behind|in\s+front\s+of|beside|next\s+to)\s+{_HEAD}",

@@ -59,6 +59,7 @@ _DONE: dict[str, tuple[str, str, str]] = {
     "inpaint": (r"repaired|restored|patched|in-?painted|fixed(?:[- ]up)?", r"inpaint|repair|restore", r"修复|修补|修好|补好"),
     "text_to_speech": (r"synthesi[sz]ed|generated|spoken|tts|speech|narrated|voiced", r"tts|synthesi[sz]e",
                        r"合成|生成|配音"),
+    "sing": (r"sung|sang", r"sing", r"演唱|唱"),
 }
 # What a step added, as a noun: "the version without the reverb" is the input of the reverb step.
 _ADDED = {"reverb": r"reverb|echo", "fade": r"fades?(?:[- ](?:in|out))?", "denoise": r"noise\s+reduction|denoising",
@@ -80,7 +81,8 @@ _EN_ORDINAL = {"first": 1, "1st": 1, "earliest": 1, "second": 2, "2nd": 2, "thir
 _EN_OUTPUTISH = r"processed|edited|modified|finished|fixed|resulting"
 _EN_NEUTRAL = r"very|same|whole|entire|full|audio|voice|voicemail|sound|wav|mp3|one|main|actual|old|welcome|reference|other"
 _EN_NOUN = (r"original|recording|file|upload|audio|clip|track|one|version|input|take|memo|voice\s+memo|song|podcast"
-            r"|voice|announcement|greeting|narration|voice-?over|intro|outro|message|speech"
+            r"|voice|announcement|greeting|narration|voice-?over|intro|outro|message|speech|music|tune|jingle|bgm|beat"
+            r"|vocals?|line|sentence|phrase|reading|loop"
             r"|(?:very\s+)?beginning|start"
             r"|thing|result|output|edit|mix|transcript(?:ion)?|text")
 _TEXT_NOUN = rx(r"^(?:transcript(?:ion)?|text)$", r"转写|转录|文字|文本|逐字稿|字幕")
@@ -105,6 +107,7 @@ _RESULT_WORDS = (r"louder|quieter|softer|faster|slower|shorter|cleaner|clearer|d
 _EN_WHO = (r"(?:that\s+|which\s+)?(?:i|we|you)\s+(?:first\s+|originally\s+|just\s+|had\s+)?(?:uploaded|sent(?:\s+you)?"
            r"|gave\s+you|shared|started\s+(?:with|from)|had|made|created|recorded|attached|produced|did|generated"
            r"|rendered|exported|got|asked\s+for|requested|wanted|synthesi[sz]ed|narrated|read\s+out|voiced|repaired|fixed"
+           r"|sang|sung"
            r"|transcribed|wrote\s+down)"
            rf"(?:\s+(?:{_RESULT_WORDS}))?"  # "the one you made louder"
            r"(?:\s+(?:first|earlier|before|at\s+first|originally|to\s+begin\s+with"
@@ -128,7 +131,7 @@ _EN_PHRASE = re.compile(
     rf"(?P<mods>(?:[a-z][\w'-]*\s+){{0,3}}?)"
     # "the second of the two files I uploaded": one of a request's uploads
     rf"(?:of\s+(?:the|my|those|these)\s+(?:two|three|four|\d)\s+(?:files|recordings|clips|uploads|takes|tracks)"
-    rf"|(?P<noun>{_EN_NOUN}))\b{_NOT_A_UNIT}"
+    rf"|(?P<noun>{_EN_NOUN})s?)\b{_NOT_A_UNIT}"
     rf"(?P<tail>(?:\s*[,\-–—(]?\s*(?:{_EN_TAIL_ITEM})\b)*\s*[\-–—)]?)",
     re.I,
 )
@@ -155,13 +158,14 @@ _ZH_MOD = (r"(?:原始|原来|原本|本来|最初|一开始|(?:我)?上传|传�
            r"|(?:还)?没(?:有)?(?:处理|动|改|编辑)过?|未(?:经)?(?:处理|编辑)"
            rf"|还?{_ZH_UNDONE}"
            rf"|(?:你)?(?:做|弄|生成|搞)(?:好|出来)?|有\s*(?:{_ZH_EN_VERBS})\s*|(?:{_ZH_EN_DONE})\s*"
-           rf"|处理过?|处理好|处理完|(?:{_ZH_EN_VERBS})\s*(?:过|后|好|完)|转(?:写|录)?出来|转(?:写|录)(?:过|好|完)"
+           rf"|处理过?|处理好|处理完|(?:{_ZH_EN_VERBS})\s*(?:过|后|好|完|(?=\s*的))|转(?:写|录)?出来|转(?:写|录)(?:过|好|完)"
            rf"|(?:(?:加|做|去|用|调)(?:过|了))?(?:{_ZH_DONE})(?:过|后|好|完|掉|起来|在一起|成)?)\s*的?")
 _ZH_NOUN = (r"原文件|源文件|原录音|原音频|原声|原件|文件|录音|音频|版本|结果|输出|片段|素材|语音|声音"
             r"|转写(?:稿|结果|文本)?"
             r"|转录(?:稿|结果)?|文字稿|逐字稿|文字|文本|那一段|那一个|那段|那个|那条|那版|那份|版|那句话|那句|欢迎词"
-            r"|原始文件|原始录音|原始音频"
-            r"|\s*(?:file|recording|audio|version|result|clip|one|upload|transcript)\b"
+            r"|原始文件|原始录音|原始音频|人声|旁白|配音|歌曲|那首歌|那首|歌|背景音乐|音乐|开场白|片头|片尾|播报|合成语音"
+            r"|\s*(?:file|recording|audio|version|result|clip|one|upload|transcript|voice-?over|vocals?|music|bgm|song"
+            r"|intro|outro|track|take)\b"
             r"|的(?=\s*[，,。；;]|$)")  # "一开始那个没处理的，...": the noun left out
 _ZH_PHRASE = re.compile(
     rf"(?P<lead>{_ZH_LEAD})\s*(?:我们|我)?\s*(?P<when>{_ZH_WHEN})?\s*{_ZH_DEM}?\s*(?P<mods>(?:{_ZH_MOD}\s*){{0,2}})\s*{_ZH_DEM}?\s*"
@@ -169,9 +173,9 @@ _ZH_PHRASE = re.compile(
 
 # "最开始上传的那两段里的第二段": the k-th upload
 _ZH_NTH_UPLOAD = re.compile(
-    rf"(?P<lead>{_ZH_LEAD})\s*(?:我们|我)?\s*(?P<when>{_ZH_WHEN})?\s*(?:我们|我)?\s*(?P<mods>上传|传上来|发来|给你)的?\s*那?"
-    r"(?:两|三|几|\d)\s*(?:段|个|条|份)(?:录音|音频|文件)?(?:里|中|里面|当中)?的?"
-    r"(?P<noun>第\s*(?:[一二三四五]|\d)\s*(?:段|个|条|份))")
+    rf"(?P<lead>{_ZH_LEAD})\s*(?:我们|我)?\s*(?P<when>{_ZH_WHEN})?\s*(?:我们|我)?\s*(?P<mods>上传|传上来|发来|给你)?的?\s*那?"
+    r"(?:(?:两|三|几|\d)\s*(?:段|个|条|份)(?:录音|音频|文件)?(?:里|中|里面|当中)?的?)?"
+    r"(?P<noun>第\s*(?:[一二三四五]|\d)\s*(?:段|个|条|份))(?:\s*(?:录音|音频|文件|file|recording|clip|upload))?")
 
 _FIRST_WORDS = rx(r"\b(?:first|1st|earliest|initial|originally|to\s+begin\s+with|at\s+first|beginning|start"
                   r"|start(?:ed)?\s+(?:with|from)|began\s+with)\b",
@@ -191,6 +195,10 @@ _OUTPUT_WORDS = rx(rf"\b(?:{_EN_OUTPUTISH}|result|output|version|edit|mix)\b"
                    rf"|\b(?:you|we)\s+(?:made|created|produced"
                    rf"|generated|rendered|exported|did)\b", r"处理|结果|输出|版本")
 
+
+_ORD = r"first|second|third|1st|2nd|3rd"
+_ELLIPSIS = re.compile(rf"\bthe\s+(?P<o1>{_ORD})\s+(?:one\s+)?and\s+(?:the\s+)?(?P<o2>{_ORD})\s+(?P<noun>{_EN_NOUN})s?\b"
+                       rf"(?P<tail>(?:\s+(?:{_EN_WHO}))?)", re.I)
 
 _TOPIC = (re.compile(r"\bbefore\s+(?:the|my|that|your|our|this)\s+((?:[\w'-]+\s+){1,3}?)(?:question|detour|tangent|aside"
                      r"|interruption|chat|request|thing|bit)\b", re.I),
@@ -222,7 +230,7 @@ def _tools_done(text: str) -> set[str]:
     found = set()
     for tool, (en, en_verb, _) in _DONE.items():
         if re.search(rf"(?<![a-z])(?:{en})(?![a-z])", text, re.I) or re.search(
-                rf"(?<![a-z])(?:{en_verb})\s*(?:过|后|好|完)", text, re.I):
+                rf"(?<![a-z])(?:{en_verb})\s*(?:过|后|好|完|(?=\s*的))", text, re.I):
             found.add(tool)
     i = 0
     while i < len(text):  # Chinese: the longest word wins ("混响" is reverb, not "混" mix)
@@ -266,6 +274,7 @@ class _Wanted:
     order: int | None  # the k-th such artifact (1-based); None: the newest
     back: bool  # the words say "earlier / go back"
     generic: bool = False  # "the text" rather than "the transcript"
+    about: tuple[str, ...] = ()  # words of the earlier request that made it ("the boarding announcement")
 
 
 class Resolver:
@@ -280,6 +289,9 @@ class Resolver:
         """`text` with each resolvable phrase replaced by a BackRef placeholder."""
         if not self.runs:
             return text
+        if self.current_audio < 2:  # "the first and the third clips you made": each ordinal with the noun
+            text = _ELLIPSIS.sub(lambda m: f"the {m.group('o1')} {m.group('noun')}{m.group('tail')} and the "
+                                 f"{m.group('o2')} {m.group('noun')}{m.group('tail')}", text)
         out: list[str] = []
         pos = 0
         found_at: dict[int, tuple[re.Match[str], tuple[str, str]]] = {}
@@ -309,9 +321,15 @@ class Resolver:
         mods, when = (g.get("mods") or "") + " " + (g.get("mods2") or ""), g.get("when") or ""
         mods = mods if mods.strip() else ""
         zh = bool(re.search(r"[\u4e00-\u9fff]", m.group(0)))
-        if not zh and mods and _NEUTRAL_MODS.sub(" ", _without_done(mods)).strip():
-            return None  # a word we do not know describes it: "the background music file"
         words = m.group(0)
+        about: tuple[str, ...] = ()
+        if not zh and mods and _NEUTRAL_MODS.sub(" ", _without_done(mods)).strip():
+            # a word we do not know describes it ("the background music file"): an earlier artifact only when
+            # an earlier request used that word ("the boarding announcement" after "say 'now boarding'")
+            about = tuple(_NEUTRAL_MODS.sub(" ", _without_done(mods)).lower().split())
+            if not (self._runs_about(about) and (not self.current_audio or _BACK_WORDS.search(words)
+                                                 or _EN_WHO_RX.search(tail))):
+                return None
         removed = _tools_removed(tail)
         if zh:  # "没加混响的那个": the input of the reverb step
             undone = [u.group(0) for u in re.finditer(_ZH_UNDONE, mods)]
@@ -338,9 +356,14 @@ class Resolver:
         if kind == "text":  # "the transcript from before", "之前的转写"; not "turn it into text"
             if original or removed or (generic and not (back or order)):
                 return None
-        elif not (original or tools or removed or order or _STRONG_BACK.search(words) or _topic_words(words)):
+        elif not (original or tools or removed or order or about or _STRONG_BACK.search(words) or _topic_words(words)):
             return None
-        return _Wanted(kind, original, output and not original, tools, removed, order, back, generic)
+        if about and not _UPLOAD_NOUN.search(noun.strip()):
+            output = True  # what that request made
+        return _Wanted(kind, original, output and not original, tools, removed, order, back, generic, about)
+
+    def _runs_about(self, words: tuple[str, ...]) -> list[PastRun]:
+        return [r for r in self.runs if all(re.search(rf"\b{re.escape(w)}\b", r.request, re.I) for w in words)]
 
     def _resolve(self, m: re.Match[str], text: str) -> tuple[str, str] | None:
         topic = _topic_words(m.group(0))
@@ -358,6 +381,15 @@ class Resolver:
         w = self._wanted(m)
         if w is None:
             return None
+        if w.about:
+            runs, self.runs = self.runs, self._runs_about(w.about)
+            try:
+                return self._resolve_wanted(w, m, text)
+            finally:
+                self.runs = runs
+        return self._resolve_wanted(w, m, text)
+
+    def _resolve_wanted(self, w: _Wanted, m: re.Match[str], text: str) -> tuple[str, str] | None:
         before = text[:m.start()]
         if w.kind == "text":
             if _TRANSCRIBES.search(before) or (self.current_audio and not (w.back or w.order)):
@@ -446,7 +478,8 @@ def _triggers(tool: str, text: str) -> bool:
     from agent.planners.tool_rules import RULES
 
     low = text.lower()
-    return any(r.tool == tool and r.triggers.search(low) for r in RULES)
+    # rules that match anything and decide by `when` alone (talking heads, singing) say nothing here
+    return any(r.tool == tool and r.triggers.pattern != r"[\s\S]" and r.triggers.search(low) for r in RULES)
 
 
 # "do the same to the original", "对原文件也做同样的处理"

@@ -36,7 +36,7 @@ LEAD = re.compile(
     r"|quick\s+(?:one|question)|real\s+quick|quickly|um+|uh+|er+m?|hmm+|yo|hello|hiya|hey\s+there|hi\s+there"
     r"|dear\s+\w+|so\s+basically|basically|actually|oh|alright|all\s+right|right(?=\s*,)|wait|hmm+|ah)\b"
     r"|先|首先|然后|再|接着|最后再|请你|请|麻烦你|麻烦|帮我|帮忙|帮|给我|你|能不能|能否|可不可以|可以|我想|我要|我需要|把|将"
-    r"|嗨|哈喽|你好|您好|那个|嗯|呃|喂|哎|劳驾|拜托)"
+    r"|嗨|哈喽|你好|您好|那个|嗯|呃|喂|哎|劳驾|拜托|单独(?:拿|用)?)"
     r"[\s,，:：!！]*)+",
     re.I,
 )
@@ -53,6 +53,7 @@ fine alright right good perfect awesome excellent lovely wonderful amazing brill
 quick q question qn
 separately independently meanwhile copy copies afterward ugh lol lmao hmm oh wow yay oops argh meh honestly
 basically btw fyi but instead actually like maybe perhaps probably real quick quickly favor favour
+own itself alone solo
 """.split())
 ARG_WORDS = frozenset("""
 first last final beginning start end ending ends opening intro outro between until till gap gaps silence pause pauses
@@ -68,12 +69,12 @@ PRONOUN_ACTION = re.compile(
     r"^(?:please\s+)?(?:remove|delete|kill|eliminate|get\s+rid\s+of|take\s+(?:it|that|this|them)\s+out|take\s+out|cut"
     r"|fix|do|apply|handle|clean|lose|drop|fill|patch|repair|restore|smooth|mend)\s*(?:it|that|this|them|those|these)?"
     r"(?:\s+(?:out|in|up|over|off|away))?(?:\s+(?:please|for\s+me|too|as\s+well))?\s*$"
-    r"|^(?:去掉|去除|删掉|弄掉|处理|修|修复|修补|修好|补|补上|补好|填上|填补|填)(?:它|一下|好|上)?(?:吧|呢)?$",
+    r"|^(?:去掉|去除|删掉|弄掉|消掉|消除|除掉|干掉|处理|修|修复|修补|修好|补|补上|补好|填上|填补|填)(?:它|一下|好|上)?(?:吧|呢)?$",
     re.I,
 )
 ZH_FILLER_CHARS = set("嗨哈喽你您好嗯呃喂哎哦呀啦嘛吧谢")  # greetings and hesitation ("嗨", "你好", "嗯")
 ZH_ARG_CHARS = set("的了把将这那个段两它们最后前后开头结尾末尾秒分钟毫秒分贝倍也都还和与及到从在第首尾并且以及还有吧呢啊吗一下请帮我给"
-                   "结果音频录音文件声输出面边中间空隔停顿左右就行够可以截止频率赫兹留白插各是语言强度力设为")
+                   "结果音频录音文件声输出面边中间空隔停顿左右就行够可以截止频率赫兹留白插各是语言强度力设为每之")
 # Statements that only describe the input ("here's my podcast").
 CONTEXT_STATEMENT = re.compile(
     r"^(?:here(?:'s|\s+is|\s+are)|this\s+is|these\s+are|i\s+have|i've\s+got|i\s+got|i\s+recorded|i\s+uploaded|attached"
@@ -121,7 +122,7 @@ LANG_EN = "|".join(k for k in LANGUAGES if k.isascii())
 LANG_ZH = "|".join(sorted((k for k in LANGUAGES if not k.isascii()), key=len, reverse=True))
 # "in French", "a German voice", "用中文"
 LANGUAGE_PHRASE = rx(
-    rf"\b(?:in|with\s+an?|using|into|an?)\s+(?P<en1>{LANG_EN})\b(?:\s+(?:voice|accent|speaker|language))?",
+    rf"\b(?:in|with\s+an?|using|into|an?|as)\s+(?P<en1>{LANG_EN})\b(?:\s+(?:voice|accent|speaker|language))?",
     rf"\b(?P<en2>{LANG_EN})\s+(?:voice|accent|speaker|speech|audio|recording|language|lecture|talk|podcast|interview"
     r"|conversation|meeting|call|lesson|class|song|clip|file|video|text|transcript|narration|news|broadcast"
     r"|voicemail|voice\s+(?:memo|message|note)|message|memo|sermon|speaker|lyrics|dialogue|audiobook|show)\b",
@@ -169,7 +170,7 @@ ORDINAL_MENTION = rx(
 
 PEAK_WORDS = rx(r"\b(?:true\s*)?peak\b|\bceiling\b|\bdbtp\b", r"峰值|上限")
 # The parts of a mix a level can refer to ("the music at 30%").
-MIX_PART = rx(r"\b(?:music|background|other\s+(?:one|clip|file|track)|voice|speech|bed)\b", r"音乐|背景|人声")
+MIX_PART = rx(r"\b(?:music|background|bgm|other\s+(?:one|clip|file|track)|voice|speech|bed)\b", r"音乐|背景|人声")
 
 # ------------------------------------------------------------------ the answer spoken aloud (Plan.speak)
 _REFERENT = (r"(?:it|this|that|them|⟦r[a-z]⟧|(?:the|my|your)\s+(?:answer|result|results|transcript|transcription|text|reply"
@@ -200,6 +201,12 @@ VAGUE = rx(
 AUDIOISH = rx(r"\b(?:audio|sound|sounds|recording|clip|track|voice|vocals?|song|music|podcast|mp3|wav|volume|noise"
               r"|speech|mic)\b", r"音频|声音|录音|音乐|歌|语音|音量")
 
+# A question about the audio ("does she sound angry?", "这段录音里有几个人"): when no tool answers it, the answer
+# is "unsupported", not a request for clarification.
+QUESTION = rx(r"^(?:(?:so|and|but|hey|ok(?:ay)?|um|uh|quick\s+question)[\s,]+)*(?:what|whats|what's|who|whose|which|where"
+              r"|when|why|how|does|do|did|is|are|was|were|has|have|can\s+(?:it|this|that|he|she|they)|will|would\s+(?:it|this))\b"
+              r"(?!\s+(?:you|u)\b)", r"吗[?？]?$|什么|几个|几次|谁|哪(?:个|些|里|首|种)|多少|是不是|有没有")
+
 # ------------------------------------------------------------------ capabilities no tool has
 # (capability named in the answer, pattern). Checked before the tool rules, so "remove the echo" is
 # not read as "add reverb" and "remove the background music" is not read as denoising.
@@ -220,16 +227,20 @@ UNSUPPORTED: list[tuple[str, re.Pattern[str]]] = [
         r"|happy\s+|sad\s+|relaxing\s+|calm\s+|epic\s+|catchy\s+|pop\s+|rock\s+|jazz\s+|piano\s+|lo-?fi\s+"
         r"|background\s+|original\s+|dance\s+|birthday\s+)*(?:song|melody|beat|tune|jingle|soundtrack|music|ringtone"
         r"|chord\s+progression)s?\b(?!\s+(?:out\s+of|of|from|with|using)\b)",
-        r"作曲|写(?:一)?首|生成(?:一段)?音乐|创作|编曲|写歌")),
+        r"作曲|写(?:一)?首|生成(?:一段)?音乐|创作|编曲|写歌"
+        # "给我 generate 一个 podcast intro jingle", "生成一段三分钟的轻松背景音乐" (not "生成一段语音，配上背景音乐")
+        r"|(?:generate|compose|生成|写|编|做\s*[一1]\s*(?:个|段|首|条))\s*(?:[一1]\s*(?:个|段|首|条))?"
+        r"(?:(?!语音|speech|念|说|读|配上|加上|混)[^，,。；]){0,24}?(?:jingle|bgm|背景音乐|配乐|纯音乐|音乐|歌曲|beat|旋律|伴奏)")),
     ("sound-effect generation", rx(
-        r"\b(?:generate|create|make|synthesi[sz]e|produce)\s+(?:a|an|some)?\s*(?:sound\s+effects?|sfx|white\s+noise"
-        r"|pink\s+noise|rain|thunder|applause|laughter|explosion|beep|sine|tone|drum)\b", r"生成(?:一段)?(?:音效|白噪音|雨声)"
+        r"\b(?:generate|create|make|synthesi[sz]e|produce)\s+(?:me\s+|us\s+)?(?:a|an|some)?\s*(?:[\w.-]+\s+){0,3}?"
+        r"(?:sound\s+effects?|sfx|white\s+noise|pink\s+noise|brown\s+noise|rain|thunder|applause|laughter|explosion|beeps?"
+        r"|sine(?:\s+wave)?|(?:test\s+)?tones?|drum|click\s+track|metronome|ambien(?:ce|t\s+sound))\b", r"生成(?:一段)?(?:音效|白噪音|雨声)"
         r"|(?:生成|做|制作|合成|来)(?!成)(?:[一1]\s*[段个首条])?[^，,。；]{0,4}(?:音效|白噪音|雨声|雷声|掌声|笑声|鸟叫声?|海浪声|风声|铃声"
         r"|提示音|闹铃)")),
     ("voice cloning or conversion", rx(
         r"\bclon\w+\b|\bin\s+my\s+(?:own\s+)?voice\b|\bin\s+(?:[a-z.]+\s+){0,3}[a-z]+'s\s+voice\b|\bimpersonat\w*|\bvoice\s+(?:conversion|changer|swap)\b"
         r"|\bsound\s+like\s+(?:a\s+)?(?:man|woman|male|female|child|kid|girl|boy|robot|alien|obama|trump|me)\b"
-        r"|\b(?:change|turn|convert)\s+(?:the|my|his|her)\s+voice\b(?!\s+(?:memo|note|message|recording|file|clip|track))"
+        r"|\b(?:change|turn|convert)\s+(?:the|my|his|her)\s+voice\b(?![- ]?over|\s+(?:memo|note|message|recording|file|clip|track))"
         r"|\b(?:change|switch|swap|convert|remove|fix)\s+(?:the\s+|his\s+|her\s+|my\s+|their\s+|its\s+)?(?:speaker'?s\s+)?accents?\b"
         # "make my voice sound like Morgan Freeman / him" (not "like it's in a church", "like a phone call")
         r"|\b(?:voice|me|i|him|her|them)\s+(?:sound|sounds)\s+(?:more\s+)?like\s+(?!(?:a|an|the|it|it's|its|this|that|they"
@@ -239,7 +250,7 @@ UNSUPPORTED: list[tuple[str, re.Pattern[str]]] = [
         r"|someone|somebody|i)\b)[a-z]+(?:\s+[a-z]+)?\s+(?:is|was|were)\s+(?:the\s+one\s+)?(?:reading|saying|speaking"
         r"|narrating|talking|singing|voicing)\b",
         r"变声|换声|克隆|声音克隆|变成(?:男|女)声|(?:改|换|变)(?:成)?[^，,。]{0,4}口音|(?:用|以)我(?:自己)?的(?:声音|嗓音)"
-        r"|(?:用|以|模仿)(?!女|男|中文|英文|英语|普通话|默认)[^，,。\s]{1,8}?的(?:声音|嗓音|口吻|腔调)")),
+        r"|(?:用|(?<![\d千百万赫兹])以(?![下上内外前后])|模仿)(?!女|男|中文|英文|英语|普通话|默认)[^，,。\s]{1,8}?的(?:声音|嗓音|口吻|腔调)")),
     ("source separation (isolating or removing voice, music or instruments)", rx(
         r"\b(?:remove|isolate|extract|separate|split|strip|mute|get\s+rid\s+of|take\s+out|cut\s+out|delete|drop"
         r"|pull\s+out"
@@ -258,17 +269,17 @@ UNSUPPORTED: list[tuple[str, re.Pattern[str]]] = [
         r"|写(?:[一1]\s*)?(?:首|段|篇|个|份)?[^，,。；]{0,4}(?:歌词|诗|故事|文章|剧本|文案|稿子|台词|段子|小说|作文|邮件)")),
     ("singing", rx(r"\b(?:sing|sang|sung|singing|sings)\b(?![^,;]*\b(?:in|inside)\s+(?:a|an|the)\s+(?:\w+\s+)?(?:hall"
                    r"|cathedral|church|chapel|room|cave|stadium|arena|bathroom|shower|auditorium|concert\s+hall)\b)",
-                   r"(?<!像在)(?<!好像在)(?<!仿佛在)唱(?![^，,。]{0,4}一样)(?!完|好(?:之后|以后|后|了))")),
+                   r"(?<!像在)(?<!好像在)(?<!仿佛在)(?<!里)唱(?![^，,。]{0,4}一样)(?!完|好(?:之后|以后|后|了))")),
     ("speaker identification", rx(
         r"\bwho\s+(?:is|was|'s|are)\s+(?:speaking|talking|this)\b|\bdiari[sz]\w*|\bspeaker\s+(?:id|identification"
         r"|labels?)\b"
         r"|\bhow\s+many\s+(?:people|speakers|voices|persons)\b|\bidentify\s+(?:the\s+)?speakers?\b|\bwhose\s+voice\b",
-        r"谁在说话|是谁在|说话人|几个人在说|几个人说话")),
+        r"谁在说话|是谁在|说话人|几个人在说|几个人说话|几个\s*(?:speakers?|人|声音)|分别是谁|都是谁")),
     ("music or sound recognition", rx(
         r"\bwhat\s+(?:song|music|instrument|genre|bird|animal|kind\s+of\s+(?:sound|music|noise))\b"
         r"|\bidentify\s+(?:the\s+)?(?:song|instruments?|sound|genre|bird)\b|\bwhich\s+song\b|\bshazam\b"
         r"|\bname\s+(?:of\s+)?(?:the|this)\s+song\b|\bwho\s+(?:sings|sang|wrote|composed|performs|performed|made)\s+"
-        r"(?:this|that|the|it)\b|\bwhat(?:'s|\s+is)\s+(?:this|that|the)\s+song\b",
+        r"(?:this|that|the|it)\b|\bwhat(?:'?s|\s+is)\s+(?:this|that|the)\s+song\b|\bsong\s+(?:is\s+)?(?:this|called)\b",
         r"什么歌|哪首歌|什么乐器|什么声音|(?:这|那)首歌(?:叫|是)(?:什么|啥)|歌名|谁唱的|是谁唱|谁的歌|原唱是")),
     ("looking things up (lyrics, facts, the web)", rx(
         r"\blook\s+up\b|\blook\s+(?:it|that|this)\s+up\b|\bsearch\s+(?:for|the\s+web|online|the\s+internet)\b|\bgoogle\b"
@@ -289,7 +300,12 @@ UNSUPPORTED: list[tuple[str, re.Pattern[str]]] = [
         r"多少bpm|什么调|节拍是多少|速度是多少|(?:检测|分析|算|测|识别)[^，,。]{0,6}(?:节奏|节拍|bpm|调性|和弦)"
         r"|(?:转|提取|导出|变)成?(?:为)?\s*midi|扒谱|扒带|(?:转|写|扒)成?乐谱"
         r"|(?:节奏|节拍|bpm|调性|和弦)[^，,。]{0,6}(?:检测|分析|算出|测出|识别)")),
-    ("emotion or sentiment analysis", rx(r"\bemotions?\b|\bsentiment\b|\bmood\b|\bhappy\s+or\s+sad\b", r"情绪|情感|心情")),
+    ("emotion or sentiment analysis", rx(
+        r"\bemotions?\b|\bsentiment\b|\bmood\b|\bhappy\s+or\s+sad\b"
+        r"|\b(?:does|do|did|is|was|are)\s+(?:he|she|they|it|the\s+\w+|this\s+\w+|i|we)\s+(?:sound(?:ing)?|seem(?:ing)?|come\s+across(?:\s+as)?)\s+"
+        r"(?:\w+\s+)?(?:angry|sad|happy|tired|upset|nervous|excited|bored|stressed|annoyed|confident|sarcastic|scared|calm"
+        r"|friendly|rude|sincere|honest|drunk|sick|depressed|anxious)\b",
+        r"情绪|情感|心情|(?:生气|开心|难过|高兴|紧张|伤心|愤怒|焦虑)(?:吗|了吗|不|没|还是)|语气(?:怎么样|如何|是)")),
     ("detecting AI-generated or fake audio", rx(
         r"\bai[- ]generated\b|\bdeep\s*fakes?\b|\b(?:real|fake|synthetic|human)\s+or\s+(?:real|fake|synthetic|ai|a\s+robot"
         r"|machine)\b|\bis\s+(?:this|it|that)\s+(?:a\s+)?(?:real|fake)\b",
@@ -301,8 +317,10 @@ UNSUPPORTED: list[tuple[str, re.Pattern[str]]] = [
     ("finding where something happens in the audio", rx(
         r"\bwhich\s+(?:part|section|bit|moment|second|minute|segment)\b|\bwhere\s+(?:is|are|does|do)\s+(?:the\s+)?"
         r"(?:loudest|quietest|silence|music|chorus|laugh\w*|applause|speech|voice|singing|beat)\b|\bat\s+what\s+time\b"
-        r"|\bwhen\s+does\s+(?:the\s+)?(?:music|song|chorus|speech|singing|talking|voice)\s+(?:start|begin|stop|end)\b",
-        r"哪(?:一)?(?:段|部分|里|个地方|一秒)(?:最|是|有)|(?:什么时候|几秒)(?:开始|结束)(?:的)?(?:唱|说|音乐)?")),
+        r"|\bwhen\s+does\s+(?:the\s+)?(?:music|song|chorus|speech|singing|talking|voice)\s+(?:start|begin|stop|end)\b"
+        r"|\bhow\s+many\s+times\s+(?:does|do|did|is|was)\b|\bcount\s+(?:the\s+|how\s+many\s+)",
+        r"哪(?:一)?(?:段|部分|里|个地方|一秒)(?:最|是|有)|(?:什么时候|几秒)(?:开始|结束)(?:的)?(?:唱|说|音乐)?"
+        r"|(?:叫|响|出现|说|咳嗽|笑)了(?:几|多少)(?:次|声|遍)|(?:几|多少)次[^，,。]{0,6}(?:叫|响|出现|咳嗽)")),
     ("timing or beat correction", rx(
         r"\bon\s+(?:the\s+)?beat\b|\bquantiz\w*|\btime[- ]?align\w*|\bfix\s+(?:my|the|his|her)\s+timing\b|\bbeat[- ]?match\w*",
         r"对齐节拍|卡点|对拍|踩点")),
@@ -310,7 +328,7 @@ UNSUPPORTED: list[tuple[str, re.Pattern[str]]] = [
                                        r"|\buse\s+the\s+mic\b", r"录一段|用麦克风|开始录音")),
     ("reversing audio", rx(r"\brevers(?:e|ed|ing)\b(?!\s+order)|\bbackwards?\b",
                            r"倒放|(?<!按)倒序(?![^，,。]{0,4}(?:拼|排|连|接|合并|串))|反转")),
-    ("looping or repeating", rx(r"(?<!ground\s)\bloop(?:s|ed|ing)?\b|\brepeat\s+(?:it|this|that|the)\b"
+    ("looping or repeating", rx(r"(?<!ground\s)(?<!ground-)\bloop(?:s|ed|ing)?\b(?!\s+(?:clip|video|footage|gif))|\brepeat\s+(?:it|this|that|the)\b"
                                 r"|\b\d+\s+times\s+in\s+a\s+row\b",
                                 r"重复|循环")),
     ("splitting into parts", rx(
@@ -341,7 +359,7 @@ UNSUPPORTED: list[tuple[str, re.Pattern[str]]] = [
         r"|\b(?:the|all|those|these|any|every|my)\s+(?:ums?|uhs?|ahs?|ers|erms?|uhms?)\b|\b(?:ums?|uhs?)\s+and\s+(?:ahs?|uhs?)\b"
         r"|\b(?:remove|cut|delete|strip|edit|take|get\s+rid\s+of)\s+(?:out\s+)?(?:ums?|uhs?|ahs?)\b", r"口头禅|脏话|哔")),
     # binaural placement ("from my left", "binaural", "spatialize") is the binauralize tool (gen_args.py)
-    ("stereo panning, widening or surround", rx(r"\bpan(?:ning|ned)?\b|\bwiden\w*|\b8d\b|\bsurround\b",
+    ("stereo panning, widening or surround", rx(r"\bpan(?:ning|ned)?\b(?![^,;.]*\bbinaural)|\bwiden\w*|\bsurround\b",
                                                 r"声像|环绕")),
     ("echo or reverb removal", rx(
         r"\b(?:remove|reduce|cut|get\s+rid\s+of|eliminate|less|kill|suppress|take\s+out|fix|lower|minimi[sz]e"
@@ -350,7 +368,8 @@ UNSUPPORTED: list[tuple[str, re.Pattern[str]]] = [
         r"|room\s+sound)\b"
         r"|\bde-?reverb\w*|\bless\s+echo(?:ey|y)?\b|\btoo\s+(?:much\s+)?(?:echo|reverb)",
         r"去(?:掉|除)?(?:混响|回声|回音)|消除(?:混响|回声|回音)|减少(?:混响|回声|回音)")),
-    ("pitch correction (auto-tune)", rx(r"\bauto-?tun\w*|\bpitch\s+correct\w*|\btune\s+(?:the\s+)?vocals?\b", r"修音")),
+    ("pitch correction (auto-tune)", rx(r"\bauto-?tun\w*|\bpitch\s+correct\w*|\btune\s+(?:the\s+)?vocals?\b|\boff[- ]key\b"
+                                        r"|\bout\s+of\s+tune\b|\bflat\s+notes\b", r"修音|跑调|走调|音不准|唱不准")),
     ("adding silence or padding", rx(r"\badd\s+(?:\S+\s+){0,4}?(?:silence|padding)\b(?![^,;]*\bbetween\b)"
                                      r"|\bpad\s+(?:it|this|the)\b",
                                      r"(?<!中间)(?<!之间)(?:加|添加|插入)(?:\S{0,4})?(?:静音|空白)(?![^，,。]*(?:拼|接|连|合并))")),

@@ -160,7 +160,7 @@ def no_args(c: Clause, src: Sources) -> Args:
 _ONTO = L.rx(r"\b(?:under|underneath|beneath|below|behind|over|on\s+top\s+of|onto|on|into|in|to)\b",
              r"混到|混进|混入|叠加到|叠到|放到|加到|垫在|垫到|进|到|里|上")
 _MIX_DOWN = L.rx(r"\b(?:under|underneath|beneath|below|behind|background|quiet(?:er|ly)?|soft(?:er|ly)?|down|lower"
-                 r"|reduced|low)\b", r"背景|小声|降低|调低|低")
+                 r"|reduced|low)\b", r"背景|小声|降低|调低|低|小\s*\d|减(?:少|小)?\s*\d")
 _OFFSET_BEFORE = re.compile(r"(?:start(?:ing|s)?|begin(?:ning|s)?|come\s+in|coming\s+in|enter(?:ing|s)?|offset"
                             r"|delay(?:ed)?"
                             r"|from|after|at|in)\s*(?:at|by|after|from)?\s*$|从\s*$|在\s*$", re.I)
@@ -170,8 +170,8 @@ _EXTEND = L.rx(r"\bextend\w*|\bfull\s+length\b|\blonger\b|\bdon'?t\s+cut\b|\bwho
                r"|\buntil\s+the\s+(?:music|other|second)\s+(?:ends|is\s+over)\b", r"延长|不要截断|完整")
 _REVERSE_ORDER = L.rx(r"\b(?:in\s+)?(?:reverse|reversed|backwards?|opposite)\s+order\b|\blast\s+(?:one\s+)?first\b",
                       r"倒序|倒着|反过来的?顺序|逆序|从后往前")
-_CROSSFADE = L.rx(r"\bcross[- ]?fad\w*|\bx-?fad\w*", r"交叉淡|淡入淡出过渡")
-_AFTER = L.rx(r"\bafter\b|\bbehind\b|\bat\s+the\s+end\s+of\b", r"后面|之后|后边|后头")
+_CROSSFADE = L.rx(r"\bcross[- ]?fad\w*|\bx-?fad\w*", r"交叉淡|淡入淡出过渡|交叉渐变")
+_AFTER = L.rx(r"\bafter\b|\bbehind\b|\b(?:at|on(?:to)?|to)\s+the\s+(?:end|back|tail)\s+of\b", r"后面|之后|后边|后头")
 _GOES_LAST = L.rx(r"\b(?:on(?:to)?|to|at)\s+the\s+(?:end|back|tail)\s+of\b|\bafter\b|\bappend\w*|\bfollow\w*|\boutro\b",
                  r"后面|之后|后边|后头|结尾|末尾|最后")
 _GOES_FIRST = L.rx(r"\b(?:to|at|on(?:to)?)\s+the\s+(?:start|beginning|front)\s+of\b|\bbefore\b|\bin\s+front\s+of\b"
@@ -281,8 +281,9 @@ def denoise(c: Clause, src: Sources) -> Args:
     return {"strength": 0.5} if i < 0 else {"strength": 1.0} if i > 0 else {}
 
 
-_HP = L.rx(r"\bhigh[- ]?pass\w*|\bhpf\b|\bhp\s*(?:at\s+)?\d|\blow[- ]?cut\b|\brumble\b", r"高通")
-_LP = L.rx(r"\blow[- ]?pass\w*|\blpf\b|\blp\s*(?:at\s+)?\d|\bhigh[- ]?cut\b|\bmuffl\w*|\btelephone\b|\bphone\b", r"低通")
+_HP = L.rx(r"\bhigh[- ]?pass\w*|\bhpf\b|\bhp\s*(?:at\s+)?\d|\blow[- ]?cut\b|\brumble\b", r"高通|低切")
+_LP = L.rx(r"\blow[- ]?pass\w*|\blpf\b|\blp\s*(?:at\s+)?\d|\bhigh[- ]?cut\b|\bmuffl\w*|\btelephone\b|\bphone\b",
+          r"低通|高切|电话")
 _ABOVE = L.rx(r"\b(?:above|over|higher\s+than|beyond|upwards\s+of)\b", r"以上|之上|高于|超过")
 _BELOW = L.rx(r"\b(?:below|under|beneath|lower\s+than|underneath)\b", r"以下|之下|低于")
 _KEEP_BAND = L.rx(r"\b(?:keep|only|pass|let\s+through|leave)\b", r"保留|只留|只要")
@@ -313,7 +314,7 @@ def filter_(c: Clause, src: Sources) -> Args:
     elif kind == "highpass":
         cutoff = 80.0  # the usual rumble cutoff
     else:
-        cutoff = 3400.0 if re.search(r"phone", t) else 4000.0
+        cutoff = 3400.0 if re.search(r"phone|电话", t) else 4000.0
     return {"kind": kind, "cutoff_hz": cutoff}
 
 

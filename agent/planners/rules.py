@@ -94,7 +94,7 @@ _TTS_HINT = L.rx(r"\b(?:tts|text[- ]to[- ]speech|voice|slow\w*|fast\w*|quick\w*|
 _TTS_MANNER = L.rx(
     r"^(?:(?:in|at|with|a|an|the|bit|little|more|very|calm(?:ly)?|gentl[ey]|soft(?:ly)?|clear(?:ly)?|natural|relaxed"
     r"|slow(?:ly|er)?|fast(?:er)?|quick(?:ly|er)?|speed|rate|pace|voice|tone|speaking|please|of|[\d.]+\s*x?)[\s,]*)+$",
-    r"^(?:语速|速度|说话)?(?:稍微|再|要)?(?:慢|快|[\d.]+倍?)(?:一点|一些|点|些)?(?:儿)?$|^(?:语速|速度)\s*[\d.]+")
+    r"^(?:语速|速度|说话)?(?:稍微|再|要)?(?:慢|快|[\d.]+倍?)(?:一点|一些|点|些)?(?:儿)?(?:哈|吧|啊|呀|哦)?$|^(?:语速|速度)\s*[\d.]+")
 _TEXT_REFERENT = L.rx(r"\b(?:transcript|transcription|text|words|lyrics)\b", r"文字|文本|转写|稿")
 _ABOUT_LANGUAGE = re.compile(r"[\s,.!?]*(?:(?:it'?s|it\s+is|they'?re|they\s+are|this\s+is|that'?s|he'?s|she'?s|the\s+\w+\s+is"
                              r"|spoken|speaking|talking|is|are|in|all|mostly|language|btw|the|audio|recording|by)"
@@ -461,7 +461,8 @@ class _Planning:
             self.unknown = []  # "the engine wants 32k stereo files, can you fix it up?": the statement says how
         if self.unknown:
             vague = [c for c in self.unknown if L.VAGUE.search(c.core)]
-            if vague or (not self.groups and any(L.AUDIOISH.search(c.core) for c in self.unknown)):
+            asked = not vague and all(L.QUESTION.search(c.raw.strip()) for c in self.unknown)
+            if not asked and (vague or (not self.groups and any(L.AUDIOISH.search(c.core) for c in self.unknown))):
                 return self._clarify_vague()
             c = self.unknown[0]
             return self._unsupported(f"I don't know a tool that does {c.shown()!r}.")

@@ -56,6 +56,7 @@ THANKS = rx(
     r"|well\s+done|good\s+job|nice\s+work|great\s+work)\b",
     r"^(?:谢谢|多谢|感谢|谢了|辛苦|麻烦了|好的|好|不错|很好|太好了|可以了|挺好|棒|完美|ok)",
     r"(?:不错|很好|挺好|太好了|谢谢|多谢)(?:啦|了|呀|哦|哈)?[!！。.]*$",
+    r"^(?:上一个|上个|刚才(?:那个|的)?|之前(?:那个|的)?|这个|那个)?(?:结果|版本|效果)?(?:挺|很|非常|真|还)?(?:好|不错|棒|可以)的?(?:啦|了|呀|哦|哈)?[!！。.]*$",
 )
 # Taking back or waving off what came before: "forget that", "never mind", "算了" (no step of its own)
 DISMISS = rx(r"^(?:(?:ok(?:ay)?|fine|alright|oh|well|hmm|no|nah|sorry)[\s,!.]*)*(?:forget\s+(?:it|that|about\s+(?:it|that))"
@@ -68,7 +69,9 @@ PURPOSE = rx(r"^(?:(?:it'?s|this\s+is|that'?s)\s+)?(?:(?:make|turn)\s+(?:it|this
              r"(?:\w+\s+)?(?:ringtone|podcast|video|youtube|instagram|tiktok|presentation|game|intro|outro|email|website|app"
              r"|project|client|class|meeting|demo|trailer|ad|advert|commercial|audiobook|voicemail|alarm)s?\s*$",
              r"^(?:这个|这段|它)?(?:录音|音频|文件|声音)?(?:做成|变成|当作?|作为|用作|用来当?|拿来当?)(?:手机|我的|闹钟)?"
-             r"(?:铃声|闹铃|片头|片尾|开场白|提示音)$")
+             r"(?:铃声|闹铃|片头|片尾|开场白|提示音)$|^(?:我要|要)?(?:发|传|给|放)[^，,。]{0,8}用的?(?:吧|啊|哈)?$",
+             # "before I send this off, ...": when or why, not what
+             r"^(?:before|after|once|when|since|because|so\s+that)\s+(?:i|we|they|you)\b(?![^,;]*\b(?:please|can\s+you)\b)")
 # "the text is '...'", "内容是“...”": the words for the neighbouring speech step
 QUOTE_INTRO = rx(r"^(?:with\s+)?(?:the\s+)?(?:text|words?|content|line|message|script|sentence|wording)\s*"
                  r"(?:is|are|should\s+be|reads?|says?|:)?\s*⟦q[a-z]⟧\s*$",
@@ -87,8 +90,8 @@ KEEP_AS_IS = rx(
     r"\b(?:keep|keeping|preserve|preserving|maintain|maintaining)\s+(?:the\s+|its\s+)?(?:same\s+)?"
     r"(?:pitch|key|tempo|speed|length|duration|volume|loudness)(?:\s+(?:the\s+same|unchanged|intact|as\s+is))?\b",
     r"\b(?:the\s+)?(?:pitch|key|tempo|speed|length|volume)\s+(?:should\s+)?(?:stays?|remains?)\s+(?:the\s+same|unchanged)\b",
-    r"\bwithout\s+(?:making|letting|having)\s+(?:it|them|the\s+\w+|my\s+\w+)\s+(?:sound\s+|get\s+|go\s+|become\s+)?"
-    r"(?:any\s+|too\s+)?(?:deeper|higher|lower|squeaky|chipmunk\w*|different|faster|slower|louder|quieter|weird|robotic)\b",
+    r"\bwithout\s+(?:making|letting|having)\s+(?:it|them|him|her|the\s+\w+|my\s+\w+)\s+(?:sound\s+|get\s+|go\s+|become\s+)?"
+    r"(?:like\s+(?:a\s+)?)?(?:any\s+|too\s+)?(?:deeper|higher|lower|squeaky|chipmunk\w*|different|faster|slower|louder|quieter|weird|robotic)\b",
     r"(?:但)?(?:不要|不|别|不会)(?:改变|改|变|影响|动)(?:原来的|原有的)?(?:音调|音高|速度|语速|节奏|时长|长度|音量)"
     r"|(?:音调|音高|速度|语速|节奏|时长|音量)(?:保持)?不变")
 
@@ -172,11 +175,11 @@ _HOMOPHONES = {
     "调": "掉吊", "混": "魂浑", "剪": "减简见检", "淡": "蛋但", "音": "因阴应英", "声": "生升胜",
     "转": "专砖", "写": "些鞋", "拼": "品频", "接": "节街借", "录": "路陆鹿", "标": "表",
     "化": "话画花", "降": "将匠", "采": "彩菜", "样": "羊洋", "低": "底地", "高": "搞告", "通": "同", "滤": "虑率",
-    "波": "拨播", "嗡": "翁",
+    "波": "拨播", "嗡": "翁", "加": "家佳", "减": "剪简",
 }
 _ZH_KEYWORDS = ("降噪", "去噪", "噪音", "噪声", "混响", "文字", "转写", "语速", "音量", "音调", "淡入", "淡出",
                 "标准化", "响度", "低音", "高音", "采样率", "拼接", "拼起来", "低通", "高通", "滤波", "嗡嗡", "变调",
-                "速度", "录音")
+                "速度", "录音", "加速", "减速")
 
 
 def _zh_pattern(word: str) -> re.Pattern[str]:

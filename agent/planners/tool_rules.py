@@ -87,7 +87,7 @@ _THG = L.rx(r"\btalking[- ]heads?\b|\blip[- ]?sync\w*|\bavatar\b|\bdigital\s+hum
             rf"\b(?:person|man|woman|guy|girl|lady|boy|kid|face|character|someone)\s+in\s+(?:the|this|that|my|our)\s+{_FACE}\b"
             r"[^,;]{0,30}\b(?:say|says|speak|speaks|talk|talks|read|reads|sing|sings|mouth|lip)|\b(?:come|comes|coming)\s+out\s+of"
             rf"\s+(?:the|this|that|his|her)\s+(?:(?:person|man|woman|guy|girl|face)(?:'s\s+mouth)?|mouth)\b[^,;]{{0,20}}{_FACE}?",
-            r"数字人|对口型|口型同步|会说话|开口说话|说话的(?:视频|头像|照片)"
+            r"数字人|虚拟人|虚拟主播|对口型|口型同步|会说话|开口说话|说话的(?:视频|头像|照片)"
             r"|(?:照片|图片|图像|相片|肖像|头像|人像|形象)[^，,；;。]{0,12}(?:说|讲|念|读|朗读|开口|播报)"
             r"|(?:用|让)[^，,；;。]{0,8}(?:头像|照片|图片|形象)|(?:配|放|贴|合|对)(?:到|在|给|上)[^，,；;。]{0,6}(?:头像|照片|图片|相片|人像)")
 _IMAGE_FILE = re.compile(r"\.(?:png|jpe?g)$", re.I)
@@ -115,7 +115,7 @@ def names_source(c: Clause, animating: bool, singing: bool) -> bool:
 
 _SING = L.rx(r"^sings?\b|\bsing\b(?![^,;]*\b(?:in|inside)\s+(?:a|an|the)\s+(?:\w+\s+)?(?:hall|cathedral|church|chapel|room"
              r"|cave|stadium|arena|bathroom|shower|auditorium)\b)",
-             r"(?<!像在)(?<!好像在)(?<!仿佛在)唱(?![^，,。]{0,4}一样)(?!完|好(?:之后|以后|后|了))")  # 唱完: "after singing"
+             r"(?<!像在)(?<!好像在)(?<!仿佛在)(?<!里)唱(?![^，,。]{0,4}一样)(?!完|好(?:之后|以后|后|了))")  # 唱完: "after singing"
 _NOT_SING = L.rx(r"\b(?:remove|isolate|extract|separate|split|strip|mute|delete|get\s+rid\s+of|take\s+out|cut\s+out"
                  r"|karaoke|vocals?|singer)\b", r"去掉|去除|消除|删除|分离|提取|卡拉|人声|伴奏")
 
@@ -168,7 +168,7 @@ RULES: list[ToolRule] = [
         r"|\bgive\s+me\s+(?:the\s+|a\s+)?(?:words|text|transcript)\b|\brecogni[sz]e\s+(?:the\s+)?(?:speech|words|text|what)",
         r"\b(?:which|what|detect|identify|tell\s+me|determine|recogni[sz]e|guess|name)\b[^,.;]{0,25}\blanguages?\b"
         r"|\blanguages?\b\s*(?:is|was|spoken|used|\?)|^\s*(?:and\s+)?(?:the\s+|its\s+)?language\s*$",
-        r"转(?:一下|换一下)?(?:成|为|换成|写成|换为)?(?:文字|文本|字幕)|转写|转录|听写|语音识别|识别|字幕|说了什么|说的什么|说的是什么|讲了什么"
+        r"转(?:一下|换一下)?(?:成|为|换成|写成|换为)?\s*(?:文字|文本|字幕|text\b|transcript\b|subtitles?\b)|转写|转录|听写|语音识别|识别|字幕|说了什么|说的什么|说的是什么|讲了什么"
         r"|讲的什么|在说什么|说啥|讲啥|内容是什么|写下来|记下来|什么语言|哪种语言|哪国语言|语种|文字稿|逐字稿"),
         A.transcribe, words=("transcribe", "transcript", "transcription", "subtitles", "language")),
     ToolRule("audio_info", "measuring audio", L.rx(
@@ -193,7 +193,7 @@ RULES: list[ToolRule] = [
         r"|\b(?:file\s+)?info\b|\bstats\b|\bmetadata\b|\banaly[sz]\w*|\binspect\b|\bmeasure\b",
         r"多长|多久|时长|多少秒|几秒|多响|多大声|响度(?:是)?多少|音量(?:是)?多少|采样率(?:是)?多少|采样率是|几个声道|多少(?:个)?声道"
         r"|单声道还是立体声|是单声道吗|是立体声吗|什么格式|(?:音频)?信息|参数|分析|测量|峰值(?:是)?多少|有多长"
-        r"|(?:响度|音量|时长|长度|采样率|峰值|声道)[^，,。；]{0,6}?(?:是)?多少|多少\s*(?:lufs|分贝|db|秒)\s*[?？吗呢啊]?$"
+        r"|(?:响度|音量|时长|长度|采样率|峰值|声道)[^，,。；]{0,6}?(?:是)?多少|测(?:一下|一测|量|测)?[^，,。；]{0,8}?(?:响度|音量|时长|长度|采样率|峰值|电平|lufs|loudness)|多少\s*(?:lufs|分贝|db|秒)\s*[?？吗呢啊]?$"
         r"|(?:duration|length|loudness|sample\s*rate|peak|lufs|channels?)\s*(?:是|有)?\s*多(?:少|长|大)"),
         A.no_args, words=("measure", "analyze", "duration", "length", "loudness", "info"), when=lambda c: not _TARGET.search(c.core)),
     ToolRule("mix", "mixing", L.rx(
@@ -214,7 +214,7 @@ RULES: list[ToolRule] = [
         r"|\bcross[- ]?fad\w*|\bx-?fad\w*",
         r"\b(?:tack|stick|add|attach|put|place|paste|slap|glue|bolt|insert)\w*\b[^,;]*\b(?:on(?:to)?|to|at)\s+the\s+"
         r"(?:end|start|beginning|front|back)\s+of\b|\bprepend\w*|\b(?:silence|gap|pause)\s+(?:in\s+)?between\b",
-        r"拼接|拼起来|拼在一起|拼成|合并|连起来|接起来|连接|串起来|串联|接在|接到|衔接|首尾相连|连在一起"
+        r"拼接|拼起来|拼在一起|拼成|合并|连起来|接起来|交叉淡化|交叉渐变|连接|串起来|串联|接在|接到|衔接|首尾相连|连在一起"
         r"|粘(?:在)?(?:一起|一块儿?|起来)|拼(?:一块儿?|到一起)"
         r"|(?:放|加|接|插|拼)(?:在|到)[^，,]*(?:后面|前面|之后|之前|开头|结尾|末尾|最前|最后)"),
         A.concatenate, words=("join", "concatenate", "combine", "merge", "append", "stitch")),
@@ -235,7 +235,7 @@ RULES: list[ToolRule] = [
         rf"\b(?:lows?|low[- ]end|low\s+frequenc\w+|highs?|high[- ]end|high\s+frequenc\w+|bass|treble)\b[^,;]*(?:{_HZ})",
         rf"(?:{_HZ})[^,;]*\b(?:lows?|low[- ]end|highs?|high[- ]end)\b",
         rf"\b(?:cut|remove|filter|kill|roll)\b[^,;]*(?:{_HZ})",
-        rf"低通|高通|滤波|滤掉|滤除|(?:{_HZ})\s*(?:以上|以下|之上|之下)|(?:高于|低于|超过)\s*(?:{_HZ})|电话音|电话效果"),
+        rf"低通|高通|低切|高切|滤波|滤掉|滤除|(?:{_HZ})\s*(?:以上|以下|之上|之下)|(?:高于|低于|超过)\s*(?:{_HZ})|电话音|电话效果|电话(?:里|中|那头)|打电话(?:时|的时候)?(?:听到)?的"),
         A.filter_, words=("highpass", "lowpass", "filter", "rumble")),
     ToolRule("denoise", "noise reduction", L.rx(
         r"\bde-?nois\w*|\bnois(?:e|es|y|iness)\b|\bhiss\w*|\bstatic\b|\bclean(?:\s+\w+)?\s+up\b|\bclean[- ]?up\b"
@@ -308,7 +308,7 @@ RULES: list[ToolRule] = [
         r"\b(?:export|save|convert|encode|output|render|bounce|turn|make)\b[^,;]*?(?<![a-z0-9])"
         r"(?:mp3|flac|ogg|vorbis|oga|wav|wave|lossless)(?![a-z0-9])",
         r"(?<![a-z0-9])(?:mp3|flac|ogg|wav|wave)\s+(?:format|file|version|please|instead)\b",
-        r"(?:转|存|导出|保存|输出|转换|格式|成|为)\s*(?:mp3|flac|ogg|wav)|(?:mp3|flac|ogg|wav)\s*格式",
+        r"(?:转|存|导出|保存|输出|转换|格式|成|为)\s*(?:mp3|flac|ogg|wav)|(?:mp3|flac|ogg|wav)\s*(?:格式|版本?|文件)",
         r"^(?:convert|export|encode|transcode)\s*(?:it|this|that|the\s+\w+)?\s*$|^(?:转换|导出)格式$"),
         E.convert, words=("convert", "export", "save", "mp3", "flac", "ogg", "wav"), stackable=True),
     ToolRule("trim", "trimming", L.rx(
