@@ -28,7 +28,10 @@ _SAY_TAIL = re.compile(
 _BEFORE = r"(?<![\d秒钟])(?:之前|以前)"  # "转成文字之前先降噪": what precedes it runs second
 _STRONG = (rf"{_BEFORE}|[;；。!！?？\n]+|\.(?=\s|$)|,?\s*\b(?:and\s+)?then\b|\bafter\s+that\b|\bafterwards\b|\bfinally\b"
            rf"|\blastly\b"
-           r"|\band\s+also\b|\band\s+finally\b|然后|接着|随后|(?<![\d秒钟])之后|最后再|再(?![见次])|并且|(?<!合)并(?!且)")
+           r"|\band\s+also\b|\band\s+finally\b"
+           # "denoise -> trim -> mp3", "1) remove the hum 2) boost the mids": arrows and numbered lists are steps
+           r"|\s*(?:->|=>|→|⟶|➜|➔|>>)\s*|(?:^|(?<=\s))\(?\d{1,2}[)）](?=\s*\S)|(?:^|(?<=\s))\d{1,2}\.(?=\s)|[①-⑨]"
+           r"|然后|接着|随后|(?<![\d秒钟])之后|最后再|再(?![见次])|并且|(?<!合)并(?!且)")
 _WEAK = r"[,，、]|(?<=\S)\s*\+\s*(?=[^\s\d.+-])|(?<=\s)[-–—](?=\s)|\band\b|\bplus\b|\bas\s+well\s+as\b|&|以及|还有|(?<![柔温缓平暖总])和|及(?!时)|同时"
 _SEPARATOR = re.compile(f"(?P<strong>{_STRONG})|(?P<weak>{_WEAK})", re.I)
 _SUBJECT_BEFORE = re.compile(r"^\s*(?:把|将)?(?:音量|声音|速度|语速|音调|音高|低音|高音|响度|节奏|混响|它|这个|整体)\s*$")

@@ -42,7 +42,7 @@ _DONE: dict[str, tuple[str, str, str]] = {
     "gain": (r"boosted|amplified|louder|quieter|turned[- ](?:up|down)|attenuated", r"gain|boost|amplify",
              r"调大声|调小声|变大声|变小声|调响|放大|调大|调小|增益|调音量"),
     "pitch_shift": (r"pitched(?:[- ](?:up|down))?|pitch[- ]shifted|transposed|(?:higher|lower)[- ]pitched|deeper",
-                    r"pitch(?:\s*shift)?|transpose", r"变调|升调|降调|移调|升高音调|降低音调"),
+                    r"pitch(?:\s*(?:shift|up|down))?|transpose", r"变调|升调|降调|移调|升高音调|降低音调"),
     "reverb": (r"reverbed|reverberated|reverb(?:[- ]?ed)?|echoey|echoed|reverby", r"reverb", r"加混响|混响"),
     "filter": (r"filtered|high[- ]?passed|low[- ]?passed", r"filter|high[- ]?pass|low[- ]?pass", r"滤波|高通|低通"),
     "loudness_normalize": (r"normali[sz]ed|level(?:l)?ed|loudness[- ]normali[sz]ed", r"normali[sz]e|level",
@@ -82,9 +82,11 @@ _EN_OUTPUTISH = r"processed|edited|modified|finished|fixed|resulting"
 _EN_NEUTRAL = r"very|same|whole|entire|full|audio|voice|voicemail|sound|wav|mp3|one|main|actual|old|welcome|reference|other"
 _EN_NOUN = (r"original|recording|file|upload|audio|clip|track|one|version|input|take|memo|voice\s+memo|song|podcast"
             r"|voice|announcement|greeting|narration|voice-?over|intro|outro|message|speech|music|tune|jingle|bgm|beat"
-            r"|vocals?|line|sentence|phrase|reading|loop"
+            r"|vocals?|line|sentence|phrase|reading|loop|photo|portrait|picture|pic|image|headshot|selfie|face|avatar"
             r"|(?:very\s+)?beginning|start"
             r"|thing|result|output|edit|mix|transcript(?:ion)?|text")
+_IMAGE_NOUN = rx(r"^(?:photo|portrait|picture|pic|image|headshot|selfie|face|avatar)s?$", r"照片|图片|头像|相片|人像|肖像|photo"
+                 r"|portrait|picture|image")
 _TEXT_NOUN = rx(r"^(?:transcript(?:ion)?|text)$", r"转写|转录|文字|文本|逐字稿|字幕")
 _OUTPUT_NOUN = rx(r"^(?:version|result|output|edit|mix|thing)$", r"结果|输出|版本")
 _UPLOAD_NOUN = rx(r"^(?:upload|input|original)$", r"原文件|原录音|原音频|原声|原件|素材")
@@ -128,7 +130,7 @@ _NOT_A_UNIT = (r"(?!\s*(?:seconds?|secs?|s\b|minutes?|mins?|ms\b|db\b|hz\b|khz\b
                r"|percent|%))")
 _EN_PHRASE = re.compile(
     rf"(?:(?P<lead>\b{_EN_LEAD}\s+)(?:{_EN_DET}\s+)?|\b{_EN_DET}\s+)"
-    rf"(?P<mods>(?:[a-z][\w'-]*\s+){{0,3}}?)"
+    rf"(?P<mods>(?:[a-z][\w'-]*\s+){{0,3}})"
     # "the second of the two files I uploaded": one of a request's uploads
     rf"(?:of\s+(?:the|my|those|these)\s+(?:two|three|four|\d)\s+(?:files|recordings|clips|uploads|takes|tracks)"
     rf"|(?P<noun>{_EN_NOUN})s?)\b{_NOT_A_UNIT}"
@@ -147,7 +149,7 @@ _ZH_LEAD = r"(?:再\s*)?(?:回到|回去用|退回到|返回到?|换回到?|用�
 _ZH_WHEN = (r"最最开始|最开始|最一开始|一开始|刚开始|开始时|最早|最初|起初|当初|之前|以前|早先|先前"
             r"|第\s*(?:[一二三四五]|\d)\s*(?:步|次|个|段|条|版|轮)?"
             r"|问[^，,。！？\s]{1,8}?(?:之前|以前|前)|刚才|刚刚")
-_ZH_DEM = r"(?:那一个|那一段|那个|那段|那条|那版|那份|这个|的)"
+_ZH_DEM = r"(?:那一个|那一段|那个|那段|那条|那版|那份|那张|这个|的)"
 _ZH_EN_VERBS = "|".join(en for _, en, _ in _DONE.values())
 _ZH_EN_DONE = "|".join(en for en, _, _ in _DONE.values())  # "那个 trimmed 的 version"
 _ZH_WORDS = sorted(((w, tool) for tool, (_, _, zh) in _DONE.items() for w in zh.split("|")), key=lambda x: -len(x[0]))
@@ -159,13 +161,14 @@ _ZH_MOD = (r"(?:原始|原来|原本|本来|最初|一开始|(?:我)?上传|传�
            rf"|还?{_ZH_UNDONE}"
            rf"|(?:你)?(?:做|弄|生成|搞)(?:好|出来)?|有\s*(?:{_ZH_EN_VERBS})\s*|(?:{_ZH_EN_DONE})\s*"
            rf"|处理过?|处理好|处理完|(?:{_ZH_EN_VERBS})\s*(?:过|后|好|完|(?=\s*的))|转(?:写|录)?出来|转(?:写|录)(?:过|好|完)"
+           rf"|(?:加|做|用)(?:过|了)?\s*(?:{_ZH_EN_VERBS}|{_ZH_EN_DONE})\s*(?:过|了)?\s*"  # "加了 reverb 的"
            rf"|(?:(?:加|做|去|用|调)(?:过|了))?(?:{_ZH_DONE})(?:过|后|好|完|掉|起来|在一起|成)?)\s*的?")
 _ZH_NOUN = (r"原文件|源文件|原录音|原音频|原声|原件|文件|录音|音频|版本|结果|输出|片段|素材|语音|声音"
             r"|转写(?:稿|结果|文本)?"
             r"|转录(?:稿|结果)?|文字稿|逐字稿|文字|文本|那一段|那一个|那段|那个|那条|那版|那份|版|那句话|那句|欢迎词"
-            r"|原始文件|原始录音|原始音频|人声|旁白|配音|歌曲|那首歌|那首|歌|背景音乐|音乐|开场白|片头|片尾|播报|合成语音"
+            r"|原始文件|原始录音|原始音频|照片|图片|头像|相片|人像|肖像|人声|旁白|配音|歌曲|那首歌|那首|歌|背景音乐|音乐|开场白|片头|片尾|播报|合成语音"
             r"|\s*(?:file|recording|audio|version|result|clip|one|upload|transcript|voice-?over|vocals?|music|bgm|song"
-            r"|intro|outro|track|take)\b"
+            r"|intro|outro|track|take|photo|portrait|picture|image)\b"
             r"|的(?=\s*[，,。；;]|$)")  # "一开始那个没处理的，...": the noun left out
 _ZH_PHRASE = re.compile(
     rf"(?P<lead>{_ZH_LEAD})\s*(?:我们|我)?\s*(?P<when>{_ZH_WHEN})?\s*{_ZH_DEM}?\s*(?P<mods>(?:{_ZH_MOD}\s*){{0,2}})\s*{_ZH_DEM}?\s*"
@@ -284,6 +287,7 @@ class Resolver:
         self.ctx = ctx
         self.runs: list[PastRun] = ctx.history
         self.current_audio = sum(1 for a in ctx.uploads if a.kind == "audio")
+        self.current_images = sum(1 for a in ctx.uploads if a.kind == "image")
 
     def rewrite(self, text: str, req: Request) -> str:
         """`text` with each resolvable phrase replaced by a BackRef placeholder."""
@@ -341,6 +345,10 @@ class Resolver:
             tools |= _tools_done(who.group(0))  # "the one you made louder", "the announcement you synthesized"
         kind = "text" if _TEXT_NOUN.search(noun.strip()) or (who is not None and re.search(
             r"transcribed|wrote\s+down", who.group(0), re.I)) else "audio"  # "what you transcribed earlier"
+        if _IMAGE_NOUN.search(noun.strip()):
+            kind = "image"  # "the portrait from the beginning", "之前那张照片"
+            return _Wanted(kind, True, False, set(), set(), _ordinal(mods + " " + when), True) if (
+                _BACK_WORDS.search(words) or _ORIGINAL_WORDS.search(mods + " " + tail) or not self.current_images) else None
         if lead and re.fullmatch(r"(?:the\s+)?(?:very\s+)?(?:beginning|start)", noun.strip(), re.I):
             return _Wanted("audio", True, False, set(), set(), 1, True, False)  # "go back to the beginning"
         original = bool(_ORIGINAL_WORDS.search(mods + " " + noun + " " + tail)) and not tools
@@ -391,6 +399,8 @@ class Resolver:
 
     def _resolve_wanted(self, w: _Wanted, m: re.Match[str], text: str) -> tuple[str, str] | None:
         before = text[:m.start()]
+        if w.kind == "image":
+            return self._pick([a for r in self.runs for a in r.uploads if a.kind == "image"], w.order, "image")
         if w.kind == "text":
             if _TRANSCRIBES.search(before) or (self.current_audio and not (w.back or w.order)):
                 return None  # "transcribe this, then read the transcript": this request's own text

@@ -53,7 +53,7 @@ fine alright right good perfect awesome excellent lovely wonderful amazing brill
 quick q question qn
 separately independently meanwhile copy copies afterward ugh lol lmao hmm oh wow yay oops argh meh honestly
 basically btw fyi but instead actually like maybe perhaps probably real quick quickly favor favour
-own itself alone solo
+own itself alone solo order steps step following list below sequence
 """.split())
 ARG_WORDS = frozenset("""
 first last final beginning start end ending ends opening intro outro between until till gap gaps silence pause pauses
@@ -230,7 +230,7 @@ UNSUPPORTED: list[tuple[str, re.Pattern[str]]] = [
         r"作曲|写(?:一)?首|生成(?:一段)?音乐|创作|编曲|写歌"
         # "给我 generate 一个 podcast intro jingle", "生成一段三分钟的轻松背景音乐" (not "生成一段语音，配上背景音乐")
         r"|(?:generate|compose|生成|写|编|做\s*[一1]\s*(?:个|段|首|条))\s*(?:[一1]\s*(?:个|段|首|条))?"
-        r"(?:(?!语音|speech|念|说|读|配上|加上|混)[^，,。；]){0,24}?(?:jingle|bgm|背景音乐|配乐|纯音乐|音乐|歌曲|beat|旋律|伴奏)")),
+        r"(?:(?!语音|speech|念|说|读|配上|加上|混)[^，,。；]){0,24}?(?:jingle|bgm|背景音乐|配乐|纯音乐|音乐|歌曲|beat|旋律|伴奏|music|song|soundtrack)")),
     ("sound-effect generation", rx(
         r"\b(?:generate|create|make|synthesi[sz]e|produce)\s+(?:me\s+|us\s+)?(?:a|an|some)?\s*(?:[\w.-]+\s+){0,3}?"
         r"(?:sound\s+effects?|sfx|white\s+noise|pink\s+noise|brown\s+noise|rain|thunder|applause|laughter|explosion|beeps?"

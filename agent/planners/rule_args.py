@@ -490,6 +490,9 @@ def talking_head(c: Clause, src: Sources) -> Args:
     clip = src.upload_of("video")
     if clip:
         return {"video": clip}
+    earlier = next((r.ref for r in c.refs if r.kind == "image"), None)  # "the photo from before" (history.py)
+    if earlier:
+        return {"image": earlier}
     image = src.upload_of("image", newest=bool(_THIS_PHOTO.search(c.core)))
     if image is None and _THIS_PHOTO.search(c.core):
         raise NeedInfo("Which photo should speak? Attach a portrait with -i (for example -i face.jpg), "

@@ -110,6 +110,11 @@ _CONFIRMABLE = ("denoise", "remove_hum", "gain", "loudness_normalize", "equalize
 _MIX_OFFSET = L.rx(r"^(?:and\s+)?(?:starting|start(?:ing)?\s+it|beginning|coming\s+in|entering|kicking\s+in)\s+"
                    r"(?:at|from|after)\s+\d",
                    r"^(?:从|在)?第?\s*\d+(?:\.\d+)?\s*秒(?:处|的地方|那里)?(?:开始|起|进|进入|切入|进来)")
+_ORDER_NOTE = L.rx(r"^(?:the\s+)?(?:[\w'-]+\s+){0,3}?(?:one|version|clip|file|take|track)?\s*(?:goes\s+|comes\s+|should\s+"
+                   r"(?:go|come|be)\s+|is\s+)?(?:first|last|second|at\s+the\s+(?:start|end|front|back))$",
+                   r"^[^，,。；]{1,12}?的?(?:放|排|接)?(?:在)?(?:最前面|最后面|前面|后面|最前|最后|前头|后头)$")
+# "the original, not the sped-up one": the artifact ruled out is no input
+_NEGATED_REF = L.rx(r"(?:^|\b(?:but|and)\s+|\s)not\s+(?:the\s+)?⟦r[a-z]⟧", r"(?:而)?(?:不是|不要|别用)\s*⟦r[a-z]⟧")
 _FILTER_KIND = L.rx(r"\b(?:high|low)[- ]?pass|\b[hl]pf\b|\b[hl]p\s*\d|\blow[- ]?cut\b|\bhigh[- ]?cut\b", r"高通|低通")
 
 
@@ -120,6 +125,34 @@ _STILL_UNSUPPORTED_WHEN_SINGING = ("voice cloning or conversion", "music generat
 _INPUTS_WHEN_ANIMATING = ("image generation or editing", "video")
 _MAKES_FROM_SOURCE = ("sing", "talking_head", "text_to_speech")
 _EFFECTS_ON_SPEECH = ("reverb", "pitch_shift", "filter", "equalize", "binauralize", "gain")
+
+
+_HEDGE = L.rx(r"^(?:but\s+)?(?:not\s+too\s+(?:much|long|short|loud|quiet|strong|heavy|aggressive(?:ly)?|fast|slow)|don'?t\s+overdo"
+              r"\s+it)\b", r"^(?:但|不过)?(?:别|不要|不用)太|就(?:好|行|够|可以)了?(?:吧|哈|啊)?$")
+
+
+_TELLS = L.rx(r"^(?:(?:so|well|ok(?:ay)?|hmm|um)[\s,]+)?(?:my|our|his|her|their|i|we|i'm|we're|i've|we've|i'd|he|she|they"
+              r"|for\s+(?:my|our|the|a|an)|because|since|as|the\s+(?:editor|client|boss|teacher|platform|station|label))\b",
+              r"^(?:我|我们|我的|他|她|他们|老板|客户|领导|老师|这(?:个|段)?(?:是|要|会)|(?:第\s*\d\s*(?:个|段)|[^，,。]{0,6})\s*\S*\s*是"
+              r"|为了|因为|由于)")
+
+
+def _backstory(c: Clause) -> bool:
+    """A clause that tells why or what for ("I interviewed a shop owner for my thesis"), or hedges ("别太长"), and
+    asks for nothing itself. An unknown command ("frobnicate the wibble") is not one."""
+    if _HEDGE.search(c.core.strip()):
+        return True
+    if S.IMPERATIVE.search(c.core) or S.ASKS.search(c.raw) or L.QUESTION.search(c.raw.strip()) \
+            or L.PRONOUN_ACTION.search(c.core.strip(" !.?")):
+        return False
+    if _TELLS.search(c.core) or S.declarative(c.core, c.raw):
+        return True
+    return not _COMMAND_SHAPE.search(c.core.strip())
+
+
+# A verb we do not know on an object ("frobnicate the wibble", "订个外卖"): an ask, never context.
+_COMMAND_SHAPE = L.rx(r"^[a-z][a-z'-]+\s+(?:the|a|an|my|this|that|it|them|these|those|his|her|our|your|some|all|me|us)\b",
+                      r"^[\u4e00-\u9fff]{1,2}(?:个|一下|一个|一份|一张|一首|一段|只|点)")
 
 
 class _Planning:
@@ -211,6 +244,8 @@ class _Planning:
         if prev is None:
             return False
         tool = prev.rules[0].tool
+        if tool == "concatenate" and _ORDER_NOTE.search(c.core.strip(" .!")):
+            return True  # "join the reverb one and the pitched one, reverb one first": the order, said again
         if tool == "sing":
             return A.sing_detail(c)  # "，音符 C4 D4 E4，速度120": the song's notes and tempo
         if tool == "text_to_speech" and (not rules or rules[0].tool == "change_tempo"):
@@ -244,7 +279,7 @@ class _Planning:
         core = S.fix_zh_homophones(c.core)
         core = re.sub(r"[a-z]+", lambda m: m.group(0) if m.group(0) in _PATTERN_WORDS else (
             S.safe_typo(m.group(0), _SAFE_VOCAB) or m.group(0)), core)
-        core = S.KEEP_AS_IS.sub(" ", core)
+        core = _NEGATED_REF.sub(" ", S.KEEP_AS_IS.sub(" ", core))
         return c.with_core(core) if core != c.core else c
 
     def _speaks_as_step(self, c: Clause) -> bool:
@@ -459,10 +494,13 @@ class _Planning:
         if self.unknown and self.groups and all(g.stated for g in self.groups) and all(
                 L.VAGUE.search(c.core) for c in self.unknown):
             self.unknown = []  # "the engine wants 32k stereo files, can you fix it up?": the statement says how
+        if self.unknown and any(not g.stated for g in self.groups):
+            # "I interviewed a shop owner for my thesis, could you write out what she said?": backstory and hedges
+            # ("别太长") around an explicit ask are context, not a capability we lack
+            self.unknown = [c for c in self.unknown if not _backstory(c)]
         if self.unknown:
             vague = [c for c in self.unknown if L.VAGUE.search(c.core)]
-            asked = not vague and all(L.QUESTION.search(c.raw.strip()) for c in self.unknown)
-            if not asked and (vague or (not self.groups and any(L.AUDIOISH.search(c.core) for c in self.unknown))):
+            if vague:
                 return self._clarify_vague()
             c = self.unknown[0]
             return self._unsupported(f"I don't know a tool that does {c.shown()!r}.")

@@ -81,8 +81,8 @@ _ANY = re.compile(r"[\s\S]")  # the rule's `when` decides
 _FACE = r"(?:photo|photograph|picture|pic|image|portrait|headshot|selfie|face|avatar)s?"
 _THG = L.rx(r"\btalking[- ]heads?\b|\blip[- ]?sync\w*|\bavatar\b|\bdigital\s+human\b",
             rf"\b(?:animate|bring\s+to\s+life)\b[^,;]{{0,30}}\b{_FACE}\b",
-            rf"\b{_FACE}\b[^,;]{{0,40}}\b(?:say|says|saying|speak|speaks|speaking|talk|talks|talking|read|reads|reading"
-            r"|recite)\b",
+            rf"\b{_FACE}\b[^,;]{{0,40}}(?:\b(?:say|says|saying|speak|speaks|speaking|talk|talks|talking|read|reads|reading"
+            r"|recite)\b|说|讲|念|读|对口型|口型)",
             r"\bsync\w*\s+(?:the\s+|his\s+|her\s+|their\s+)?(?:lips|mouth)\b|\b(?:lips|mouth)\s+(?:move|moving|sync\w*|match\w*)\b",
             rf"\b(?:person|man|woman|guy|girl|lady|boy|kid|face|character|someone)\s+in\s+(?:the|this|that|my|our)\s+{_FACE}\b"
             r"[^,;]{0,30}\b(?:say|says|speak|speaks|talk|talks|read|reads|sing|sings|mouth|lip)|\b(?:come|comes|coming)\s+out\s+of"
@@ -96,8 +96,13 @@ _IMAGE_FILE = re.compile(r"\.(?:png|jpe?g)$", re.I)
 def animates(c: Clause) -> bool:
     """A photo or avatar is to speak ('make this photo say ...', 'animate the default avatar', '让这张照片说…');
     an image file named in the request counts as a photo."""
-    t = PLACEHOLDER.sub(lambda m: " photo " if m.group(1) == "f" and _IMAGE_FILE.search(c.req.files[ord(m.group(2)) - 97])
-                        else m.group(0), c.core)
+    def photo(m: re.Match[str]) -> str:
+        i = ord(m.group(2)) - 97
+        if (m.group(1) == "f" and _IMAGE_FILE.search(c.req.files[i])) or (m.group(1) == "r" and c.req.refs[i].kind == "image"):
+            return " photo "  # an image file named, or an earlier photo of the session ("the photo from before")
+        return m.group(0)
+
+    t = PLACEHOLDER.sub(photo, c.core)
     return bool(_THG.search(t))
 
 
