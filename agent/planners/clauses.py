@@ -22,7 +22,7 @@ _PAIRS = [("“", "”"), ("‘", "’"), ("「", "」"), ("『", "』"), ('"', 
 _SINGLE = re.compile(r"(?<![\w])'(?=\S)(.+?)(?<=\S)'(?![\w])")
 _SAY_TAIL = re.compile(
     r"(?:\b(?:say|speak|read|pronounce|narrate|announce|recite|tts|text[- ]to[- ]speech|synthesi[sz]e|sing)\b[^:：\n]{0,40}?"
-    r"|(?:说|念|读|朗读|播报|合成|唱)[^:：\n]{0,6}?)[:：]\s*(?P<tail>\S.*)$",
+    r"|(?:说|念|读|朗读|播报|合成|生成|唱|来一句|来一段)[^:：\n]{0,6}?)[:：]\s*(?P<tail>\S.*)$",
     re.I | re.S,
 )
 _BEFORE = r"(?<![\d秒钟])(?:之前|以前)"  # "转成文字之前先降噪": what precedes it runs second

@@ -48,14 +48,14 @@ _DONE: dict[str, tuple[str, str, str]] = {
     "loudness_normalize": (r"normali[sz]ed|level(?:l)?ed|loudness[- ]normali[sz]ed", r"normali[sz]e|level",
                            r"标准化|归一化|响度标准化"),
     "resample": (r"resampled|down-?sampled|up-?sampled|down-?mixed|mono|stereo", r"resample|downsample",
-                 r"重采样|转单声道|单声道|立体声"),
+                 r"重采样|转成单声道|转成立体声|转单声道|单声道|立体声"),
     "convert": (r"converted|exported|encoded|transcoded|mp3|flac|ogg|wav", r"convert|export|encode",
                 r"转换格式|转码|导出|转换"),
     "denoise": (r"de-?noised|cleaned(?:[- ]up)?|clean(?:er)?|noise[- ](?:free|reduced|removed)|enhanced|repaired|fixed(?:[- ]up)?",
                 r"de-?noise|clean(?:\s*up)?",
                 r"降过噪|去过噪|降噪|去噪|除噪|去掉噪音|去除噪音|修好|修复"),
     "remove_hum": (r"de-?hummed|hum[- ](?:free|removed)|repaired|fixed(?:[- ]up)?", r"de-?hum|remove\s+(?:the\s+)?hum",
-                   r"去嗡嗡?声?|去电流声|去掉电流声|去除电流声|去交流声|去哼声|修好"),
+                   r"去过电流声|去过嗡嗡声|去过交流声|去过哼声|去嗡嗡?声?|去电流声|去掉电流声|去除电流声|去交流声|去哼声|修好"),
     "inpaint": (r"repaired|restored|patched|in-?painted|fixed(?:[- ]up)?", r"inpaint|repair|restore", r"修复|修补|修好|补好"),
     "text_to_speech": (r"synthesi[sz]ed|generated|spoken|tts|speech|narrated|voiced", r"tts|synthesi[sz]e",
                        r"合成|生成|配音"),
@@ -74,19 +74,26 @@ _ADDED = {"reverb": r"reverb|echo", "fade": r"fades?(?:[- ](?:in|out))?", "denoi
 _ANY_EDIT = (r"(?:any\s+|all\s+(?:the\s+)?|my\s+|your\s+)?"
              r"(?:effects?|processing|edits?|editing|changes|modifications|fx)")
 
-_EN_ORIGINAL = (r"original|raw|untouched|unprocessed|unedited|unmodified|unaltered|pristine|source|initial|unchanged"
+_EN_ORIGINAL = (r"original|orig|raw|untouched|unprocessed|unedited|unmodified|unaltered|pristine|source|initial|unchanged"
                 r"|un(?:filtered|trimmed|normali[sz]ed|mixed|faded|denoised|cleaned|boosted|reverbed|pitched|shifted|slowed"
                 r"|eq'?d|equali[sz]ed|converted|resampled)")
 _EN_ORDINAL = {"first": 1, "1st": 1, "earliest": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3}
 _EN_OUTPUTISH = r"processed|edited|modified|finished|fixed|resulting"
-_EN_NEUTRAL = r"very|same|whole|entire|full|audio|voice|voicemail|sound|wav|mp3|one|main|actual|old|welcome|reference|other"
+_EN_NEUTRAL = (r"very|same|whole|entire|full|audio|voice|voicemail|sound|wav|mp3|one|main|actual|old|welcome|reference|other"
+               r"|little|short|long|new|small|big|quick|last|latest")
 _EN_NOUN = (r"original|recording|file|upload|audio|clip|track|one|version|input|take|memo|voice\s+memo|song|podcast"
             r"|voice|announcement|greeting|narration|voice-?over|intro|outro|message|speech|music|tune|jingle|bgm|beat"
             r"|vocals?|line|sentence|phrase|reading|loop|photo|portrait|picture|pic|image|headshot|selfie|face|avatar"
             r"|(?:very\s+)?beginning|start"
-            r"|thing|result|output|edit|mix|transcript(?:ion)?|text")
+            r"|thing|result|output|edit|mix|transcript(?:ion)?|text|mp3|flac|ogg|wav")
 _IMAGE_NOUN = rx(r"^(?:photo|portrait|picture|pic|image|headshot|selfie|face|avatar)s?$", r"照片|图片|头像|相片|人像|肖像|photo"
                  r"|portrait|picture|image")
+_NOUN_TOOLS = {
+    "sing": rx(r"^(?:song|tune)s?$", r"^(?:那首歌|歌|歌曲|那首)$"),
+    "text_to_speech": rx(r"^(?:announcement|greeting|line|sentence|phrase|speech|narration|reading|message)s?$",
+                         r"^(?:播报|那句话|那句|欢迎词|开场白|合成语音|语音|announcement|speech|line)$"),
+    "convert": rx(r"^(?:mp3|flac|ogg|wav)s?$", r"^(?:mp3|flac|ogg|wav)$"),
+}
 _TEXT_NOUN = rx(r"^(?:transcript(?:ion)?|text)$", r"转写|转录|文字|文本|逐字稿|字幕")
 _OUTPUT_NOUN = rx(r"^(?:version|result|output|edit|mix|thing)$", r"结果|输出|版本")
 _UPLOAD_NOUN = rx(r"^(?:upload|input|original)$", r"原文件|原录音|原音频|原声|原件|素材")
@@ -97,7 +104,8 @@ _EN_LEAD = (r"(?:go(?:ing)?\s+back\s+to|get\s+back\s+to|(?:and\s+)?back\s+to|ret
 # "the version from before the email question": made before the turn that asked about email
 _EN_BEFORE_TOPIC = (r"from\s+before\s+(?:the|my|that|your|our|this)\s+(?:[\w'-]+\s+){1,3}?(?:question|detour|tangent"
                     r"|aside|interruption|chat|request|thing|bit)")
-_EN_WHEN = (rf"{_EN_BEFORE_TOPIC}|from\s+before|from\s+earlier(?:\s+on)?|earlier(?:\s+on)?|before(?=\s*(?:[,.;:!?\-–—)]|and\b|then\b|$))"
+_EN_WHEN = (rf"{_EN_BEFORE_TOPIC}|from\s+(?:a\s+(?:few|couple(?:\s+of)?)|two|three|several|some)\s+(?:steps|turns|messages"
+            r"|requests)\s+(?:back|ago)|from\s+a\s+(?:while|bit)\s+(?:back|ago)|a\s+few\s+steps\s+back|from\s+before|from\s+earlier(?:\s+on)?|earlier(?:\s+on)?|before(?=\s*(?:[,.;:!?\-–—)]|and\b|then\b|$))"
             r"|again|instead|once\s+more|one\s+more\s+time|anew|this\s+time|originally"
             r"|(?:from|at)\s+the\s+(?:very\s+)?(?:start|beginning)|to\s+begin\s+with|at\s+first|in\s+the\s+beginning"
             r"|from\s+last\s+time|from\s+(?:the|my|our|your)\s+(?:very\s+)?(?:first|second|third|previous|last)\s+"
@@ -106,10 +114,11 @@ _EN_WHEN = (rf"{_EN_BEFORE_TOPIC}|from\s+before|from\s+earlier(?:\s+on)?|earlier
             r"(?:request|message|turn|question|step|go|edit)")
 _RESULT_WORDS = (r"louder|quieter|softer|faster|slower|shorter|cleaner|clearer|deeper|higher|lower|brighter|warmer"
                  r"|mono|stereo")
+_PARTICIPLES = "|".join(en for en, _, _ in _DONE.values())  # "the intro you normalized", "the file I joined"
 _EN_WHO = (r"(?:that\s+|which\s+)?(?:i|we|you)\s+(?:first\s+|originally\s+|just\s+|had\s+)?(?:uploaded|sent(?:\s+you)?"
            r"|gave\s+you|shared|started\s+(?:with|from)|had|made|created|recorded|attached|produced|did|generated"
            r"|rendered|exported|got|asked\s+for|requested|wanted|synthesi[sz]ed|narrated|read\s+out|voiced|repaired|fixed"
-           r"|sang|sung"
+           rf"|sang|sung|{_PARTICIPLES}"
            r"|transcribed|wrote\s+down)"
            rf"(?:\s+(?:{_RESULT_WORDS}))?"  # "the one you made louder"
            r"(?:\s+(?:first|earlier|before|at\s+first|originally|to\s+begin\s+with"
@@ -163,12 +172,12 @@ _ZH_MOD = (r"(?:原始|原来|原本|本来|最初|一开始|(?:我)?上传|传�
            rf"|处理过?|处理好|处理完|(?:{_ZH_EN_VERBS})\s*(?:过|后|好|完|(?=\s*的))|转(?:写|录)?出来|转(?:写|录)(?:过|好|完)"
            rf"|(?:加|做|用)(?:过|了)?\s*(?:{_ZH_EN_VERBS}|{_ZH_EN_DONE})\s*(?:过|了)?\s*"  # "加了 reverb 的"
            rf"|(?:(?:加|做|去|用|调)(?:过|了))?(?:{_ZH_DONE})(?:过|后|好|完|掉|起来|在一起|成)?)\s*的?")
-_ZH_NOUN = (r"原文件|源文件|原录音|原音频|原声|原件|文件|录音|音频|版本|结果|输出|片段|素材|语音|声音"
+_ZH_NOUN = (r"原版|原文件|源文件|原录音|原音频|原声|原件|文件|录音|音频|版本|结果|输出|片段|素材|语音|声音"
             r"|转写(?:稿|结果|文本)?"
             r"|转录(?:稿|结果)?|文字稿|逐字稿|文字|文本|那一段|那一个|那段|那个|那条|那版|那份|版|那句话|那句|欢迎词"
             r"|原始文件|原始录音|原始音频|照片|图片|头像|相片|人像|肖像|人声|旁白|配音|歌曲|那首歌|那首|歌|背景音乐|音乐|开场白|片头|片尾|播报|合成语音"
             r"|\s*(?:file|recording|audio|version|result|clip|one|upload|transcript|voice-?over|vocals?|music|bgm|song"
-            r"|intro|outro|track|take|photo|portrait|picture|image)\b"
+            r"|intro|outro|track|take|photo|portrait|picture|image|memo|announcement|speech|line|mp3|flac|ogg|wav)\b"
             r"|的(?=\s*[，,。；;]|$)")  # "一开始那个没处理的，...": the noun left out
 _ZH_PHRASE = re.compile(
     rf"(?P<lead>{_ZH_LEAD})\s*(?:我们|我)?\s*(?P<when>{_ZH_WHEN})?\s*{_ZH_DEM}?\s*(?P<mods>(?:{_ZH_MOD}\s*){{0,2}})\s*{_ZH_DEM}?\s*"
@@ -177,8 +186,8 @@ _ZH_PHRASE = re.compile(
 # "最开始上传的那两段里的第二段": the k-th upload
 _ZH_NTH_UPLOAD = re.compile(
     rf"(?P<lead>{_ZH_LEAD})\s*(?:我们|我)?\s*(?P<when>{_ZH_WHEN})?\s*(?:我们|我)?\s*(?P<mods>上传|传上来|发来|给你)?的?\s*那?"
-    r"(?:(?:两|三|几|\d)\s*(?:段|个|条|份)(?:录音|音频|文件)?(?:里|中|里面|当中)?的?)?"
-    r"(?P<noun>第\s*(?:[一二三四五]|\d)\s*(?:段|个|条|份))(?:\s*(?:录音|音频|文件|file|recording|clip|upload))?")
+    r"(?:(?:两|三|几|\d)\s*(?:段|个|条|份)(?:录音|音频|文件)?(?:里|中|里面|里头|当中)?的?)?"
+    r"(?P<noun>第\s*(?:[一二三四五]|\d)\s*(?:段|个|条|份)|头\s*(?:一|1)\s*(?:段|个|条|份))(?:\s*(?:录音|音频|文件|file|recording|clip|upload))?")
 
 _FIRST_WORDS = rx(r"\b(?:first|1st|earliest|initial|originally|to\s+begin\s+with|at\s+first|beginning|start"
                   r"|start(?:ed)?\s+(?:with|from)|began\s+with)\b",
@@ -187,11 +196,12 @@ _FIRST_WORDS = rx(r"\b(?:first|1st|earliest|initial|originally|to\s+begin\s+with
 _STRONG_BACK = rx(r"\b(?:go(?:ing)?\s+back|back\s+to|return(?:ing)?\s+to|revert(?:ing)?\s+to|switch(?:ing)?\s+back"
                   r"|start\s+(?:over|again))\b", r"回到|回去|退回|返回|换回|用回|改回|还是用|改用|重新用")
 _BACK_WORDS = rx(r"\b(?:before|earlier|again|instead|originally|go(?:ing)?\s+back|back\s+to|return|revert|switch"
-                 r"|start\s+over|re-?use|last\s+time|from\s+the\s+(?:start|beginning))\b",
-                 r"回到|回去|退回|返回|换回|用回|改回|还是用|改用|重新用|之前|以前|早先|先前|前面|最开始|一开始|最初|起初|当初")
+                 r"|start\s+over|re-?use|last\s+time|from\s+the\s+(?:start|beginning)|steps\s+back|ago)\b",
+                 r"回到|回去|退回|返回|换回|用回|改回|还是用|改用|重新用|之前|以前|早先|先前|前面|最开始|一开始|最初|起初|当初"
+                 r"|最早|第\s*(?:[一二三四五]|\d)\s*(?:轮|次|步)")
 _ORIGINAL_WORDS = rx(rf"\b(?:{_EN_ORIGINAL})\b|\b(?:i|we)\s+(?:first\s+|originally\s+)?(?:uploaded|sent|gave|shared"
                      rf"|started|attached|recorded)\b|\b(?:upload|input)\b|{_EN_WITHOUT}{_ANY_EDIT}",
-                     r"原始|原来|原本|本来|原文件|源文件|原录音|原音频|原声|原件|上传|传上来|发来"
+                     r"原始|原来|原本|本来|原版|原文件|源文件|原录音|原音频|原声|原件|上传|传上来|发来"
                      r"|没(?:有)?(?:处理|动|改|编辑)过?|未(?:经)?(?:处理|编辑)|素材")
 _OUTPUT_WORDS = rx(rf"\b(?:{_EN_OUTPUTISH}|result|output|version|edit|mix)\b"
                    r"|\b(?:i|we)\s+(?:asked\s+for|requested|wanted)\b"
@@ -351,8 +361,12 @@ class Resolver:
                 _BACK_WORDS.search(words) or _ORIGINAL_WORDS.search(mods + " " + tail) or not self.current_images) else None
         if lead and re.fullmatch(r"(?:the\s+)?(?:very\s+)?(?:beginning|start)", noun.strip(), re.I):
             return _Wanted("audio", True, False, set(), set(), 1, True, False)  # "go back to the beginning"
+        if not tools and (_BACK_WORDS.search(words) or (who is not None and not _ORIGINAL_WORDS.search(who.group(0)))):
+            # "the song from earlier", "the mp3 you made", "之前那句播报": what such a thing is made by
+            tools = {t for t, p in _NOUN_TOOLS.items() if p.search(noun.strip())}
         original = bool(_ORIGINAL_WORDS.search(mods + " " + noun + " " + tail)) and not tools
-        order = _ordinal(noun) if zh and noun.startswith("第") else _ordinal(mods + " " + when)
+        order = 1 if zh and noun.startswith("头") else (
+            _ordinal(noun) if zh and noun.startswith("第") else _ordinal(mods + " " + when))
         if order is None and _FIRST_WORDS.search(mods + " " + when + " " + tail):
             order = 1
         output = bool(tools) or bool(_OUTPUT_WORDS.search(mods + " " + noun + " " + tail)) or (

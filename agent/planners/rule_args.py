@@ -466,6 +466,9 @@ def thg_text(c: Clause) -> tuple[str, str] | None:
     """(words a photo is to say, the rest of the clause): quoted, or after say/说 ('make this photo say hi')."""
     if c.quotes:
         return " ".join(c.quotes), PLACEHOLDER.sub(" ", c.core)
+    text = next((r.ref for r in c.refs if r.kind == "text"), None)
+    if text:  # "take what you transcribed and have the avatar say it" (history.py)
+        return text, PLACEHOLDER.sub(" ", c.core)
     raw = c.req.restore(c.raw_core)
     for pat in _THG_SAY:
         m = pat.search(raw)

@@ -114,10 +114,12 @@ _ORDER_NOTE = L.rx(r"^(?:the\s+)?(?:[\w'-]+\s+){0,3}?(?:one|version|clip|file|ta
                    r"(?:go|come|be)\s+|is\s+)?(?:first|last|second|at\s+the\s+(?:start|end|front|back))$",
                    r"^[^，,。；]{1,12}?的?(?:放|排|接)?(?:在)?(?:最前面|最后面|前面|后面|最前|最后|前头|后头)$")
 # "the original, not the sped-up one": the artifact ruled out is no input
-_NEGATED_REF = L.rx(r"(?:^|\b(?:but|and)\s+|\s)not\s+(?:the\s+)?⟦r[a-z]⟧", r"(?:而)?(?:不是|不要|别用)\s*⟦r[a-z]⟧")
+_NEGATED_REF = L.rx(r"(?:^|\b(?:but|and)\s+|\s)not\s+(?:the\s+)?⟦r[a-z]⟧|\b(?:forget|ignore|skip|scrap|ditch)\s+(?:about\s+)?⟦r[a-z]⟧",
+                    r"(?:而)?(?:不是|不要|别用)\s*⟦r[a-z]⟧")
 _FILTER_KIND = L.rx(r"\b(?:high|low)[- ]?pass|\b[hl]pf\b|\b[hl]p\s*\d|\blow[- ]?cut\b|\bhigh[- ]?cut\b", r"高通|低通")
 
 
+_SAYS = L.rx(r"\b(?:say|read|speak|announce|narrate|tts|generate|synthesi[sz]e)\b", r"说|念|读|播报|生成|合成|配音|来一句")
 _STILL_UNSUPPORTED_WHEN_SINGING = ("voice cloning or conversion", "music generation", "writing lyrics, poems or stories",
                                    "translation", "music or sound recognition", "looking things up (lyrics, facts, the web)",
                                    "music recommendation")
@@ -319,8 +321,13 @@ class _Planning:
                     continue
                 if animating and capability in _INPUTS_WHEN_ANIMATING:
                     continue
+                if capability == "general questions outside audio" and c.quotes and _SAYS.search(c.core):
+                    continue  # "生成一段天气播报：“…”": speech about the weather, not a weather question
                 if pat.search(PLACEHOLDER.sub(" ", c.core)):
                     return self._unsupported(f"There is no tool for {capability} (asked for in {c.shown()!r}).")
+            if pending is not None and any(r.kind == "text" for r in pending.refs):
+                c = pending.merged(c)  # "第一轮转出来的文字，用中文念一遍": the text is what is read
+                pending = None
             if not c.quotes:
                 m = L.SPEAK.search(c.core)
                 if m and self._speaks_as_step(c):

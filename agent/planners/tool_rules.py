@@ -220,7 +220,7 @@ RULES: list[ToolRule] = [
         r"\b(?:tack|stick|add|attach|put|place|paste|slap|glue|bolt|insert)\w*\b[^,;]*\b(?:on(?:to)?|to|at)\s+the\s+"
         r"(?:end|start|beginning|front|back)\s+of\b|\bprepend\w*|\b(?:silence|gap|pause)\s+(?:in\s+)?between\b",
         r"拼接|拼起来|拼在一起|拼成|合并|连起来|接起来|交叉淡化|交叉渐变|连接|串起来|串联|接在|接到|衔接|首尾相连|连在一起"
-        r"|粘(?:在)?(?:一起|一块儿?|起来)|拼(?:一块儿?|到一起)"
+        r"|粘(?:在)?(?:一起|一块儿?|起来)|拼(?:一块儿?|到一起|一起|好)|接(?:一块儿?|到一起|在一起)"
         r"|(?:放|加|接|插|拼)(?:在|到)[^，,]*(?:后面|前面|之后|之前|开头|结尾|末尾|最前|最后)"),
         A.concatenate, words=("join", "concatenate", "combine", "merge", "append", "stitch")),
     ToolRule("remove_hum", "hum removal", L.rx(
