@@ -31,7 +31,7 @@ _DONE: dict[str, tuple[str, str, str]] = {
                     r"join|concat(?:enate)?|merge|combine|stitch|append", r"拼接|拼|合并|连接|连|串联|串|接"),
     "mix": (r"mixed|mixed[- ]down|layered|overlaid|overlayed|blended", r"mix|overlay|blend", r"混音|混合|混|叠加"),
     "trim": (r"trimmed|cut|shortened|shorter|cropped|clipped|snipped", r"trim|cut|crop",
-             r"剪切|剪辑|剪|裁剪|裁|截取|截"),
+             r"截短|剪短|剪切|剪辑|剪|裁剪|裁|截取|截"),
     "fade": (r"faded", r"fade", r"淡入淡出|淡入|淡出|渐变"),
     "change_tempo": (r"slowed(?:[- ]down)?|sped[- ]up|speeded[- ]up|time[- ]stretched|stretched|faster|slower",
                      r"speed\s*up|slow\s*down|tempo", r"放慢|减速|加速|加快|变速|调速|慢放|快放|变快|变慢"),
@@ -183,9 +183,14 @@ _ZH_PHRASE = re.compile(
     rf"(?P<lead>{_ZH_LEAD})\s*(?:我们|我)?\s*(?P<when>{_ZH_WHEN})?\s*{_ZH_DEM}?\s*(?P<mods>(?:{_ZH_MOD}\s*){{0,2}})\s*{_ZH_DEM}?\s*"
     rf"(?P<mods2>(?:{_ZH_MOD}\s*)?)(?P<noun>{_ZH_NOUN})", re.I)
 
+# "museum 那段 announcement", "reverb 那条": English words naming an earlier request or edit, in a Chinese sentence
+_ZH_ABOUT = re.compile(
+    rf"(?P<lead>{_ZH_LEAD})\s*(?P<about>[a-z][a-z'-]*(?:\s+[a-z][a-z'-]*){{0,2}})\s*(?:那段|那句|那条|那个|那版|的那个)"
+    r"(?P<noun>\s*(?:announcement|speech|clip|recording|audio|line|version|file|录音|语音|播报|话|音频|文件)?)", re.I)
+
 # "最开始上传的那两段里的第二段": the k-th upload
 _ZH_NTH_UPLOAD = re.compile(
-    rf"(?P<lead>{_ZH_LEAD})\s*(?:我们|我)?\s*(?P<when>{_ZH_WHEN})?\s*(?:我们|我)?\s*(?P<mods>上传|传上来|发来|给你)?的?\s*那?"
+    rf"(?P<lead>{_ZH_LEAD})\s*(?:我们|我)?\s*(?P<when>{_ZH_WHEN})?\s*(?:我们|我)?\s*(?P<mods>上传|传上来|发来|给你|传)?的?\s*那?"
     r"(?:(?:两|三|几|\d)\s*(?:段|个|条|份)(?:录音|音频|文件)?(?:里|中|里面|里头|当中)?的?)?"
     r"(?P<noun>第\s*(?:[一二三四五]|\d)\s*(?:段|个|条|份)|头\s*(?:一|1)\s*(?:段|个|条|份))(?:\s*(?:录音|音频|文件|file|recording|clip|upload))?")
 
@@ -309,7 +314,7 @@ class Resolver:
         out: list[str] = []
         pos = 0
         found_at: dict[int, tuple[re.Match[str], tuple[str, str]]] = {}
-        for pat in (_EN_PHRASE, _EN_WITHOUT_ONLY, _EN_WHAT, _ZH_PHRASE, _ZH_NTH_UPLOAD):
+        for pat in (_EN_PHRASE, _EN_WITHOUT_ONLY, _EN_WHAT, _ZH_PHRASE, _ZH_NTH_UPLOAD, _ZH_ABOUT):
             start = 0
             while (m := pat.search(text, start)) is not None:  # overlapping: "the same to [the original file]"
                 got = self._resolve(m, text)
@@ -330,6 +335,8 @@ class Resolver:
 
     # ------------------------------------------------------------------ reading a phrase
     def _wanted(self, m: re.Match[str]) -> _Wanted | None:
+        if m.re is _ZH_ABOUT:
+            return self._wanted_about(m)
         g = m.groupdict()
         lead, tail, noun = g.get("lead") or "", g.get("tail") or "", g.get("noun") or ""
         mods, when = (g.get("mods") or "") + " " + (g.get("mods2") or ""), g.get("when") or ""
@@ -361,7 +368,8 @@ class Resolver:
                 _BACK_WORDS.search(words) or _ORIGINAL_WORDS.search(mods + " " + tail) or not self.current_images) else None
         if lead and re.fullmatch(r"(?:the\s+)?(?:very\s+)?(?:beginning|start)", noun.strip(), re.I):
             return _Wanted("audio", True, False, set(), set(), 1, True, False)  # "go back to the beginning"
-        if not tools and (_BACK_WORDS.search(words) or (who is not None and not _ORIGINAL_WORDS.search(who.group(0)))):
+        if not tools and (_BACK_WORDS.search(words) or (who is not None and not _ORIGINAL_WORDS.search(who.group(0)))
+                          or (not self.current_audio and re.fullmatch(r"\s*(?:mp3|flac|ogg|wav)s?\s*", noun, re.I))):
             # "the song from earlier", "the mp3 you made", "之前那句播报": what such a thing is made by
             tools = {t for t, p in _NOUN_TOOLS.items() if p.search(noun.strip())}
         original = bool(_ORIGINAL_WORDS.search(mods + " " + noun + " " + tail)) and not tools
@@ -383,6 +391,16 @@ class Resolver:
         if about and not _UPLOAD_NOUN.search(noun.strip()):
             output = True  # what that request made
         return _Wanted(kind, original, output and not original, tools, removed, order, back, generic, about)
+
+    def _wanted_about(self, m: re.Match[str]) -> _Wanted | None:
+        words = m.group("about").lower()
+        tools = _tools_done(words)
+        about = tuple(w for w in _without_done(words).split() if w not in ("the", "a", "that", "this"))
+        if about and not self._runs_about(about):
+            return None
+        if not (tools or about):
+            return None
+        return _Wanted("audio", False, True, tools, set(), None, True, False, about)
 
     def _runs_about(self, words: tuple[str, ...]) -> list[PastRun]:
         return [r for r in self.runs if all(re.search(rf"\b{re.escape(w)}\b", r.request, re.I) for w in words)]

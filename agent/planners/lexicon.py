@@ -216,7 +216,9 @@ UNSUPPORTED: list[tuple[str, re.Pattern[str]]] = [
     ("image generation or editing", rx(
         r"\b(?:picture|image|photo|photograph|drawing|painting|illustration|logo|wallpaper|icon|jpe?g|png)s?\b"
         r"|\bdraw\b|\bpaint\b", r"画一|图片|图像|照片|画个|画张|画幅")),
-    ("video", rx(r"\bvideos?\b|\bmovie\b|\banimat\w*|\blip[- ]?sync\w*|\bavatar\b|\btalking\s+head\b|\bmp4\b",
+    ("plots or graphs", rx(r"\b(?:plot|graph|chart|spectrogram|visuali[sz]\w*)s?\b|\bwaveform\s+(?:image|picture|plot)\b",
+                           r"频谱图|波形图|曲线图|画(?:一(?:个|张))?(?:图|波形|频谱|曲线)")),
+    ("video", rx(r"\bvideos?\b|\bmovie\b(?![- ]trailer)|\banimat\w*|\blip[- ]?sync\w*|\bavatar\b|\btalking\s+head\b|\bmp4\b",
                  r"视频|动画|口型|数字人")),
     ("music generation", rx(
         r"\b(?:compose|composing|composition|symphony|orchestrat\w*)\b",
@@ -269,7 +271,7 @@ UNSUPPORTED: list[tuple[str, re.Pattern[str]]] = [
         r"|写(?:[一1]\s*)?(?:首|段|篇|个|份)?[^，,。；]{0,4}(?:歌词|诗|故事|文章|剧本|文案|稿子|台词|段子|小说|作文|邮件)")),
     ("singing", rx(r"\b(?:sing|sang|sung|singing|sings)\b(?![^,;]*\b(?:in|inside)\s+(?:a|an|the)\s+(?:\w+\s+)?(?:hall"
                    r"|cathedral|church|chapel|room|cave|stadium|arena|bathroom|shower|auditorium|concert\s+hall)\b)",
-                   r"(?<!像在)(?<!好像在)(?<!仿佛在)(?<!里)唱(?![^，,。]{0,4}一样)(?!完|好(?:之后|以后|后|了))")),
+                   r"(?<!像在)(?<!好像在)(?<!仿佛在)(?<!里)唱(?!不上|不了|不到|不动)(?![^，,。]{0,4}一样)(?!完|好(?:之后|以后|后|了))")),
     ("speaker identification", rx(
         r"\bwho\s+(?:is|was|'s|are)\s+(?:speaking|talking|this)\b|\bdiari[sz]\w*|\bspeaker\s+(?:id|identification"
         r"|labels?)\b"
@@ -348,7 +350,7 @@ UNSUPPORTED: list[tuple[str, re.Pattern[str]]] = [
     ("dynamic range compression or limiting", rx(
         r"\bcompressor\b|\bdynamic\s+range\b|\bcompress\s+(?:the\s+)?dynamics\b|\blimiter\b|\bsidechain\w*\b"
         r"|\bducking\b",
-        r"压缩动态|压限|动态范围")),
+        r"压缩动态|压限|动态范围|每(?:个|一个)字的音量|每句(?:话)?的音量|音量(?:都)?(?:调|弄)?(?:得|成)?一样大")),
     ("click, breath, plosive or sibilance removal", rx(
         r"\bde-?ess\w*|\bsibilan\w*|\bclicks?\b|\bpops?\b|\bplosives?\b|\bbreath(?:s|ing)?\b|\bmouth\s+noises?\b"
         r"|\bcrackl\w*|\b(?:fix|remove|repair|reduce|undo)\s+(?:the\s+)?clipping\b|\bde-?clip\w*",

@@ -216,6 +216,7 @@ def normalize_numbers(text: str) -> str:
     t = text.replace("−", "-").replace("－", "-").replace("．", ".").replace("％", "%")
     t = re.sub(r"[０-９]", lambda m: chr(ord(m.group(0)) - 0xFEE0), t)
     t = re.sub(r"(\d),(\d{3})(?!\d)", r"\1\2", t)  # 44,100
+    t = re.sub(r"(\d)\s*千(?=赫)", r"\1 k", t)  # 44.1千赫兹 is 44.1 kHz, not 44.1 then 1000
     t = _cn_prefixes(t)
     t = _replace_cn_runs(t)
     t = re.sub(r"负\s*(?=\d|\.\d)", "-", t)
@@ -226,6 +227,7 @@ def normalize_numbers(text: str) -> str:
     t = re.sub(r"\b(a|an|one|\d+)\s+(?:whole|full|entire)\s+(?=octaves?\b)", r"\1 ", t, flags=re.I)  # "a whole octave"
     t = _replace_en_runs(t)
     t = _HALF_A.sub(lambda m: f"0.5 {m.group(1)}", t)
+    t = re.sub(r"\ba\s+quarter(?:\s+of\s+a)?\s+(second|minute)\b", r"0.25 \1", t, flags=re.I)
     t = _A_UNIT.sub("1 ", t)
     # "the last second" is one second long.
     t = re.sub(r"\b(first|last|final|opening|initial|closing|ending)\s+(second|minute)\b(?!s)", r"\1 1 \2", t,

@@ -114,8 +114,13 @@ _ORDER_NOTE = L.rx(r"^(?:the\s+)?(?:[\w'-]+\s+){0,3}?(?:one|version|clip|file|ta
                    r"(?:go|come|be)\s+|is\s+)?(?:first|last|second|at\s+the\s+(?:start|end|front|back))$",
                    r"^[^，,。；]{1,12}?的?(?:放|排|接)?(?:在)?(?:最前面|最后面|前面|后面|最前|最后|前头|后头)$")
 # "the original, not the sped-up one": the artifact ruled out is no input
+_REJOIN = L.rx(r"^(?:and\s+)?(?:join|stitch|splice|glue)\s+(?:the\s+)?(?:rest|ends|two\s+(?:parts|halves|sides)|remaining"
+               r"\s+parts)\s+(?:back\s+)?together$", r"^(?:再|然后)?(?:把)?前后(?:两段|两部分)?(?:再)?(?:接|拼|连)(?:起来|上|在一起)$")
 _NEGATED_REF = L.rx(r"(?:^|\b(?:but|and)\s+|\s)not\s+(?:the\s+)?⟦r[a-z]⟧|\b(?:forget|ignore|skip|scrap|ditch)\s+(?:about\s+)?⟦r[a-z]⟧",
                     r"(?:而)?(?:不是|不要|别用)\s*⟦r[a-z]⟧")
+# "算了，混响不要了": an earlier effect given up (the request goes back to a version without it), not asked for
+_DROPPED_EFFECT = L.rx(r"^(?:no\s+more|forget\s+(?:the|about\s+the))\s+(?:reverb|echo|effects?|music)\s*$",
+                      r"^(?:混响|回声|效果|特效|音乐|背景音乐|reverb|echo)(?:就|也|都)?不要了$")
 _FILTER_KIND = L.rx(r"\b(?:high|low)[- ]?pass|\b[hl]pf\b|\b[hl]p\s*\d|\blow[- ]?cut\b|\bhigh[- ]?cut\b", r"高通|低通")
 
 
@@ -134,7 +139,9 @@ _HEDGE = L.rx(r"^(?:but\s+)?(?:not\s+too\s+(?:much|long|short|loud|quiet|strong|
 
 
 _TELLS = L.rx(r"^(?:(?:so|well|ok(?:ay)?|hmm|um)[\s,]+)?(?:my|our|his|her|their|i|we|i'm|we're|i've|we've|i'd|he|she|they"
-              r"|for\s+(?:my|our|the|a|an)|because|since|as|the\s+(?:editor|client|boss|teacher|platform|station|label))\b",
+              r"|for\s+(?:my|our|the|a|an)|because|since|as|the\s+(?:editor|client|boss|teacher|platform|station|label)"
+              # a simile or a style tag on the step it follows: "like it's coming through a wall", "DJ style"
+              r"|like\s+(?:it'?s|it\s+is|a|an|the|someone|you'?re|in|on|through)|[\w-]+\s+style$)\b",
               r"^(?:我|我们|我的|他|她|他们|老板|客户|领导|老师|这(?:个|段)?(?:是|要|会)|(?:第\s*\d\s*(?:个|段)|[^，,。]{0,6})\s*\S*\s*是"
               r"|为了|因为|由于)")
 
@@ -246,6 +253,8 @@ class _Planning:
         if prev is None:
             return False
         tool = prev.rules[0].tool
+        if tool == "trim" and _REJOIN.search(c.core.strip(" .!")):
+            return True  # "把中间10到15秒删掉，前后接起来": removing a range joins what is left
         if tool == "concatenate" and _ORDER_NOTE.search(c.core.strip(" .!")):
             return True  # "join the reverb one and the pitched one, reverb one first": the order, said again
         if tool == "sing":
@@ -281,7 +290,7 @@ class _Planning:
         core = S.fix_zh_homophones(c.core)
         core = re.sub(r"[a-z]+", lambda m: m.group(0) if m.group(0) in _PATTERN_WORDS else (
             S.safe_typo(m.group(0), _SAFE_VOCAB) or m.group(0)), core)
-        core = _NEGATED_REF.sub(" ", S.KEEP_AS_IS.sub(" ", core))
+        core = _DROPPED_EFFECT.sub(" ", _NEGATED_REF.sub(" ", S.KEEP_AS_IS.sub(" ", core)))
         return c.with_core(core) if core != c.core else c
 
     def _speaks_as_step(self, c: Clause) -> bool:
@@ -501,6 +510,9 @@ class _Planning:
         if self.unknown and self.groups and all(g.stated for g in self.groups) and all(
                 L.VAGUE.search(c.core) for c in self.unknown):
             self.unknown = []  # "the engine wants 32k stereo files, can you fix it up?": the statement says how
+        if self.unknown and any(g.rules[0].tool in ("transcribe", "audio_info") for g in self.groups):
+            # "what's this guy going on about? just tell me what he says": the question the step answers
+            self.unknown = [c for c in self.unknown if not L.QUESTION.search(c.raw.strip())]
         if self.unknown and any(not g.stated for g in self.groups):
             # "I interviewed a shop owner for my thesis, could you write out what she said?": backstory and hedges
             # ("别太长") around an explicit ask are context, not a capability we lack

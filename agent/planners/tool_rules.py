@@ -120,7 +120,7 @@ def names_source(c: Clause, animating: bool, singing: bool) -> bool:
 
 _SING = L.rx(r"^sings?\b|\bsing\b(?![^,;]*\b(?:in|inside)\s+(?:a|an|the)\s+(?:\w+\s+)?(?:hall|cathedral|church|chapel|room"
              r"|cave|stadium|arena|bathroom|shower|auditorium)\b)",
-             r"(?<!像在)(?<!好像在)(?<!仿佛在)(?<!里)唱(?![^，,。]{0,4}一样)(?!完|好(?:之后|以后|后|了))")  # 唱完: "after singing"
+             r"(?<!像在)(?<!好像在)(?<!仿佛在)(?<!里)唱(?!不上|不了|不到|不动)(?![^，,。]{0,4}一样)(?!完|好(?:之后|以后|后|了))")  # 唱完: "after singing"
 _NOT_SING = L.rx(r"\b(?:remove|isolate|extract|separate|split|strip|mute|delete|get\s+rid\s+of|take\s+out|cut\s+out"
                  r"|karaoke|vocals?|singer)\b", r"去掉|去除|消除|删除|分离|提取|卡拉|人声|伴奏")
 
@@ -219,7 +219,7 @@ RULES: list[ToolRule] = [
         r"|\bcross[- ]?fad\w*|\bx-?fad\w*",
         r"\b(?:tack|stick|add|attach|put|place|paste|slap|glue|bolt|insert)\w*\b[^,;]*\b(?:on(?:to)?|to|at)\s+the\s+"
         r"(?:end|start|beginning|front|back)\s+of\b|\bprepend\w*|\b(?:silence|gap|pause)\s+(?:in\s+)?between\b",
-        r"拼接|拼起来|拼在一起|拼成|合并|连起来|接起来|交叉淡化|交叉渐变|连接|串起来|串联|接在|接到|衔接|首尾相连|连在一起"
+        r"拼接|拼起来|拼在一起|拼成|串烧|合并|连起来|接起来|交叉淡化|交叉渐变|连接|串起来|串联|接在|接到|衔接|首尾相连|连在一起"
         r"|粘(?:在)?(?:一起|一块儿?|起来)|拼(?:一块儿?|到一起|一起|好)|接(?:一块儿?|到一起|在一起)"
         r"|(?:放|加|接|插|拼)(?:在|到)[^，,]*(?:后面|前面|之后|之前|开头|结尾|末尾|最前|最后)"),
         A.concatenate, words=("join", "concatenate", "combine", "merge", "append", "stitch")),
@@ -313,7 +313,7 @@ RULES: list[ToolRule] = [
         r"\b(?:export|save|convert|encode|output|render|bounce|turn|make)\b[^,;]*?(?<![a-z0-9])"
         r"(?:mp3|flac|ogg|vorbis|oga|wav|wave|lossless)(?![a-z0-9])",
         r"(?<![a-z0-9])(?:mp3|flac|ogg|wav|wave)\s+(?:format|file|version|please|instead)\b",
-        r"(?:转|存|导出|保存|输出|转换|格式|成|为)\s*(?:mp3|flac|ogg|wav)|(?:mp3|flac|ogg|wav)\s*(?:格式|版本?|文件)",
+        r"(?:转|存|导出|保存|输出|转换|格式|成|为)\s*(?:无损的?\s*)?(?:mp3|flac|ogg|wav)|(?:mp3|flac|ogg|wav)\s*(?:格式|版本?|文件)",
         r"^(?:convert|export|encode|transcode)\s*(?:it|this|that|the\s+\w+)?\s*$|^(?:转换|导出)格式$"),
         E.convert, words=("convert", "export", "save", "mp3", "flac", "ogg", "wav"), stackable=True),
     ToolRule("trim", "trimming", L.rx(
