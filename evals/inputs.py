@@ -10,8 +10,8 @@ import struct
 import tempfile
 import threading
 import zlib
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 

@@ -12,6 +12,7 @@ from agent.plan import Plan
 from agent.planners.rules import RulePlanner, supported_summary
 from agent.registry import Registry
 from agent.validation import validate_plan
+from tests.agent.planner_helpers import steps_of
 
 
 def _record(i: int, kind: str = "audio", name: str | None = None) -> ArtifactRecord:
@@ -283,6 +284,36 @@ def test_unknown_clause_in_a_chain_is_not_dropped(registry: Registry) -> None:
     p = plan("denoise it, then frobnicate the wibble, then save as mp3", make_ctx(1), registry)
     assert p.outcome == "unsupported"
     assert "frobnicate the wibble" in (p.unsupported or "")
+
+
+@pytest.mark.parametrize("request_text", [
+    "denoise -> cut first 3s -> fade out 2s -> mp3",
+    "Please do this in order: 1) denoise 2) cut the first 3 seconds 3) fade out 2 s 4) export as mp3",
+    "降噪 → 去掉前三秒 → 淡出两秒 → 转mp3",
+])
+def test_arrows_and_numbered_lists_are_steps(registry: Registry, request_text: str) -> None:
+    assert [t for t, _ in steps_of(request_text, make_ctx(1), registry)] == ["denoise", "trim", "fade", "convert"]
+
+
+@pytest.mark.parametrize("request_text, expected", [
+    ("I interviewed a shop owner for my thesis and it's all in Chinese. Could you write out what she said?",
+     [("transcribe", {"audio": "@upload-1", "language": "zh"})]),
+    ("这个要传到喜马拉雅上的，帮我把整体响度弄到-18 LUFS吧", [("loudness_normalize", {"audio": "@upload-1", "target_lufs": -18})]),
+    ("结尾给我来个淡出吧，别太长，两秒就够了", [("fade", {"audio": "@upload-1", "fade_out": 2})]),
+    ("make it sound muffled, like it's coming through a wall", [("filter", {"audio": "@upload-1", "kind": "lowpass",
+                                                                           "cutoff_hz": 4000})]),
+])
+def test_backstory_and_hedges_around_an_ask_are_context(registry: Registry, request_text: str, expected) -> None:
+    assert steps_of(request_text, make_ctx(1), registry) == expected
+
+
+@pytest.mark.parametrize("request_text", [
+    "does she sound angry or just tired in this voicemail?", "这段录音里狗叫了几次？",
+    "Can you get rid of my southern accent so I sound more neutral?", "Burn these two tracks onto an audio CD.",
+    "whats this song called?? heard it in a cafe",
+])
+def test_what_no_tool_does_is_unsupported_not_a_question_back(registry: Registry, request_text: str) -> None:
+    assert plan(request_text, make_ctx(1), registry).outcome == "unsupported"
 
 
 @pytest.mark.parametrize("request_text", ["make it louder", "denoise it", "transcribe this", "去掉前3秒"])

@@ -340,3 +340,65 @@ def test_what_was_transcribed_earlier_is_read_out(registry: Registry) -> None:
     s.run(request="what's the exchange rate?")
     assert steps_of("Have the voice read out what you transcribed earlier.", s.ctx(), registry) == [
         ("text_to_speech", {"text": f"@{outs[0].id}"})]
+
+
+# ------------------------------------------------------------------ more shapes of going back
+def test_an_earlier_result_named_by_the_words_of_its_request(registry: Registry) -> None:
+    s = _Session()
+    _, music = s.run(uploads=1, steps=("gain",), request="Turn this music down 6 dB.")
+    _, speech = s.run(steps=("text_to_speech",), request="Say 'Now boarding, gate twelve'.")
+    s.run(request="Thanks, that sounds great.")
+    (tool, args), = steps_of("Lay the boarding announcement over the quieter music.", s.ctx(), registry)
+    assert tool == "mix" and {args["audio"], args["other"]} == {f"@{music[0].id}", f"@{speech[0].id}"}
+
+
+@pytest.mark.parametrize(("request_text", "intro_first"), [
+    ("Put the intro you generated in front of this recording, with half a second of silence between them.", True),
+    ("Stick the intro you generated onto the end of this new clip.", False),
+    ("把之前生成的那段开场白接在这段录音前面", True),
+])
+def test_an_earlier_result_joined_with_this_turns_file(registry: Registry, request_text: str, intro_first: bool) -> None:
+    s = _Session()
+    _, intro = s.run(steps=("text_to_speech",), request="Read 'Welcome to the Morning Show' aloud.")
+    s.run(request="Set a reminder for 9 am tomorrow.")
+    (tool, args), = steps_of(request_text, s.ctx(uploads=1), registry)
+    pair = [f"@{intro[0].id}", "@upload-1"]
+    assert tool == "concatenate" and args["clips"] == (pair if intro_first else pair[::-1])
+
+
+def test_two_earlier_results_by_ordinal_with_one_noun(registry: Registry) -> None:
+    s = _Session()
+    outs = [s.run(steps=("text_to_speech",), request=f"Say '{w}'.")[1][0] for w in ("Hello", "Goodbye", "Welcome back")]
+    assert steps_of("Join the first and the third clips you generated, with a one second gap.", s.ctx(), registry) == [
+        ("concatenate", {"clips": [f"@{outs[0].id}", f"@{outs[2].id}"], "gap": 1})]
+
+
+@pytest.mark.parametrize("request_text", ["Take the song you sang earlier and add a hall reverb.",
+                                          "之前唱的那首歌，加大厅混响"])
+def test_a_sung_result_is_not_a_request_to_sing(registry: Registry, request_text: str) -> None:
+    s = _Session()
+    _, song = s.run(steps=("sing",), request="Sing 'happy birthday' with the notes C4 C4 D4 C4 F4 E4.")
+    s.run(steps=("text_to_speech",), request="Say 'Make a wish' out loud.")
+    assert steps_of(request_text, s.ctx(), registry) == [("reverb", {"audio": f"@{song[0].id}", "room": "hall"})]
+
+
+@pytest.mark.parametrize("request_text", ["Use the portrait from the beginning again and have it say 'Thanks for watching'.",
+                                          "用之前那张 photo 说 'Thanks for watching'"])
+def test_an_earlier_photo_speaks_again(registry: Registry, request_text: str) -> None:
+    s = _Session()
+    photo = s._rec("image")
+    voice = s._rec("audio")
+    video = s._rec("video", "talking_head", [voice.id])
+    s.runs.append(PastRun(id="r1", request="Animate this portrait with my voice memo.", uploads=[photo, voice],
+                          outputs=[video], made=[video]))
+    s.run(uploads=1, steps=("remove_hum",), request="Remove the hum from this recording.")
+    assert steps_of(request_text, s.ctx(), registry) == [
+        ("text_to_speech", {"text": "Thanks for watching"}), ("talking_head", {"image": f"@{photo.id}", "audio": "@s1"})]
+
+
+def test_an_artifact_ruled_out_is_not_read(registry: Registry) -> None:
+    s = _Session()
+    s.run(steps=("text_to_speech",), request="Read 'Chapter one' aloud.")
+    ups, _ = s.run(uploads=1, steps=("change_tempo",), request="Speed this recording up by 10 percent.")
+    request = "Use the original recording I sent, not the sped-up one, and remove the hum from it."
+    assert steps_of(request, s.ctx(), registry) == [("remove_hum", {"audio": f"@{ups[0].id}"})]
