@@ -7,6 +7,11 @@ before", "the raw one, without the reverb", "the transcript from earlier", "最�
 placeholder (clauses.BackRef: '@<artifact id>' and its kind), so no tool trigger fires on "the
 de-hummed file" and the chain starts from that artifact.
 
+Besides uploads, results, transcripts and the inputs of an edit ("the version without the reverb"), a
+phrase can name an earlier photo ("the portrait from the beginning", for a talking head), what made a
+result ("the song you sang", "the mp3 you made", "之前那句播报"), or words of the request that made it
+("the boarding announcement" after "say 'now boarding'", "museum 那段 announcement").
+
 A phrase is only taken as a reference back when the session holds what it describes, and when it is
 not about this request's own files or steps: "the first file" with two files attached is the first
 upload of this request; "trim it and fade the trimmed file" is this request's trim step.
@@ -105,7 +110,8 @@ _EN_LEAD = (r"(?:go(?:ing)?\s+back\s+to|get\s+back\s+to|(?:and\s+)?back\s+to|ret
 _EN_BEFORE_TOPIC = (r"from\s+before\s+(?:the|my|that|your|our|this)\s+(?:[\w'-]+\s+){1,3}?(?:question|detour|tangent"
                     r"|aside|interruption|chat|request|thing|bit)")
 _EN_WHEN = (rf"{_EN_BEFORE_TOPIC}|from\s+(?:a\s+(?:few|couple(?:\s+of)?)|two|three|several|some)\s+(?:steps|turns|messages"
-            r"|requests)\s+(?:back|ago)|from\s+a\s+(?:while|bit)\s+(?:back|ago)|a\s+few\s+steps\s+back|from\s+before|from\s+earlier(?:\s+on)?|earlier(?:\s+on)?|before(?=\s*(?:[,.;:!?\-–—)]|and\b|then\b|$))"
+            r"|requests)\s+(?:back|ago)|from\s+a\s+(?:while|bit)\s+(?:back|ago)|a\s+few\s+steps\s+back|from\s+before"
+            r"|from\s+earlier(?:\s+on)?|earlier(?:\s+on)?|before(?=\s*(?:[,.;:!?\-–—)]|and\b|then\b|$))"
             r"|again|instead|once\s+more|one\s+more\s+time|anew|this\s+time|originally"
             r"|(?:from|at)\s+the\s+(?:very\s+)?(?:start|beginning)|to\s+begin\s+with|at\s+first|in\s+the\s+beginning"
             r"|from\s+last\s+time|from\s+(?:the|my|our|your)\s+(?:very\s+)?(?:first|second|third|previous|last)\s+"

@@ -23,7 +23,10 @@ How a request becomes a plan:
 
 A clause nothing understands is never dropped silently (design choice): if it is vague ("make it
 better") the plan is `clarify`; otherwise the whole plan is `unsupported`, naming that clause and
-listing what is supported, so the user can rephrase instead of getting a partial result.
+listing what is supported, so the user can rephrase instead of getting a partial result. Two kinds of
+clause are not asks, and are left out when the request also asks for something explicitly: backstory
+("I interviewed a shop owner for my thesis") and hedges ("别太长", "like it's coming through a wall").
+An unknown command ("frobnicate the wibble") is never taken for backstory.
 """
 
 from __future__ import annotations
@@ -113,9 +116,9 @@ _MIX_OFFSET = L.rx(r"^(?:and\s+)?(?:starting|start(?:ing)?\s+it|beginning|coming
 _ORDER_NOTE = L.rx(r"^(?:the\s+)?(?:[\w'-]+\s+){0,3}?(?:one|version|clip|file|take|track)?\s*(?:goes\s+|comes\s+|should\s+"
                    r"(?:go|come|be)\s+|is\s+)?(?:first|last|second|at\s+the\s+(?:start|end|front|back))$",
                    r"^[^，,。；]{1,12}?的?(?:放|排|接)?(?:在)?(?:最前面|最后面|前面|后面|最前|最后|前头|后头)$")
-# "the original, not the sped-up one": the artifact ruled out is no input
 _REJOIN = L.rx(r"^(?:and\s+)?(?:join|stitch|splice|glue)\s+(?:the\s+)?(?:rest|ends|two\s+(?:parts|halves|sides)|remaining"
                r"\s+parts)\s+(?:back\s+)?together$", r"^(?:再|然后)?(?:把)?前后(?:两段|两部分)?(?:再)?(?:接|拼|连)(?:起来|上|在一起)$")
+# "the original, not the sped-up one": the artifact ruled out is no input
 _NEGATED_REF = L.rx(r"(?:^|\b(?:but|and)\s+|\s)not\s+(?:the\s+)?⟦r[a-z]⟧|\b(?:forget|ignore|skip|scrap|ditch)\s+(?:about\s+)?⟦r[a-z]⟧",
                     r"(?:而)?(?:不是|不要|别用)\s*⟦r[a-z]⟧")
 # "算了，混响不要了": an earlier effect given up (the request goes back to a version without it), not asked for
