@@ -183,7 +183,7 @@ _ZH_NOUN = (r"原版|原文件|源文件|原录音|原音频|原声|原件|文�
             r"|转录(?:稿|结果)?|文字稿|逐字稿|文字|文本|那一段|那一个|那段|那个|那条|那版|那份|版|那句话|那句|欢迎词"
             r"|原始文件|原始录音|原始音频|照片|图片|头像|相片|人像|肖像|人声|旁白|配音|歌曲|那首歌|那首|歌|背景音乐|音乐|开场白|片头|片尾|播报|合成语音"
             r"|\s*(?:file|recording|audio|version|result|clip|one|upload|transcript|voice-?over|vocals?|music|bgm|song"
-            r"|intro|outro|track|take|photo|portrait|picture|image|memo|announcement|speech|line|mp3|flac|ogg|wav)\b"
+            r"|intro|outro|track|take|photo|portrait|picture|image|memo|announcement|speech|line)\b"
             r"|的(?=\s*[，,。；;]|$)")  # "一开始那个没处理的，...": the noun left out
 _ZH_PHRASE = re.compile(
     rf"(?P<lead>{_ZH_LEAD})\s*(?:我们|我)?\s*(?P<when>{_ZH_WHEN})?\s*{_ZH_DEM}?\s*(?P<mods>(?:{_ZH_MOD}\s*){{0,2}})\s*{_ZH_DEM}?\s*"
@@ -193,6 +193,11 @@ _ZH_PHRASE = re.compile(
 _ZH_ABOUT = re.compile(
     rf"(?P<lead>{_ZH_LEAD})\s*(?P<about>[a-z][a-z'-]*(?:\s+[a-z][a-z'-]*){{0,2}})\s*(?:那段|那句|那条|那个|那版|的那个)"
     r"(?P<noun>\s*(?:announcement|speech|clip|recording|audio|line|version|file|录音|语音|播报|话|音频|文件)?)", re.I)
+
+# "the 2x one", "the -14 LUFS version", "16k那个": an earlier result named by the amount its edit used
+_PARAM = re.compile(
+    r"\bthe\s+(?P<desc>(?:double|half|[-+]?\d[\w.%-]*)(?:[\s-][\w.%-]+){0,2}?)\s+(?:one|version|file|clip|take|mix)\b"
+    r"|(?P<zdesc>(?:[-+]?\d[\d.]*\s*(?:k|khz|hz|db|lufs|倍|秒|分贝|赫兹|千赫兹)?))\s*(?:的)?\s*(?:那个|那条|那版|那段)", re.I)
 
 # "最开始上传的那两段里的第二段": the k-th upload
 _ZH_NTH_UPLOAD = re.compile(
@@ -320,7 +325,7 @@ class Resolver:
         out: list[str] = []
         pos = 0
         found_at: dict[int, tuple[re.Match[str], tuple[str, str]]] = {}
-        for pat in (_EN_PHRASE, _EN_WITHOUT_ONLY, _EN_WHAT, _ZH_PHRASE, _ZH_NTH_UPLOAD, _ZH_ABOUT):
+        for pat in (_EN_PHRASE, _EN_WITHOUT_ONLY, _EN_WHAT, _ZH_PHRASE, _ZH_NTH_UPLOAD, _ZH_ABOUT, _PARAM):
             start = 0
             while (m := pat.search(text, start)) is not None:  # overlapping: "the same to [the original file]"
                 got = self._resolve(m, text)
@@ -343,6 +348,8 @@ class Resolver:
     def _wanted(self, m: re.Match[str]) -> _Wanted | None:
         if m.re is _ZH_ABOUT:
             return self._wanted_about(m)
+        if m.re is _PARAM:
+            return self._wanted_by_amount(m)
         g = m.groupdict()
         lead, tail, noun = g.get("lead") or "", g.get("tail") or "", g.get("noun") or ""
         mods, when = (g.get("mods") or "") + " " + (g.get("mods2") or ""), g.get("when") or ""
@@ -375,7 +382,8 @@ class Resolver:
         if lead and re.fullmatch(r"(?:the\s+)?(?:very\s+)?(?:beginning|start)", noun.strip(), re.I):
             return _Wanted("audio", True, False, set(), set(), 1, True, False)  # "go back to the beginning"
         if not tools and (_BACK_WORDS.search(words) or (who is not None and not _ORIGINAL_WORDS.search(who.group(0)))
-                          or (not self.current_audio and re.fullmatch(r"\s*(?:mp3|flac|ogg|wav)s?\s*", noun, re.I))):
+                          or (not self.current_audio and re.search(r"\b(?:the|my|our|that|your)\s+(?:\S+\s+){0,3}?"
+                                                                    r"(?:mp3|flac|ogg|wav)s?\b", words, re.I))):
             # "the song from earlier", "the mp3 you made", "之前那句播报": what such a thing is made by
             tools = {t for t, p in _NOUN_TOOLS.items() if p.search(noun.strip())}
         original = bool(_ORIGINAL_WORDS.search(mods + " " + noun + " " + tail)) and not tools
@@ -397,6 +405,17 @@ class Resolver:
         if about and not _UPLOAD_NOUN.search(noun.strip()):
             output = True  # what that request made
         return _Wanted(kind, original, output and not original, tools, removed, order, back, generic, about)
+
+    def _wanted_by_amount(self, m: re.Match[str]) -> _Wanted | None:
+        from agent.planners.numbers import normalize_numbers
+        from agent.planners.tool_rules import RULES
+
+        if self.current_audio:
+            return None  # "normalize the 2x one" with files attached may name one of them
+        desc = normalize_numbers((m.group("desc") or m.group("zdesc") or "").replace("double", "2x").lower())
+        done = {a.tool for r in self.runs for a in r.made}
+        tools = {r.tool for r in RULES if r.tool in done and r.triggers.pattern != r"[\s\S]" and r.triggers.search(desc)}
+        return _Wanted("audio", False, True, tools, set(), None, True) if tools else None
 
     def _wanted_about(self, m: re.Match[str]) -> _Wanted | None:
         words = m.group("about").lower()

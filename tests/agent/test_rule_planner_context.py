@@ -402,3 +402,21 @@ def test_an_artifact_ruled_out_is_not_read(registry: Registry) -> None:
     ups, _ = s.run(uploads=1, steps=("change_tempo",), request="Speed this recording up by 10 percent.")
     request = "Use the original recording I sent, not the sped-up one, and remove the hum from it."
     assert steps_of(request, s.ctx(), registry) == [("remove_hum", {"audio": f"@{ups[0].id}"})]
+
+
+def test_a_format_word_is_a_reference_only_with_a_determiner(registry: Registry) -> None:
+    s = _Session()
+    _, mp3 = s.run(uploads=1, steps=("convert",), request="export this as mp3 please")
+    s.run(steps=("text_to_speech",), request="Say 'episode two'.")
+    ctx = s.ctx()
+    assert steps_of("grab the mp3 you made and fade it in over 1.5 s", ctx, registry) == [
+        ("fade", {"audio": f"@{mp3[0].id}", "fade_in": 1.5})]
+    assert steps_of("now save it as mp3 too", ctx, registry) == [("convert", {"audio": "@last", "format": "mp3"})]
+
+
+def test_an_earlier_result_named_by_the_amount_of_its_edit(registry: Registry) -> None:
+    s = _Session()
+    _, fast = s.run(uploads=1, steps=("change_tempo",), request="make it twice as fast")
+    s.run(steps=("text_to_speech",), request="Say 'bye'.")
+    assert steps_of("take the 2x one and save it as mp3", s.ctx(), registry) == [
+        ("convert", {"audio": f"@{fast[0].id}", "format": "mp3"})]
