@@ -146,8 +146,7 @@ class Chain:
             if len(stem) >= 3:
                 for m in re.finditer(rf"(?<![\w⟦]){re.escape(stem)}(?!\w)", t):
                     found.append((m.start(), m.end(), ref))
-        audio_uploads = len(self.uploads)
-        if audio_uploads == 1 and any(m.group(1) == "r" for m in PLACEHOLDER.finditer(t)):
+        if len(self.uploads) == 1 and any(m.group(1) == "r" for m in PLACEHOLDER.finditer(t)):
             # "put the intro you generated in front of this recording": with an earlier artifact named, "this
             # recording" is the one file attached now
             for m in _THIS_UPLOAD.finditer(t):

@@ -408,13 +408,13 @@ class Resolver:
 
     def _wanted_by_amount(self, m: re.Match[str]) -> _Wanted | None:
         from agent.planners.numbers import normalize_numbers
-        from agent.planners.tool_rules import RULES
+        from agent.planners.tool_rules import keyword_tools
 
         if self.current_audio:
             return None  # "normalize the 2x one" with files attached may name one of them
         desc = normalize_numbers((m.group("desc") or m.group("zdesc") or "").replace("double", "2x").lower())
         done = {a.tool for r in self.runs for a in r.made}
-        tools = {r.tool for r in RULES if r.tool in done and r.triggers.pattern != r"[\s\S]" and r.triggers.search(desc)}
+        tools = keyword_tools(desc) & done
         return _Wanted("audio", False, True, tools, set(), None, True) if tools else None
 
     def _wanted_about(self, m: re.Match[str]) -> _Wanted | None:
@@ -542,11 +542,9 @@ def _without_done(mods: str) -> str:
 
 def _triggers(tool: str, text: str) -> bool:
     """Does `text` already ask for `tool` (so a later 'the <tool>ed file' is this request's own step)?"""
-    from agent.planners.tool_rules import RULES
+    from agent.planners.tool_rules import keyword_tools
 
-    low = text.lower()
-    # rules that match anything and decide by `when` alone (talking heads, singing) say nothing here
-    return any(r.tool == tool and r.triggers.pattern != r"[\s\S]" and r.triggers.search(low) for r in RULES)
+    return tool in keyword_tools(text.lower())
 
 
 # "do the same to the original", "对原文件也做同样的处理"

@@ -340,6 +340,12 @@ RULES: list[ToolRule] = [
 ]
 
 
+def keyword_tools(text: str) -> set[str]:
+    """Tools whose trigger words occur in `text` (lowercased, numbers as digits). Rules that match anything and
+    decide by their `when` alone (talking heads, singing) say nothing about plain text."""
+    return {r.tool for r in RULES if r.triggers is not _ANY and r.triggers.search(text)}
+
+
 def literal_only(c: Clause) -> bool:
     """The clause is just quoted text (a continuation like "... and 'goodbye'")."""
     return bool(c.quotes) and not PLACEHOLDER.sub("", c.core).strip(" ,.!?'\"")
