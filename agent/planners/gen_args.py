@@ -35,7 +35,7 @@ STYLE = L.rx(
     rf"\b{_PACE}\b[^,;]{{0,30}}\b(?:match(?:es)?|follows?|(?:the\s+)?same\s+as)\s+(?!\d)",
     rf"\b(?:match|follow|copy|mimic|imitate)\w*\s+(?:the\s+)?(?:his|her|their|hers|its|the\s+(?:second|other|first"
     rf"|reference)(?:\s+(?:one|clip|file|recording|take))?'s)\s+(?:{_PACE})\b",
-    r"说话风格|讲话风格|说话方式|语气风格|(?:模仿|学|照着|按照?|跟)[^，,。]{0,10}(?:风格|语气|语调|腔调|韵律|说话|语速|节奏"
+    r"说话风格|讲话风格|说话的风格|那种(?:说话|讲话)?(?:的)?(?:风格|语气|腔调)|说话方式|语气风格|(?:模仿|学|照着|按照?|跟)[^，,。]{0,10}(?:风格|语气|语调|腔调|韵律|说话|语速|节奏"
     r"|style|prosody|intonation|pacing|delivery)|风格(?:来)?(?:说|念|读|朗读)"
     r"|(?:韵律|语调|语气)迁移|风格迁移",
     # "第一段的语调和节奏跟第二段一样", "把第一段的韵律改成第二段那样", "用第二段的语气来改第一段"
@@ -316,7 +316,7 @@ INPAINT = L.rx(
     r"\binpaint\w*|\bdrop-?outs?\b|\bdropped[- ]out\b|\baudio\s+(?:gaps?|holes?)\b|\bpacket\s+loss\b",
     # "the audio cuts out at 7 s", "keeps dropping out" (an imperative "cut out 2 to 3 s" is a trim)
     r"\b(?:cuts|drops)\s+out\b|\b(?:keeps?|kept)\s+(?:cutting|dropping)\s+out\b|\bglitch(?:ed|es|y)\b|\bchoppy\b",
-    r"\b(?:silent|tiny|little|small|short|brief)\s+(?:holes|gaps)\b|\bholes?\s+in\s+(?:the|this|my)\b",
+    r"\b(?:silent|tiny|little|small|short|brief)\s+(?:holes|gaps|blips)\b|\bdropp(?:ing|ed)\s+samples\b|\bholes?\s+in\s+(?:the|this|my)\b",
     rf"\b{_FILL}\s+(?:in\s+|up\s+|over\s+)?(?:[^,;]{{0,25}}?\s)?{_HOLE}\b",
     rf"\b(?:gaps?|holes?|blanks?)\b[^;]{{0,60}}?\b{_FILL}(?:s|ed|ing)?\s+(?:it|them|that|those|these)\b",
     r"断音|断掉的|断了的|断了|断掉|断开|中断|断断续续|卡顿|丢帧|掉帧|掉音|丢音|爆断|空隙|缺口|空洞"

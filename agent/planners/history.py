@@ -12,6 +12,9 @@ phrase can name an earlier photo ("the portrait from the beginning", for a talki
 result ("the song you sang", "the mp3 you made", "之前那句播报"), or words of the request that made it
 ("the boarding announcement" after "say 'now boarding'", "museum 那段 announcement").
 
+Descriptions that are not fixed phrases (the words a result says, a file name, the tool as a noun, "the result
+before the last one", words of the request that made it) are read by history_desc.py.
+
 A phrase is only taken as a reference back when the session holds what it describes, and when it is
 not about this request's own files or steps: "the first file" with two files attached is the first
 upload of this request; "trim it and fade the trimmed file" is this request's trim step.
@@ -26,6 +29,7 @@ from typing import Any
 from agent.artifacts import ArtifactRecord
 from agent.context import PastRun, PlanContext
 from agent.planners.clauses import BackRef, Request
+from agent.planners.history_desc import DescriptionReader
 from agent.planners.lexicon import rx
 
 # ------------------------------------------------------------------ word tables
@@ -40,16 +44,19 @@ _DONE: dict[str, tuple[str, str, str]] = {
     "fade": (r"faded", r"fade", r"淡入淡出|淡入|淡出|渐变"),
     "change_tempo": (r"slowed(?:[- ]down)?|sped[- ]up|speeded[- ]up|time[- ]stretched|stretched|faster|slower",
                      r"speed\s*up|slow\s*down|tempo", r"放慢|减速|加速|加快|变速|调速|慢放|快放|变快|变慢"),
-    "equalize": (r"eq'?d|eq-?ed|equali[sz]ed|(?:bass|treble)[- ](?:boosted|cut|reduced)", r"eq|equali[sz]e",
+    "equalize": (r"eq'?d|eq-?ed|equali[sz]ed|(?:bass|treble)[- ](?:boosted|cut|reduced)|bassy|bass-?heavy|boomy", r"eq|equali[sz]e",
                  r"均衡|低音增强|低音加强|低音减弱|高音增强|高音减弱"),
-    "binauralize": (r"spatiali[sz]ed|binaural(?:i[sz]ed)?|3-?d|panned|headphones?|surround", r"binauralize|spatiali[sz]e",
-                    r"双耳|空间化|空间音频"),
+    "binauralize": (r"spatiali[sz]ed|binaural(?:i[sz]ed)?|3-?d|panned|headphones?|surround|moving|circling|rotating|orbiting", r"binauralize|spatiali[sz]e",
+                    r"双耳|空间化|空间音频|会移动|移动|环绕"),
     "gain": (r"boosted|amplified|louder|quieter|turned[- ](?:up|down)|attenuated", r"gain|boost|amplify",
              r"调大声|调小声|变大声|变小声|调响|放大|调大|调小|增益|调音量"),
-    "pitch_shift": (r"pitched(?:[- ](?:up|down))?|pitch[- ]shifted|transposed|(?:higher|lower)[- ]pitched|deeper",
-                    r"pitch(?:\s*(?:shift|up|down))?|transpose", r"变调|升调|降调|移调|升高音调|降低音调"),
-    "reverb": (r"reverbed|reverberated|reverb(?:[- ]?ed)?|echoey|echoed|reverby", r"reverb", r"加混响|混响"),
-    "filter": (r"filtered|high[- ]?passed|low[- ]?passed", r"filter|high[- ]?pass|low[- ]?pass", r"滤波|高通|低通"),
+    "pitch_shift": (r"pitched(?:[- ](?:up|down))?|pitch[- ]shifted|transposed|(?:higher|lower)[- ]pitched|deeper"
+                    r"|chipmunk(?:ed|-?like)?|helium|squeaky|monster|demonic",
+                    r"pitch(?:\s*(?:shift|up|down))?|transpose", r"变调|升调|降调|移调|升高音调|降低音调|怪兽|花栗鼠"),
+    "reverb": (r"reverbed|reverberated|reverb(?:[- ]?ed)?|echoey|echo-y|echoing|echoed|reverby|cavernous|spacious"
+               r"|cathedral", r"reverb", r"加混响|混响|回声|空荡荡|空旷"),
+    "filter": (r"filtered|high[- ]?passed|low[- ]?passed|muffled|muffly|tinny|telephone-?like|phone-?like",
+               r"filter|high[- ]?pass|low[- ]?pass", r"滤波|高通|低通|闷闷|发闷"),
     "loudness_normalize": (r"normali[sz]ed|level(?:l)?ed|loudness[- ]normali[sz]ed", r"normali[sz]e|level",
                            r"标准化|归一化|响度标准化"),
     "resample": (r"resampled|down-?sampled|up-?sampled|down-?mixed|mono|stereo", r"resample|downsample",
@@ -61,13 +68,13 @@ _DONE: dict[str, tuple[str, str, str]] = {
                 r"降过噪|去过噪|降噪|去噪|除噪|去掉噪音|去除噪音|修好|修复"),
     "remove_hum": (r"de-?hummed|hum[- ](?:free|removed)|repaired|fixed(?:[- ]up)?", r"de-?hum|remove\s+(?:the\s+)?hum",
                    r"去过电流声|去过嗡嗡声|去过交流声|去过哼声|去嗡嗡?声?|去电流声|去掉电流声|去除电流声|去交流声|去哼声|修好"),
-    "inpaint": (r"repaired|restored|patched|in-?painted|fixed(?:[- ]up)?", r"inpaint|repair|restore", r"修复|修补|修好|补好"),
+    "inpaint": (r"repaired|restored|patched|in-?painted|fixed(?:[- ]up)?", r"inpaint|repair|restore", r"修复|修补|修好|补好|补过|补上|补全|补"),
     "text_to_speech": (r"synthesi[sz]ed|generated|spoken|tts|speech|narrated|voiced", r"tts|synthesi[sz]e",
                        r"合成|生成|配音"),
     "sing": (r"sung|sang", r"sing", r"演唱|唱"),
 }
 # What a step added, as a noun: "the version without the reverb" is the input of the reverb step.
-_ADDED = {"reverb": r"reverb|echo", "fade": r"fades?(?:[- ](?:in|out))?", "denoise": r"noise\s+reduction|denoising",
+_ADDED = {"reverb": r"reverb|echo|hall|cathedral", "fade": r"fades?(?:[- ](?:in|out))?", "denoise": r"noise\s+reduction|denoising",
           "loudness_normalize": r"normali[sz]ation|loudness\s+normali[sz]ation",
           "pitch_shift": r"pitch\s+(?:shift(?:ing)?|change)",
           "binauralize": r"spatiali[sz]ation|binaural(?:\s+effect)?|panning",
@@ -89,12 +96,13 @@ _EN_NEUTRAL = (r"very|same|whole|entire|full|audio|voice|voicemail|sound|wav|mp3
 _EN_NOUN = (r"original|recording|file|upload|audio|clip|track|one|version|input|take|memo|voice\s+memo|song|podcast"
             r"|voice|announcement|greeting|narration|voice-?over|intro|outro|message|speech|music|tune|jingle|bgm|beat"
             r"|vocals?|line|sentence|phrase|reading|loop|photo|portrait|picture|pic|image|headshot|selfie|face|avatar"
+            r"|arpeggio|melody|riff|scale|chords?|hook|sfx|part|bit|dialogue"
             r"|(?:very\s+)?beginning|start"
             r"|thing|result|output|edit|mix|transcript(?:ion)?|text|mp3|flac|ogg|wav")
 _IMAGE_NOUN = rx(r"^(?:photo|portrait|picture|pic|image|headshot|selfie|face|avatar)s?$", r"照片|图片|头像|相片|人像|肖像|photo"
                  r"|portrait|picture|image")
 _NOUN_TOOLS = {
-    "sing": rx(r"^(?:song|tune)s?$", r"^(?:那首歌|歌|歌曲|那首)$"),
+    "sing": rx(r"^(?:song|tune|arpeggio|melody|riff|scale|chords?)s?$", r"^(?:那首歌|歌|歌曲|那首|生日歌|旋律)$"),
     "text_to_speech": rx(r"^(?:announcement|greeting|line|sentence|phrase|speech|narration|reading|message)s?$",
                          r"^(?:播报|那句话|那句|欢迎词|开场白|合成语音|语音|announcement|speech|line)$"),
     "convert": rx(r"^(?:mp3|flac|ogg|wav)s?$", r"^(?:mp3|flac|ogg|wav)$"),
@@ -113,6 +121,9 @@ _EN_WHEN = (rf"{_EN_BEFORE_TOPIC}|from\s+(?:a\s+(?:few|couple(?:\s+of)?)|two|thr
             r"|requests)\s+(?:back|ago)|from\s+a\s+(?:while|bit)\s+(?:back|ago)|a\s+few\s+steps\s+back|from\s+before"
             r"|from\s+earlier(?:\s+on)?|earlier(?:\s+on)?|before(?=\s*(?:[,.;:!?\-–—)]|and\b|then\b|$))"
             r"|again|instead|once\s+more|one\s+more\s+time|anew|this\s+time|originally"
+            r"|from\s+when\s+(?:we|i)\s+(?:first\s+)?(?:started|began)(?:\s+(?:talking|chatting|this|out|the\s+session))?"
+            r"|at\s+the\s+(?:very\s+)?start\s+of\s+(?:our|the|this)\s+(?:chat|session|conversation)"
+            r"|(?:a\s+few|several|some|\d+|a\s+couple\s+of)\s+minutes\s+ago"
             r"|(?:from|at)\s+the\s+(?:very\s+)?(?:start|beginning)|to\s+begin\s+with|at\s+first|in\s+the\s+beginning"
             r"|from\s+last\s+time|from\s+(?:the|my|our|your)\s+(?:very\s+)?(?:first|second|third|previous|last)\s+"
             r"(?:turn|step|time|request|round|message|question|go)"
@@ -161,7 +172,8 @@ _EN_WITHOUT_ONLY = re.compile(
     rf"(?P<tail>{_EN_WITHOUT}(?:{_ADDED_ANY}|{_ANY_EDIT})\b(?:\s+(?:on\s+it|applied))?)", re.I)
 
 _ZH_LEAD = r"(?:再\s*)?(?:回到|回去用|退回到|返回到?|换回到?|用回|改回|还是用|改用|重新用|继续用|拿|用|对|把|给)?"
-_ZH_WHEN = (r"最最开始|最开始|最一开始|一开始|刚开始|开始时|最早|最初|起初|当初|之前|以前|早先|先前"
+_ZH_WHEN = (r"(?:刚|最)?开始(?:聊|说话|对话)(?:天)?的?时候|(?:半|一|两|几|\d+)\s*个?\s*(?:小时|分钟)\s*(?:之?前|以前)"
+            r"|最最开始|最开始|最一开始|一开始|刚开始|开始时|最早|最初|起初|当初|之前|以前|早先|先前"
             r"|第\s*(?:[一二三四五]|\d)\s*(?:步|次|个|段|条|版|轮)?"
             r"|问[^，,。！？\s]{1,8}?(?:之前|以前|前)|刚才|刚刚")
 _ZH_DEM = r"(?:那一个|那一段|那个|那段|那条|那版|那份|那张|这个|的)"
@@ -177,14 +189,14 @@ _ZH_MOD = (r"(?:原始|原来|原本|本来|最初|一开始|(?:我)?上传|传�
            rf"|(?:你)?(?:做|弄|生成|搞)(?:好|出来)?|有\s*(?:{_ZH_EN_VERBS})\s*|(?:{_ZH_EN_DONE})\s*"
            rf"|处理过?|处理好|处理完|(?:{_ZH_EN_VERBS})\s*(?:过|后|好|完|(?=\s*的))|转(?:写|录)?出来|转(?:写|录)(?:过|好|完)"
            rf"|(?:加|做|用)(?:过|了)?\s*(?:{_ZH_EN_VERBS}|{_ZH_EN_DONE})\s*(?:过|了)?\s*"  # "加了 reverb 的"
-           rf"|(?:(?:加|做|去|用|调)(?:过|了))?(?:{_ZH_DONE})(?:过|后|好|完|掉|起来|在一起|成)?)\s*的?")
+           rf"|(?:让你|叫你|请你|你)?(?:(?:加|做|去|用|调)(?:过|了))?(?:{_ZH_DONE})(?:过|后|好|完|掉|起来|在一起|成)?)\s*的?")
 _ZH_NOUN = (r"原版|原文件|源文件|原录音|原音频|原声|原件|文件|录音|音频|版本|结果|输出|片段|素材|语音|声音"
             r"|转写(?:稿|结果|文本)?"
             r"|转录(?:稿|结果)?|文字稿|逐字稿|文字|文本|那一段|那一个|那段|那个|那条|那版|那份|版|那句话|那句|欢迎词"
             r"|原始文件|原始录音|原始音频|照片|图片|头像|相片|人像|肖像|人声|旁白|配音|歌曲|那首歌|那首|歌|背景音乐|音乐|开场白|片头|片尾|播报|合成语音"
             r"|\s*(?:file|recording|audio|version|result|clip|one|upload|transcript|voice-?over|vocals?|music|bgm|song"
             r"|intro|outro|track|take|photo|portrait|picture|image|memo|announcement|speech|line)\b"
-            r"|的(?=\s*[，,。；;]|$)")  # "一开始那个没处理的，...": the noun left out
+            r"|的(?=\s*(?:[，,。；;]|$|标准化|转成|导出|加|降|升|剪|淡|调|混|存|放|做|变))")  # "一开始那个没处理的，...": no noun
 _ZH_PHRASE = re.compile(
     rf"(?P<lead>{_ZH_LEAD})\s*(?:我们|我)?\s*(?P<when>{_ZH_WHEN})?\s*{_ZH_DEM}?\s*(?P<mods>(?:{_ZH_MOD}\s*){{0,2}})\s*{_ZH_DEM}?\s*"
     rf"(?P<mods2>(?:{_ZH_MOD}\s*)?)(?P<noun>{_ZH_NOUN})", re.I)
@@ -206,12 +218,14 @@ _ZH_NTH_UPLOAD = re.compile(
     r"(?P<noun>第\s*(?:[一二三四五]|\d)\s*(?:段|个|条|份)|头\s*(?:一|1)\s*(?:段|个|条|份))(?:\s*(?:录音|音频|文件|file|recording|clip|upload))?")
 
 _FIRST_WORDS = rx(r"\b(?:first|1st|earliest|initial|originally|to\s+begin\s+with|at\s+first|beginning|start"
+                  r"|when\s+(?:we|i)\s+(?:first\s+)?(?:started|began)"
                   r"|start(?:ed)?\s+(?:with|from)|began\s+with)\b",
                   r"最开始|一开始|刚开始|开始时|最早|最初|起初|当初|开头|第\s*[一1]")
 # Words that go back on their own: "go back to the file" is the file the work started from.
 _STRONG_BACK = rx(r"\b(?:go(?:ing)?\s+back|back\s+to|return(?:ing)?\s+to|revert(?:ing)?\s+to|switch(?:ing)?\s+back"
                   r"|start\s+(?:over|again))\b", r"回到|回去|退回|返回|换回|用回|改回|还是用|改用|重新用")
 _BACK_WORDS = rx(r"\b(?:before|earlier|again|instead|originally|go(?:ing)?\s+back|back\s+to|return|revert|switch"
+                 r"|when\s+(?:we|i)\s+(?:first\s+)?(?:started|began)"
                  r"|start\s+over|re-?use|last\s+time|from\s+the\s+(?:start|beginning)|steps\s+back|ago)\b",
                  r"回到|回去|退回|返回|换回|用回|改回|还是用|改用|重新用|之前|以前|早先|先前|前面|最开始|一开始|最初|起初|当初"
                  r"|最早|第\s*(?:[一二三四五]|\d)\s*(?:轮|次|步)")
@@ -325,10 +339,12 @@ class Resolver:
         out: list[str] = []
         pos = 0
         found_at: dict[int, tuple[re.Match[str], tuple[str, str]]] = {}
-        for pat in (_EN_PHRASE, _EN_WITHOUT_ONLY, _EN_WHAT, _ZH_PHRASE, _ZH_NTH_UPLOAD, _ZH_ABOUT, _PARAM):
+        desc = DescriptionReader(self, req)
+        for pat in (_EN_PHRASE, _EN_WITHOUT_ONLY, _EN_WHAT, _ZH_PHRASE, _ZH_NTH_UPLOAD, _ZH_ABOUT, _PARAM,
+                    *DescriptionReader.PATTERNS):
             start = 0
             while (m := pat.search(text, start)) is not None:  # overlapping: "the same to [the original file]"
-                got = self._resolve(m, text)
+                got = desc.read(m) if pat in DescriptionReader.PATTERNS else self._resolve(m, text)
                 if got is not None and (m.start() not in found_at or m.end() > found_at[m.start()][0].end()):
                     found_at[m.start()] = (m, got)
                 start = (m.end() if got is not None else m.start()) + 1
@@ -360,9 +376,10 @@ class Resolver:
         if not zh and mods and _NEUTRAL_MODS.sub(" ", _without_done(mods)).strip():
             # a word we do not know describes it ("the background music file"): an earlier artifact only when
             # an earlier request used that word ("the boarding announcement" after "say 'now boarding'")
-            about = tuple(_NEUTRAL_MODS.sub(" ", _without_done(mods)).lower().split())
+            about = tuple(w for w in re.split(r"[\s-]+", _NEUTRAL_MODS.sub(" ", _without_done(
+                mods.replace("-", " "))).lower()) if w and w not in _STOP)
             if not (self._runs_about(about) and (not self.current_audio or _BACK_WORDS.search(words)
-                                                 or _EN_WHO_RX.search(tail))):
+                                                 or _EN_WHO_RX.search(tail) or len(about) >= 3)):
                 return None
         removed = _tools_removed(tail)
         if zh:  # "没加混响的那个": the input of the reverb step

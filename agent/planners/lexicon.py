@@ -263,7 +263,9 @@ UNSUPPORTED: list[tuple[str, re.Pattern[str]]] = [
         r"|recording))",
         r"\bkaraoke\b|\bstems?\b|\ba\s*cappella\b|\bacapella\b|\binstrumental\s+version\b",
         r"人声分离|分离|去掉人声|去除人声|消除人声|提取人声|伴奏|去掉背景音乐|去除背景音乐|去掉音乐|卡拉ok"
-        r"|(?:人声|背景音乐|音乐|鼓声?|吉他|钢琴|贝斯)(?:部分)?(?:都|全)?(?:去掉|去除|消除|删掉|拿掉|抠掉|提取出来|单独提取|分出来)")),
+        r"|(?:人声|背景音乐|音乐|鼓声?|吉他|钢琴|贝斯)(?:部分)?(?:都|全)?(?:去掉|去除|消除|删掉|拿掉|抠掉|提取出来|单独提取|分出来)"
+        # "这段人声去掉电流声": the hum is removed from the voice
+        r"(?![^，,。]{0,3}(?:电流声|噪音|噪声|杂音|嗡嗡|交流声|底噪|哼声|回声|混响|喷麦|呼吸|爆音|咔嗒|静音|空白))")),
     ("writing lyrics, poems or stories", rx(
         r"\b(?:write|compose|generate|create|make|come\s+up\s+with|draft)\s+(?:me\s+|us\s+)?(?:a\s+|an\s+|some\s+|the\s+)?"
         r"(?:\w+\s+)?(?:lyrics|poem|poetry|story|essay|script|rap|verse|limerick|haiku|article|blog\s+post)s?\b",
@@ -271,7 +273,7 @@ UNSUPPORTED: list[tuple[str, re.Pattern[str]]] = [
         r"|写(?:[一1]\s*)?(?:首|段|篇|个|份)?[^，,。；]{0,4}(?:歌词|诗|故事|文章|剧本|文案|稿子|台词|段子|小说|作文|邮件)")),
     ("singing", rx(r"\b(?:sing|sang|sung|singing|sings)\b(?![^,;]*\b(?:in|inside)\s+(?:a|an|the)\s+(?:\w+\s+)?(?:hall"
                    r"|cathedral|church|chapel|room|cave|stadium|arena|bathroom|shower|auditorium|concert\s+hall)\b)",
-                   r"(?<!像在)(?<!好像在)(?<!仿佛在)(?<!里)唱(?!不上|不了|不到|不动)(?![^，,。]{0,4}一样)(?!完|好(?:之后|以后|后|了))")),
+                   r"(?<!像在)(?<!好像在)(?<!仿佛在)(?<!里)(?<!这段清)(?<!那段清)(?<!这首清)唱(?!不上|不了|不到|不动)(?![^，,。]{0,4}一样)(?!完|好(?:之后|以后|后|了))")),
     ("speaker identification", rx(
         r"\bwho\s+(?:is|was|'s|are)\s+(?:speaking|talking|this)\b|\bdiari[sz]\w*|\bspeaker\s+(?:id|identification"
         r"|labels?)\b"
@@ -330,7 +332,10 @@ UNSUPPORTED: list[tuple[str, re.Pattern[str]]] = [
                                        r"|\buse\s+the\s+mic\b", r"录一段|用麦克风|开始录音")),
     ("reversing audio", rx(r"\brevers(?:e|ed|ing)\b(?!\s+order)|\bbackwards?\b",
                            r"倒放|(?<!按)倒序(?![^，,。]{0,4}(?:拼|排|连|接|合并|串))|反转")),
-    ("looping or repeating", rx(r"(?<!ground\s)(?<!ground-)\bloop(?:s|ed|ing)?\b(?!\s+(?:clip|video|footage|gif))|\brepeat\s+(?:it|this|that|the)\b"
+    # "this drum loop is 90 bpm": a loop as the thing being edited is not a request to loop it
+    ("looping or repeating", rx(r"(?<!ground\s)(?<!ground-)(?<!drum\s)(?<!guitar\s)(?<!bass\s)(?<!piano\s)(?<!synth\s)"
+                                r"(?<!beat\s)(?<!vocal\s)(?<!this\s)(?<!that\s)(?<!the\s)(?<!my\s)"
+                                r"\bloop(?:s|ed|ing)?\b(?!\s+(?:clip|video|footage|gif))|\brepeat\s+(?:it|this|that|the)\b"
                                 r"|\b\d+\s+times\s+in\s+a\s+row\b",
                                 r"重复|循环")),
     ("splitting into parts", rx(
@@ -352,7 +357,8 @@ UNSUPPORTED: list[tuple[str, re.Pattern[str]]] = [
         r"|\bducking\b",
         r"压缩动态|压限|动态范围|每(?:个|一个)字的音量|每句(?:话)?的音量|音量(?:都)?(?:调|弄)?(?:得|成)?一样大")),
     ("click, breath, plosive or sibilance removal", rx(
-        r"\bde-?ess\w*|\bsibilan\w*|\bclicks?\b|\bpops?\b|\bplosives?\b|\bbreath(?:s|ing)?\b|\bmouth\s+noises?\b"
+        r"\bde-?ess\w*|\bsibilan\w*|(?<!kettle\s)(?<!mouse\s)(?<!door\s)(?<!pen\s)(?<!camera\s)(?<!switch\s)"
+        r"(?<!where\sit\s)\bclicks?\b(?!\s+and\s+all)(?!\s+track)|\bpops?\b|\bplosives?\b|\bbreath(?:s|ing)?\b|\bmouth\s+noises?\b"
         r"|\bcrackl\w*|\b(?:fix|remove|repair|reduce|undo)\s+(?:the\s+)?clipping\b|\bde-?clip\w*",
         r"齿音|喷麦|呼吸声|爆音|咔嗒")),
     ("filler-word removal or censoring", rx(
@@ -386,8 +392,17 @@ UNSUPPORTED: list[tuple[str, re.Pattern[str]]] = [
         r"|delay\s+effect|harmoni[sz]er|wah|lo-?fi|robot(?:ic)?|underwater|radio\s+effect|(?:old|vintage|am|antique)\s+radio"
         r"|megaphone)\b",
         r"失真|合唱效果|镶边|机器人|电音|延迟效果")),
+    ("explaining audio concepts or giving advice", rx(
+        r"\bwhat'?s\s+(?:actually\s+|really\s+)?the\s+difference\s+between\b|\bdifference\s+between\s+\w+\s+and\s+\w+\b"
+        r"|\b(?:which|what)\s+(?:mic|microphone|headphones?|interface|monitors?|speakers?|daw)\s+should\s+i\b"
+        r"|\bshould\s+i\s+(?:buy|get|use)\s+(?:a|an|the)\s+(?:mic|microphone|interface)\b",
+        r"(?:有|是)什么区别|区别是什么|有啥区别|哪个(?:麦克风|话筒|耳机|声卡)(?:好|更好)|买(?:什么|哪个|哪款)(?:麦克风|话筒|耳机|声卡)")),
+    ("detecting edits or tampering", rx(
+        r"\b(?:tamper\w*|forensic\w*|authenticat\w*|doctored)\b|\b(?:been|was)\s+(?:edited|spliced|cut)\s+(?:or|and)\s+\w+\b"
+        r"|\bhas\s+(?:it|this|the\s+\w+)\s+been\s+(?:edited|spliced|tampered)\b",
+        r"有没有被(?:人)?(?:剪辑|拼接|篡改|修改|动|剪)过|是否被(?:人)?(?:剪辑|拼接|篡改|修改)|鉴定|篡改")),
     ("general questions outside audio", rx(
-        r"\bweather\b|\bnews\b|\bstocks?\b|\bjokes?\b|\brecipes?\b|\bcalendar\b"
+        r"\bweather\b|\bnews\b|\bstocks?\b(?!\s+(?:face|photo|avatar|image|picture|voice|footage|music|sound|video))|\bjokes?\b|\brecipes?\b|\bcalendar\b"
         r"|\b(?:send|e-?mail|mail|text|forward)\s+(?:it|this|that|them|the\s+\w+)\s+(?:over\s+)?(?:to|via)\b"
         r"|\be-?mail\s+(?:it|this|that|them)\b"
         r"|\b(?:send|share|post|upload|publish)\b[^,;]*\b(?:e-?mail|inbox|whatsapp|slack|youtube|soundcloud|dropbox"

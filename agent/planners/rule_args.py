@@ -167,7 +167,9 @@ _OFFSET_BEFORE = re.compile(r"(?:start(?:ing|s)?|begin(?:ning|s)?|come\s+in|comi
 _MIX_QUIETER = L.rx(r"\b(?:quiet(?:er|ly)?|soft(?:er|ly)?|faint(?:er|ly)?|lower\s+(?:volume|level)|low\s+(?:volume|level)"
                     r"|turned\s+down|subtle|subtly|barely\s+audible)\b", r"小声|小一点|低一点|轻一点|调低|降低|轻轻|弱一点")
 _EXTEND = L.rx(r"\bextend\w*|\bfull\s+length\b|\blonger\b|\bdon'?t\s+cut\b|\bwhole\s+(?:music|song|track|thing|clip)\b"
-               r"|\buntil\s+the\s+(?:music|other|second)\s+(?:ends|is\s+over)\b", r"延长|不要截断|完整")
+               r"|\buntil\s+the\s+(?:music|other|second)\s+(?:ends|is\s+over)\b|\b(?:keep|let)\s+(?:the\s+music|it)\s+"
+               r"(?:going|playing|play\s+out|run)\b",
+               r"延长|不要截断|完整|(?:音乐|它)?也?(?:别|不要)断|(?:让它|让音乐)?放完")
 _REVERSE_ORDER = L.rx(r"\b(?:in\s+)?(?:reverse|reversed|backwards?|opposite)\s+order\b|\blast\s+(?:one\s+)?first\b",
                       r"倒序|倒着|反过来的?顺序|逆序|从后往前")
 _CROSSFADE = L.rx(r"\bcross[- ]?fad\w*|\bx-?fad\w*", r"交叉淡|淡入淡出过渡|交叉渐变")

@@ -152,7 +152,7 @@ _TELLS = L.rx(r"^(?:(?:so|well|ok(?:ay)?|hmm|um)[\s,]+)?(?:my|our|his|her|their|
 def _backstory(c: Clause) -> bool:
     """A clause that tells why or what for ("I interviewed a shop owner for my thesis"), or hedges ("别太长"), and
     asks for nothing itself. An unknown command ("frobnicate the wibble") is not one."""
-    if _HEDGE.search(c.core.strip()):
+    if _HEDGE.search(c.core.strip()) or _GOAL.search(c.core.strip()):
         return True
     if S.IMPERATIVE.search(c.core) or S.ASKS.search(c.raw) or L.QUESTION.search(c.raw.strip()) \
             or L.PRONOUN_ACTION.search(c.core.strip(" !.?")):
@@ -161,6 +161,13 @@ def _backstory(c: Clause) -> bool:
         return True
     return not _COMMAND_SHAPE.search(c.core.strip())
 
+
+# How the result should come across, next to the step that does it: "put this in a cathedral, I want the vocal to
+# sound huge", "把这段弄得闷一点，像隔着墙听，低通一千赫兹".
+_GOAL = L.rx(r"^(?:(?:i\s+want|i'?d\s+like|i\s+need|we\s+want)\s+)?(?:it|this|that|them|the\s+[\w-]+|my\s+[\w-]+)\s+to\s+"
+             r"(?:sound|feel|come\s+across|be\s+(?:huge|bigger|warmer|darker|brighter|clearer|punchier|softer|louder))\b"
+             r"|^(?:make\s+(?:it|this|that)\s+)?sound\s+(?:like|more|less|bigger|huge|warmer|darker|brighter)\b",
+             r"^(?:把)?(?:这段|这个|它|声音)?(?:弄|搞|变|做|调)得[^，,。]{1,6}$|^(?:像|好像|仿佛)[^，,。]{1,12}$")
 
 # A verb we do not know on an object ("frobnicate the wibble", "订个外卖"): an ask, never context.
 _COMMAND_SHAPE = L.rx(r"^[a-z][a-z'-]+\s+(?:the|a|an|my|this|that|it|them|these|those|his|her|our|your|some|all|me|us)\b",
@@ -319,6 +326,7 @@ class _Planning:
     def _read(self) -> Plan | None:
         """Map clauses to groups; returns an unsupported plan when a capability is missing."""
         pending: Clause | None = None
+        holds_ref = False  # pending is a clause that only names an earlier file
         last_unknown: Clause | None = None
         described: Clause | None = None  # a statement naming the problem ("there's a gap at 2 s") for a later "fix it"
         sentence = 0
@@ -339,7 +347,7 @@ class _Planning:
                     return self._unsupported(f"There is no tool for {capability} (asked for in {c.shown()!r}).")
             if pending is not None and any(r.kind == "text" for r in pending.refs):
                 c = pending.merged(c)  # "第一轮转出来的文字，用中文念一遍": the text is what is read
-                pending = None
+                pending, holds_ref = None, False
             if not c.quotes:
                 m = L.SPEAK.search(c.core)
                 if m and self._speaks_as_step(c):
@@ -350,7 +358,7 @@ class _Planning:
                     c = c.with_core(c.core[:m.start()] + " " + c.core[m.end():])
             if pending is not None:
                 c = pending.merged(c)
-                pending = None
+                pending, holds_ref = None, False
             rules, missing = self._match(c)
             if not rules:
                 fixed = self._fix_typos(c)
@@ -399,6 +407,10 @@ class _Planning:
                 elif missing is not None:
                     return self._unsupported(f"This setup has no {missing.what} tool ({missing.tool!r} is not "
                                              f"registered), needed for {c.shown()!r}.")
+                elif kind in ("unknown", "filler") and not c.quotes and any(r.kind == "audio" for r in c.refs) \
+                        and c is not self.req.clauses[-1]:
+                    pending = c  # "I'd also like the spoken line by itself. Normalize it to -14 LUFS": its input
+                    holds_ref = True
                 elif kind == "unknown":
                     self.unknown.append(c)
                     last_unknown = c
@@ -430,13 +442,15 @@ class _Planning:
                 continue
             if (same or self._qualifies(prev, c, rules)) and c.sep == "weak" and prev is not None:
                 if same and prev.stated and not stated:  # "语速太快了，能不能放慢一点": the ask says how
-                    prev.clause, prev.stated = c, False
+                    # ... unless only the statement has the numbers ("it's 90 bpm, my project is 120 bpm. make it fit")
+                    told = bool(scan(prev.clause.core)) and not scan(c.core)
+                    prev.clause, prev.stated = prev.clause.merged(c) if told else c, False
                 else:
                     prev.clause = prev.clause.merged(c)  # "more bass, less treble" is one EQ step
                 continue
             self.groups.append(Group(c, rules, later=c.later, stated=stated, sentence=sentence,
                                      each=bool(EACH.search(c.core))))
-        if pending is not None and not self.groups:
+        if pending is not None and (not self.groups or holds_ref):
             self.unknown.append(pending)
         self._drop_statements()
         for i in range(len(self.groups) - 2, -1, -1):  # "before transcribing, denoise it"

@@ -79,7 +79,8 @@ def speaks_text(c: Clause) -> bool:
 
 _ANY = re.compile(r"[\s\S]")  # the rule's `when` decides
 _FACE = r"(?:photo|photograph|picture|pic|image|portrait|headshot|selfie|face|avatar)s?"
-_THG = L.rx(r"\btalking[- ]heads?\b|\blip[- ]?sync\w*|\bavatar\b|\bdigital\s+human\b",
+_THG = L.rx(r"\btalking[- ]heads?\b|\blip[- ]?sync\w*|\bavatar\b|\bdigital\s+human\b"
+            r"|\b(?:stock|default|built-in|generic)\s+(?:face|presenter|character)\b",
             rf"\b(?:animate|bring\s+to\s+life)\b[^,;]{{0,30}}\b{_FACE}\b",
             rf"\b{_FACE}\b[^,;]{{0,40}}(?:\b(?:say|says|saying|speak|speaks|speaking|talk|talks|talking|read|reads|reading"
             r"|recite)\b|说|讲|念|读|对口型|口型)",
@@ -89,6 +90,7 @@ _THG = L.rx(r"\btalking[- ]heads?\b|\blip[- ]?sync\w*|\bavatar\b|\bdigital\s+hum
             rf"\s+(?:the|this|that|his|her)\s+(?:(?:person|man|woman|guy|girl|face)(?:'s\s+mouth)?|mouth)\b[^,;]{{0,20}}{_FACE}?",
             r"数字人|虚拟人|虚拟主播|对口型|口型同步|会说话|开口说话|说话的(?:视频|头像|照片)"
             r"|(?:照片|图片|图像|相片|肖像|头像|人像|形象)[^，,；;。]{0,12}(?:说|讲|念|读|朗读|开口|播报)"
+            r"|(?:照片|图片|头像|相片|人像|⟦r[a-z]⟧)[^。；;]{0,16}(?:做成|弄成|生成|合成)(?:一个|一段|个)?(?:视频|动画)"
             r"|(?:用|让)[^，,；;。]{0,8}(?:头像|照片|图片|形象)|(?:配|放|贴|合|对)(?:到|在|给|上)[^，,；;。]{0,6}(?:头像|照片|图片|相片|人像)")
 _IMAGE_FILE = re.compile(r"\.(?:png|jpe?g)$", re.I)
 
@@ -106,7 +108,7 @@ def animates(c: Clause) -> bool:
     return bool(_THG.search(t))
 
 
-_AVATAR_SOURCE = L.rx(rf"\b{_FACE}\b|\b(?:video|clip|footage|webcam|recording\s+of\s+me|still|idle)\b",
+_AVATAR_SOURCE = L.rx(rf"\b{_FACE}\b|\b(?:stock|default|built-in|generic)\s+(?:face|avatar|presenter|character|head)\b|\b(?:video|clip|footage|webcam|recording\s+of\s+me|still|idle)\b",
                      r"照片|图片|头像|相片|人像|视频|形象")
 _MELODY_SOURCE = L.rx(r"\b(?:midi|melody|melodies|tune|score|sheet\s+music|notes|musicxml)\b", r"乐谱|旋律|曲谱|简谱|谱子|曲子|midi")
 
@@ -120,7 +122,7 @@ def names_source(c: Clause, animating: bool, singing: bool) -> bool:
 
 _SING = L.rx(r"^sings?\b|\bsing\b(?![^,;]*\b(?:in|inside)\s+(?:a|an|the)\s+(?:\w+\s+)?(?:hall|cathedral|church|chapel|room"
              r"|cave|stadium|arena|bathroom|shower|auditorium)\b)",
-             r"(?<!像在)(?<!好像在)(?<!仿佛在)(?<!里)唱(?!不上|不了|不到|不动)(?![^，,。]{0,4}一样)(?!完|好(?:之后|以后|后|了))")  # 唱完: "after singing"
+             r"(?<!像在)(?<!好像在)(?<!仿佛在)(?<!里)(?<!这段清)(?<!那段清)(?<!这首清)唱(?!不上|不了|不到|不动)(?![^，,。]{0,4}一样)(?!完|好(?:之后|以后|后|了))")  # 唱完: "after singing"
 _NOT_SING = L.rx(r"\b(?:remove|isolate|extract|separate|split|strip|mute|delete|get\s+rid\s+of|take\s+out|cut\s+out"
                  r"|karaoke|vocals?|singer)\b", r"去掉|去除|消除|删除|分离|提取|卡拉|人声|伴奏")
 
@@ -195,21 +197,23 @@ RULES: list[ToolRule] = [
         r"|too\s+quiet|loud\s+enough|long)\b|\b(?:mono|stereo)\s+or\s+(?:mono|stereo)\b"
         r"|^(?:the\s+|its\s+)?(?:duration|length|loudness|sample\s*rate|sampling\s+rate|peak(?:\s+level)?|rms|channels?"
         r"|format|bit\s*depth|levels?)\s*\??$"
-        r"|\b(?:file\s+)?info\b|\bstats\b|\bmetadata\b|\banaly[sz]\w*|\binspect\b|\bmeasure\b",
+        r"|\b(?:file\s+)?info\b|\bstats\b|\bmetadata\b|\banaly[sz]\w*|\binspect\b|\bmeasure\b"
+        r"|超没超|超(?:过)?了?没(?:有)?|有没有超(?:过)?|够不够长|是不是超(?:过)?了?",
         r"多长|多久|时长|多少秒|几秒|多响|多大声|响度(?:是)?多少|音量(?:是)?多少|采样率(?:是)?多少|采样率是|几个声道|多少(?:个)?声道"
         r"|单声道还是立体声|是单声道吗|是立体声吗|什么格式|(?:音频)?信息|参数|分析|测量|峰值(?:是)?多少|有多长"
         r"|(?:响度|音量|时长|长度|采样率|峰值|声道)[^，,。；]{0,6}?(?:是)?多少|测(?:一下|一测|量|测)?[^，,。；]{0,8}?(?:响度|音量|时长|长度|采样率|峰值|电平|lufs|loudness)|多少\s*(?:lufs|分贝|db|秒)\s*[?？吗呢啊]?$"
         r"|(?:duration|length|loudness|sample\s*rate|peak|lufs|channels?)\s*(?:是|有)?\s*多(?:少|长|大)"),
         A.no_args, words=("measure", "analyze", "duration", "length", "loudness", "info"), when=lambda c: not _TARGET.search(c.core)),
     ToolRule("mix", "mixing", L.rx(
-        r"\bmix\w*|\boverlay\w*|\blayer\w*|\bsuperimpos\w*|\bon\s+top\s+of\b|\bunderneath\b|\b(?:background"
-        r"|bg)\s+music\b"
+        # "fade in this background music": a demonstrative makes it the file being edited, not music to add
+        r"\bmix\w*|\boverlay\w*|\blayer\w*|\bsuperimpos\w*|\bon\s+top\s+of\b|\bunderneath\b|(?<!this\s)(?<!that\s)"
+        r"\b(?:background|bg)\s+music\b"
         r"|\bmusic\s+bed\b|\bplay\s+(?:them\s+|both\s+)?(?:together|simultaneously|at\s+the\s+same\s+time)\b"
         r"|\bblend\w*",
         r"\b(?:combine|merge)\b[^,;]*\b(?:simultaneous\w*|at\s+the\s+same\s+time|on\s+top|over|under)\b",
         r"\badd\s+(?:the\s+|some\s+)?(?:music|soundtrack)\b|\b(?:put|lay)\b[^,;]*\b(?:under|over|on\s+top\s+of|behind"
         r"|beneath)\b",
-        r"混音|混合|混进|混到|混入|混在|叠加|叠在|背景音乐|垫(?:在|上|音乐)|同时播放|一起播放|配上音乐|加(?:上|入)?(?:背景)?音乐"),
+        r"混音|混合|混进|混到|混入|混在|叠加|叠在|叠到|叠进|盖到|(?<!这段)(?<!那段)(?<!这首)(?<!这个)背景音乐|垫(?:在|上|音乐)|同时播放|一起播放|配上音乐|加(?:上|入)?(?:背景)?音乐"),
         A.mix, words=("mix", "overlay", "layer", "blend")),
     ToolRule("concatenate", "joining clips", L.rx(
         r"\bjoin\w*|\bconcat\w*|\bcombin\w*|\bmerg\w*|\bstitch\w*|\bappend\w*|\bglue\w*|\bsplic\w*"

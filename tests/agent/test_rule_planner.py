@@ -377,3 +377,37 @@ def test_planner_protocol(registry: Registry) -> None:
     assert planner.name == "rules" and planner.can_repair is False
     p = planner.plan("normalize", make_ctx(1), registry, feedback=["ignored"], previous=None)
     assert p.steps[0].tool == "loudness_normalize"
+
+
+@pytest.mark.parametrize("request_text, expected", [
+    ("Put this in a cathedral, I want the vocal to sound huge.", [("reverb", {"audio": "@upload-1", "room": "cathedral"})]),
+    ("把这段弄得闷一点，像隔着墙听，低通一千赫兹",
+     [("filter", {"audio": "@upload-1", "kind": "lowpass", "cutoff_hz": 1000})]),
+    ("这段人声去掉电流声，是50赫兹的", [("remove_hum", {"audio": "@upload-1", "frequency": "50"})]),
+    ("This is kitchen_take2.wav. Cut out 3.5 to 5 seconds, that's where the kettle clicks.",
+     [("trim", {"audio": "@upload-1", "start": 3.5, "end": 5, "mode": "remove"})]),
+    ("fade in this background music over 3 seconds", [("fade", {"audio": "@upload-1", "fade_in": 3})]),
+    ("这段背景音乐淡入三秒", [("fade", {"audio": "@upload-1", "fade_in": 3})]),
+    ("给这段清唱加一点大厅混响，量少一点，百分之二十就够了", [("reverb", {"audio": "@upload-1", "room": "hall", "wet": 0.2})]),
+    ("平台限制单条语音不能超过三分钟，帮我看看这段超没超", [("audio_info", {"audio": "@upload-1"})]),
+])
+def test_words_that_describe_the_file_or_the_goal_are_not_asks(registry: Registry, request_text: str,
+                                                               expected: list) -> None:
+    assert steps_of(request_text, make_ctx(1), registry) == expected
+
+
+def test_the_stock_face_is_the_default_avatar(registry: Registry) -> None:
+    request = 'I don\'t have a headshot handy, just use your stock face and have it say "Thanks for watching!"'
+    assert steps_of(request, PlanContext(), registry) == [
+        ("text_to_speech", {"text": "Thanks for watching!"}), ("talking_head", {"audio": "@s1"})]
+
+
+@pytest.mark.parametrize("request_text, capability", [
+    ("what's actually the difference between LUFS and dBFS??", "explaining audio concepts"),
+    ("帮我鉴定一下这段录音有没有被人剪辑拼接过", "detecting edits"),
+    ("remove the clicks from this", "click"),
+    ("去掉人声", "source separation"),
+])
+def test_new_kinds_of_unsupported_requests(registry: Registry, request_text: str, capability: str) -> None:
+    plan = RulePlanner().plan(request_text, make_ctx(1), registry)
+    assert plan.outcome == "unsupported" and capability in (plan.unsupported or ""), plan.to_json()

@@ -420,3 +420,101 @@ def test_an_earlier_result_named_by_the_amount_of_its_edit(registry: Registry) -
     s.run(steps=("text_to_speech",), request="Say 'bye'.")
     assert steps_of("take the 2x one and save it as mp3", s.ctx(), registry) == [
         ("convert", {"audio": f"@{fast[0].id}", "format": "mp3"})]
+
+
+# ------------------------------------------------------------------ descriptions (history_desc.py)
+def _three_speeches(s: _Session) -> list[ArtifactRecord]:
+    return [s.run(steps=("text_to_speech",), request=f"Say '{w}'.")[1][0]
+            for w in ("Doors open at seven", "Previously on Deep Space Radio", "请保持安静")]
+
+
+@pytest.mark.parametrize("request_text, which", [
+    ("Put a cathedral reverb on the 'Previously on' line.", 1),
+    ("不对，是另一个，'Doors open' 那句加 cathedral reverb", 0),
+    ("把说“请保持安静”的那句加教堂混响", 2),
+    ("put a cathedral reverb on the doors-open-at-seven line", 0),
+])
+def test_an_earlier_result_named_by_the_words_it_says(registry: Registry, request_text: str, which: int) -> None:
+    s = _Session()
+    outs = _three_speeches(s)
+    assert steps_of(request_text, s.ctx(), registry) == [("reverb", {"audio": f"@{outs[which].id}", "room": "cathedral"})]
+
+
+@pytest.mark.parametrize("request_text", ["Grab interview_guest.wav by itself and denoise it.",
+                                          "interview_guest那个文件按我传上来的样子降个噪"])
+def test_an_earlier_upload_named_by_its_file_name(registry: Registry, request_text: str) -> None:
+    s = _Session()
+    ups, _ = s.run(uploads=2, steps=("concatenate",),
+                   request="interview_host.wav and interview_guest.wav - put them one after the other, host first.")
+    s.run(steps=("text_to_speech",), request="Say 'This interview has been edited for length'.")
+    assert steps_of(request_text, s.ctx(), registry) == [("denoise", {"audio": f"@{ups[1].id}"})]
+
+
+@pytest.mark.parametrize("request_text", ["Whatever came out of the denoiser - bring that to -19 LUFS.",
+                                          "the clip you ran the noise remover on: bring it to -19 LUFS",
+                                          "用降噪工具跑过的那条，响度标准化到负十九LUFS"])
+def test_an_earlier_result_named_by_the_tool_that_made_it(registry: Registry, request_text: str) -> None:
+    s = _Session()
+    _, clean = s.run(uploads=1, steps=("denoise",), request="Run the denoiser on this.")
+    s.run(uploads=1, steps=("remove_hum",), request="And run the hum remover on this other one.")
+    s.run(uploads=1, steps=("trim",), request="keep just the first 20 seconds of this")
+    assert steps_of(request_text, s.ctx(), registry) == [
+        ("loudness_normalize", {"audio": f"@{clean[0].id}", "target_lufs": -19})]
+
+
+@pytest.mark.parametrize("request_text, which", [
+    ("The result before the last one - give it a small room reverb.", 1),
+    ("倒数第二个生成的，加小房间混响", 1),
+    ("第一轮出来的那个，加小房间混响", 0),
+    ("The very first thing you made me this session, before the reading - give it a small room reverb.", 0),
+])
+def test_an_earlier_result_named_by_its_position(registry: Registry, request_text: str, which: int) -> None:
+    s = _Session()
+    outs = _three_speeches(s)
+    assert steps_of(request_text, s.ctx(), registry) == [("reverb", {"audio": f"@{outs[which].id}", "room": "small"})]
+
+
+def test_the_middle_one_of_the_files_sent(registry: Registry) -> None:
+    s = _Session()
+    ups = [s.run(uploads=1, steps=(tool,), request="...")[0][0] for tool in ("trim", "gain", "fade")]
+    request = "Of the three files I sent, the middle one - as I sent it, not the quieter version - high-pass it at 70 Hz."
+    assert steps_of(request, s.ctx(), registry) == [
+        ("filter", {"audio": f"@{ups[1].id}", "kind": "highpass", "cutoff_hz": 70})]
+
+
+def test_two_earlier_results_named_by_effect_and_by_request_words(registry: Registry) -> None:
+    s = _Session()
+    _, wall = s.run(uploads=1, steps=("filter",), request="Make this sound like it's coming through a wall, lowpass 800.")
+    _, dialogue = s.run(uploads=1, steps=("denoise",), request="Here's the dialogue track. Denoise it gently.")
+    s.run(steps=("text_to_speech",), request="Say 'hello'.")
+    assert steps_of("lay the muffled one under the dialogue at -10 dB", s.ctx(), registry) == [
+        ("mix", {"audio": f"@{dialogue[0].id}", "other": f"@{wall[0].id}", "other_gain_db": -10})]
+
+
+@pytest.mark.parametrize("request_text", ["Have a synthetic voice read out what the landlord said.",
+                                          "把 voicemail 里说的那些话，合成语音读出来"])
+def test_what_someone_said_is_the_transcript(registry: Registry, request_text: str) -> None:
+    s = _Session()
+    s.run(uploads=1, steps=("transcribe",), request="Transcribe this, it's a voicemail from my landlord.")
+    text = s.runs[-1].made[0]
+    s.run(uploads=1, steps=("loudness_normalize",), request="this podcast clip needs to sit at -16 LUFS")
+    assert steps_of(request_text, s.ctx(), registry) == [("text_to_speech", {"text": f"@{text.id}"})]
+
+
+def test_a_clause_that_only_names_an_earlier_file_is_the_input_of_the_next(registry: Registry) -> None:
+    s = _Session()
+    s.run(uploads=1, steps=("fade",), request="Fade in the first 2 seconds of this intro music.")
+    _, speech = s.run(steps=("text_to_speech",), request="Say 'You're listening to Night Shift radio'.")
+    s.run(steps=("mix",), request="Mix that voice over the faded music.")
+    request = "I'd also like the spoken line by itself, no music. Normalize just the voice to -14 LUFS."
+    assert steps_of(request, s.ctx(), registry) == [
+        ("loudness_normalize", {"audio": f"@{speech[0].id}", "target_lufs": -14})]
+
+
+def test_an_input_of_an_earlier_join(registry: Registry) -> None:
+    s = _Session()
+    a, b = s._rec("audio"), s._rec("audio")
+    joined = s._rec("audio", "concatenate", [a.id, b.id])
+    s.runs.append(PastRun(id="r1", request="把这两段拼起来", uploads=[a, b], outputs=[joined], made=[joined]))
+    s.run(steps=("loudness_normalize",), request="...")
+    assert steps_of("拼接用的第二段素材，单独拿出来加点混响", s.ctx(), registry) == [("reverb", {"audio": f"@{b.id}"})]
