@@ -260,7 +260,7 @@ class DescriptionReader:
             return None
         scored = [(2 * len(tools & {a.tool for a in r.made}) + sum(w in r.request for w in words), i)
                   for i, r in enumerate(self.runs)]
-        best = max(s for s, _ in scored)
+        best = max((s for s, _ in scored), default=0)
         tops = [i for s, i in scored if s == best]
         if best == 0 or len(tops) != 1:
             return None
