@@ -23,7 +23,7 @@ EACH = L.rx(
     r"|one|recording|track|input|upload|song|take)\b|\ball\s+(?:of\s+)?(?:the\s+|these\s+|my\s+)?(?:files|clips"
     r"|recordings|tracks|inputs|uploads|songs)\b|\b(?:separately|individually|one\s+by\s+one)\b"
     r"|\bboth\b(?!\s+(?:ends?|sides?|channels?|directions?|ways?|in\b|and\b|at\b|the\s+(?:start|beginning|end)))",
-    r"各自|分别|每个文件|每段|每一段|每一个|(?:两|2|三|3|几)\s*(?:个|段)(?:文件|音频|录音)?都|这(?:两|2)\s*(?:个|段)都|都先")
+    r"各自|分别|每个文件|每段|每一段|每一个|(?:两|2|三|3|几)\s*(?:个|段|条)[\u4e00-\u9fff]{0,4}?都|这(?:两|2)\s*(?:个|段)都|都先")
 
 _THIS_UPLOAD = L.rx(r"\b(?:this|the\s+attached|the\s+new|my\s+new|this\s+new)\s+(?:new\s+)?(?:recording|clip|file|track|audio"
                     r"|take|upload|one|voice\s+memo|memo|song|music|loop|bed|voice-?over|narration|podcast|interview)\b",

@@ -22,9 +22,11 @@ _PAIRS = [("“", "”"), ("‘", "’"), ("「", "」"), ("『", "』"), ('"', 
 _SINGLE = re.compile(r"(?<![\w])'(?=\S)(.+?)(?<=\S)'(?![\w])")
 _SAY_TAIL = re.compile(
     r"(?:\b(?:say|speak|read|pronounce|narrate|announce|recite|tts|text[- ]to[- ]speech|synthesi[sz]e|sing)\b[^:：\n]{0,40}?"
-    r"|(?:说|念|读|朗读|播报|合成|生成|唱|来一句|来一段)[^:：\n]{0,6}?)[:：]\s*(?P<tail>\S.*)$",
+    r"|(?:说|念|读|朗读|播报|合成|生成|唱|来一句|来一段|(?:做|录|配)(?:一)?(?:句|段))[^:：\n]{0,6}?)[:：]\s*(?P<tail>\S.*)$",
     re.I | re.S,
 )
+_HOW_TO_READ = re.compile(r"[。.!！](?=\s*(?:语速|速度|读|念|说|用|声音|音量|再|然后|slow|fast|read|say|in\s+a|at\s+\d)[^。.!！]*[。.!！]?\s*$)",
+                          re.I)
 _BEFORE = r"(?<![\d秒钟])(?:之前|以前)"  # "转成文字之前先降噪": what precedes it runs second
 _STRONG = (rf"{_BEFORE}|[;；。!！?？\n]+|\.(?=\s|$)|,?\s*\b(?:and\s+)?then\b|\bafter\s+that\b|\bafterwards\b|\bfinally\b"
            rf"|\blastly\b"
@@ -34,7 +36,8 @@ _STRONG = (rf"{_BEFORE}|[;；。!！?？\n]+|\.(?=\s|$)|,?\s*\b(?:and\s+)?then\b
            r"|然后|接着|随后|(?<![\d秒钟])之后|最后再|再(?![见次])|并且|(?<!合)并(?!且)")
 _WEAK = r"[,，、]|(?<=\S)\s*\+\s*(?=[^\s\d.+-])|(?<=\s)[-–—](?=\s)|\band\b|\bplus\b|\bas\s+well\s+as\b|&|以及|还有|(?<![柔温缓平暖总])和|及(?!时)|同时"
 _SEPARATOR = re.compile(f"(?P<strong>{_STRONG})|(?P<weak>{_WEAK})", re.I)
-_SUBJECT_BEFORE = re.compile(r"^\s*(?:把|将)?(?:音量|声音|速度|语速|音调|音高|低音|高音|响度|节奏|混响|它|这个|整体)\s*$")
+_SUBJECT_BEFORE = re.compile(r"^\s*(?:把|将)?(?:音量|声音|速度|语速|音调|音高|低音|高音|响度|节奏|混响|它|这个|整体"
+                             r"|[\u4e00-\u9fff]{1,4}(?:声|音))\s*$")  # "加油声再压低六分贝": 再 is "further"
 _UNITISH = re.compile(r"^(?:a\s+half|a\s+quarter|half|seconds?|secs?|minutes?|mins?|ms|s|db|hz|khz|%|percent)$", re.I)
 
 
@@ -139,8 +142,12 @@ def _protect(text: str, req: Request) -> str:
     text = _SINGLE.sub(quote_sub, text)
     m = _SAY_TAIL.search(text)
     if m and not PLACEHOLDER.fullmatch(m.group("tail").strip().rstrip(".!。！")):
-        req.quotes.append(req.restore(m.group("tail")).strip())
-        text = text[:m.start("tail")] + _tag("q", len(req.quotes) - 1)
+        tail = m.group("tail")
+        # "做一句口令：请慢慢把双手举过头顶。语速放慢一些": the sentence after the words says how to read them
+        how = _HOW_TO_READ.search(tail)
+        said, rest = (tail[:how.start()], tail[how.start() + 1:]) if how else (tail, "")
+        req.quotes.append(req.restore(said).strip())
+        text = text[:m.start("tail")] + _tag("q", len(req.quotes) - 1) + rest
     return text
 
 
@@ -159,7 +166,7 @@ _STYLE_NOUN = re.compile(r"^(?:(?:his|her|their|its|my|the)\s+)?(?:rhythm|intona
                          r"|inflection|delivery|timing|tone|speed|tempo|phrasing|timbre)$|^(?:语调|节奏|语气|语速|韵律|腔调|音调"
                          r"|停顿|音色|风格)$", re.I)
 _STYLE_CUE = re.compile(r"\b(?:match(?:es|ing)?|follows?|copy|mimic|imitate|borrow|transfer|same\s+as|like\s+(?:the|that"
-                        r"|his|her|their)|of\s+the\s+(?:second|first|other|reference))\b|跟|学|模仿|照着|一样|那样|一致|用[^，,。]{0,12}的",
+                        r"|his|her|their)|of\s+the\s+(?:second|first|other|reference))\b|跟|学|模仿|照着|按照?|一样|那样|一致|用[^，,。]{0,12}的",
                         re.I)
 
 

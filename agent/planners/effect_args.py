@@ -15,7 +15,7 @@ _GAIN_UP = L.rx(r"\btoo\s+(?:quiet|soft|low|faint)\b|\bcan'?t\s+hear\b|\bcan\s+(
                 r"\b(?:up|louder|raise\w*|increase\w*|boost\w*|amplif\w*|more|higher|add|louden|pump|crank)\b",
                 r"太小|太轻|听不清|听不到|大声|调大|调高|提高|增大|加大|放大|增加|响一点|响些|大一点|大些|大点|增强")
 _GAIN_DOWN = L.rx(r"\btoo\s+loud\b", r"\b(?:down|quieter|softer|lower\w*|decrease\w*|reduc\w*|cut|less|attenuat\w*|drop"
-                  r"|quiet|soft|quieten|tame|mute|dim|dwn)\b", r"太大|太吵|太响|小声|调小|调低|降低|减小|减少|轻一点|轻些|小一点|小些|小点|低一点")
+                  r"|quiet|soft|quieten|tame|mute|dim|dwn)\b", r"太大|太吵|太响|小声|调小|调低|降低|减小|减少|轻一点|轻些|小一点|小些|小点|低一点|压低|压小|往下|小\s*\d")
 _HALF_LOUD = L.rx(r"\bhalf\s+(?:as\s+loud|the\s+volume)\b|\bhalve\b", r"一半")
 _MUTE = L.rx(r"\bmute\b|\bsilence\s+(?:it|this)\b")
 
@@ -153,11 +153,11 @@ _IMPLIED_DOWN = L.rx(r"\bdark(?:er|en)\b|\bharsh\w*|\bboom\w*|\bmud\w*|\bboxy\b|
 _EQ_UP = L.rx(r"\bnot\s+enough\b|\bneeds?\s+more\b|\black\w*\b",
               r"\b(?:boost\w*|raise\w*|increase\w*|more|add|enhanc\w*|bump|lift|pump|up|louder|stronger"
               r"|emphasi[sz]e\w*)\b",
-              r"加强|增强|提升|提高|增加|加大|加重|多|加")
+              r"加强|增强|提升|提高|增加|加大|加重|多|加|补")
 _EQ_DOWN = L.rx(r"\btoo\s+much\b|\btoo\s+(?:boomy|bright|harsh|muddy|bassy|tinny)\b",
                 r"\b(?:cut\w*|reduc\w*|lower\w*|less|decreas\w*|remov\w*|down|tame|soften|quieter|weaker|attenuat\w*"
                 r"|kill|scoop\w*|dip\w*|notch\w*|carve\w*|duck\w*"
-                r"|roll\s+off)\b", r"减少|降低|减弱|削弱|减|少|去掉|衰减|太多")
+                r"|roll\s+off)\b", r"减少|降低|减弱|削弱|减|少|去掉|衰减|太多|往下|下降|压低|挖")
 _PART_SPLIT = re.compile(r"[,，、;；]|\band\b|\bbut\b|\bwhile\b|\bplus\b|和|并且|但|同时")
 
 
@@ -215,7 +215,8 @@ def loudness_normalize(c: Clause, src: Sources) -> Args:
                 if pat.search(t):
                     args["target_lufs"] = value
                     break
-    for q in qs(c, "dB"):
+    bare_peaks = [q for q in qs(c, None) if -12 <= q.value <= 0 and _PEAK.search(t[max(0, q.start - 25):q.start])]
+    for q in qs(c, "dB") + bare_peaks:  # "峰值不能超过负二", "peaks no higher than minus two": dB without the unit
         if _PEAK.search(t[max(0, q.start - 25):q.start]) or re.match(r"\s*(?:true\s*)?peak|\s*峰值", t[q.end:]):
             args["peak_ceiling_db"] = -abs(q.value)
     return args
@@ -261,6 +262,9 @@ _CD = L.rx(r"\bcd\s+quality\b|\bcd\b", r"cd音质")
 _PHONE_Q = L.rx(r"\b(?:tele)?phone\s+quality\b", r"电话音质")
 
 
+_WANTS = L.rx(r"\b(?:wants?|needs?|requires?|expects?|asks?\s+for|into|to)\b", r"要求|需要|只认|要|转成|改成|转为|变成")
+
+
 def resample(c: Clause, src: Sources) -> Args:
     t = c.core
     args: Args = {}
@@ -268,11 +272,21 @@ def resample(c: Clause, src: Sources) -> Args:
     if not rates:  # "resample to 48000", "sample rate 16"
         bare = [q.value for q in qs(c, None) if 8 <= q.value <= 192 or 8000 <= q.value <= 192000]
         rates = [v if v >= 8000 else v * 1000 for v in bare]
+    # "the episode is 48k stereo but the hosting site wants 44.1k mono": what it should become comes after the ask
+    want = _WANTS.search(t)
+    tail = t[want.end():] if want else t
+    later = [q.value for q in qs(c, "Hz") if 8000 <= q.value <= 192000 and want and q.start >= want.end()]
+    if later:
+        rates = later
     if rates:
         args["sample_rate"] = int(round(rates[0]))
     chans = [int(q.value) for q in qs(c, "ch") if 1 <= q.value <= 8]
     if chans:
         args["channels"] = chans[0]
+    elif _MONO.search(tail):
+        args["channels"] = 1
+    elif _STEREO.search(tail):
+        args["channels"] = 2
     elif _MONO.search(t):
         args["channels"] = 1
     elif _STEREO.search(t):

@@ -35,20 +35,25 @@ STYLE = L.rx(
     rf"\b{_PACE}\b[^,;]{{0,30}}\b(?:match(?:es)?|follows?|(?:the\s+)?same\s+as)\s+(?!\d)",
     rf"\b(?:match|follow|copy|mimic|imitate)\w*\s+(?:the\s+)?(?:his|her|their|hers|its|the\s+(?:second|other|first"
     rf"|reference)(?:\s+(?:one|clip|file|recording|take))?'s)\s+(?:{_PACE})\b",
-    r"说话风格|讲话风格|说话的风格|那种(?:说话|讲话)?(?:的)?(?:风格|语气|腔调)|说话方式|语气风格|(?:模仿|学|照着|按照?|跟)[^，,。]{0,10}(?:风格|语气|语调|腔调|韵律|说话|语速|节奏"
+    r"说话风格|讲话风格|说话的风格|那种(?:说话|讲话)?(?:的)?(?:风格|语气|腔调)|说话方式|语气风格|(?:模仿|学|照着|按照?|跟)[^，,。]{0,16}(?:风格|语气|语调|腔调|韵律|说话|语速|节奏"
     r"|style|prosody|intonation|pacing|delivery)|风格(?:来)?(?:说|念|读|朗读)"
     r"|(?:韵律|语调|语气)迁移|风格迁移",
     # "第一段的语调和节奏跟第二段一样", "把第一段的韵律改成第二段那样", "用第二段的语气来改第一段"
     rf"(?:{_ZH_PROSODY}|{_PROSODY}|style)[^，,。]{{0,16}}(?:跟|和|与|同|像|照)[^，,。]{{0,16}}(?:一样|一致|相同|那样|似的)"
-    rf"|(?:{_ZH_PROSODY}|{_PROSODY}|style)[^，,。]{{0,4}}(?:改成|变成|换成|转成|调成|弄成|改得|调得)"
-    rf"|用[^，,。]{{0,12}}的(?:{_ZH_PROSODY})")
+    rf"|(?:{_ZH_PROSODY}|{_PROSODY}|style)[^，,。]{{0,4}}(?:改成|变成|换成|转成|调成|弄成|改得|调得|套到|套用到|套在|应用到)"
+    rf"|用(?![^，,。]{{0,4}}(?:慢|快|正常|平稳|适中))[^，,。]{{0,12}}的(?:{_ZH_PROSODY})")
 _STYLE_TAIL = re.compile(
     r"\s*,?\s*\b(?:in|with|using|following|copying|matching|mimicking|like)\s+(?:the\s+)?(?:same\s+)?(?:speaking\s+"
     r"|talking\s+|vocal\s+|voice\s+)?(?:style|prosody|intonation|cadence|delivery|pacing|manner|way)\b.*$", re.IGNORECASE | re.DOTALL)
 _ZH_STYLED_SAY = re.compile(r"(?:风格|语气|语调|腔调|方式|韵律)(?:来)?(?:说|念|读|朗读)(?:一下|一句|出)?[:：]?\s*(?P<t>\S.*)$", re.DOTALL)
 _TIMBRE = L.rx(r"\btimbre\b|\bformants?\b|\bvoice\s+(?:quality|colou?r|too|as\s+well)\b|\bsound\s+more\s+like\s+(?:the\s+)?"
-               r"(?:reference|speaker)\b", r"音色|嗓音")
+               r"(?:reference|speaker)\b", r"音色|嗓音|共振峰|声道长度")
 _STRENGTH = re.compile(r"(?:\bstrength|\bamount|强度|程度)\s*(?:of|=|:|to|at|为|是|调到|设为)?\s*(?P<v>0?\.\d+|[01](?:\.0+)?)(?![\d%])")
+_FRACTIONS = {"quarter": 0.25, "third": 0.33, "fifth": 0.2, "tenth": 0.1}
+_FRACTION_OF_THE_WAY = L.rx(r"\ba\s+(?P<frac>quarter|third|fifth|tenth)\s+of\s+the\s+way\b", r"(?P<tenths>[1-9])\s*成")
+_KEEP_TIMBRE = L.rx(r"\b(?:keep|preserve|don'?t\s+(?:change|touch)|without\s+changing|leave)\s+(?:the\s+|my\s+|its\s+)?(?:own\s+)?"
+                    r"(?:timbre|formants?|voice\s+quality)\b|\b(?:timbre|formants?)\s+(?:unchanged|untouched|intact|stays?)\b",
+                    r"(?:timbre|音色|共振峰)\s*(?:不要动|别动|不变|不要变|保持)|(?:保持|保留)\s*(?:原来的)?(?:timbre|音色)")
 _HALF = L.rx(r"\bhalf(?:[- ]?way)?\b|\bhalf\s+(?:strength|as\s+much)\b|\bpart(?:ial)?ly\b|\bmoderately\b|\bsomewhat\b",
              r"一半|部分|稍微|有点像|一点点")
 _REFERENCE_WORD = L.rx(r"\b(?:reference|ref|style|like|of|as)\b", r"风格|参考|语气|语调")
@@ -95,6 +100,9 @@ def transfer_prosody(c: Clause, src: A.Sources) -> Args:
     style_at = STYLE.search(c.core)
     pos = style_at.start() if style_at else 0
     named_ref = next((r for s, _, r in ms if s >= pos), None)
+    before = [r for s, _, r in ms if s < pos]
+    if before and re.search(r"套到|套用到|应用到|套在|\bonto\b|\bapply\b", c.core):
+        named_ref = before[-1]  # "把 file 2 里 narration 的 style 套到 file 1 上": file 2's style, applied to file 1
     if made:
         audio = made
         reference = named_ref if named_ref and named_ref != made else next(iter(src.others()), None)
@@ -122,13 +130,16 @@ def transfer_prosody(c: Clause, src: A.Sources) -> Args:
     args: Args = {"audio": audio, "reference": reference}
     pct = [q.value for q in scan(c.core) if q.unit == "%" and 0 <= q.value <= 100]
     m = _STRENGTH.search(c.core)
+    part = _FRACTION_OF_THE_WAY.search(c.core)
     if pct:
         args["strength"] = pct[0] / 100
     elif m:
         args["strength"] = float(m.group("v"))
+    elif part:  # "a quarter of the way", "只改七成"
+        args["strength"] = int(part.group("tenths")) / 10 if part.group("tenths") else _FRACTIONS[part.group("frac").lower()]
     elif _HALF.search(c.core) or L.intensity(c.core) < 0:
         args["strength"] = 0.5  # "a bit like this clip", "only about halfway", "强度一半"
-    if _TIMBRE.search(c.core):
+    if _TIMBRE.search(c.core) and not _KEEP_TIMBRE.search(c.core):  # not "timbre 不要动", "keep my own timbre"
         args["timbre"] = True
     return args
 
@@ -147,13 +158,16 @@ SPATIAL = L.rx(
     rf"\b(?:place|put|position|locate|move|set)\b[^,;]{{0,30}}\b(?:to\s+(?:my|the)\s+(?:far\s+)?{_SIDE_EN}|behind\s+(?:me|the"
     rf"\s+listener)|above\s+(?:me|my\s+head|the\s+listener)|over\s+my\s+head|overhead|in\s+front\s+of\s+(?:me|the\s+listener)"
     rf"|below\s+me)\b",
-    rf"\bfrom\s+(?:the\s+)?{_SIDE_EN}\s+to\s+(?:the\s+)?{_SIDE_EN}\b|\bfrom\s+(?:my|your)\s+(?:far\s+)?(?:left|right|back|rear)\b"
-    r"|\b(?:behind|above|below)\s+me\b|\bover\s+my\s+head\b",
+    rf"\bfrom\s+(?:the\s+)?(?:hard\s+|far\s+|full\s+)?{_SIDE_EN}\s+to\s+(?:the\s+)?(?:hard\s+|far\s+|full\s+)?{_SIDE_EN}\b|\bfrom\s+(?:my|your)\s+(?:far\s+)?(?:left|right|back|rear)\b"
+    r"|\b(?:behind|above|below)\s+me\b|\bover\s+my\s+head\b"
+    r"|\b(?:against|in|into|at|next\s+to|by|near|beside)\s+(?:my|the\s+listener'?s|your|one)\s+(?:left|right)\s+ear\b"
+    r"|\b(?:above|below)\s+ear\s+level\b",
     r"双耳|空间音频|3d音效|三维音效|(?:耳机|3d)[^，,。]{0,12}(?:左|右|前方|后方|上方|下方|头顶)|(?:左|右|前方|后方|上方|下方|头顶)[^，,。]{0,12}(?:耳机|3d)"
-    r"|(?:听起来|好像|仿佛|放到|放在|移到|移动到|来自|从|在)(?:我的?)?(?:正)?"
-    r"(?:(?:左|右)(?:后|前|上|下)?(?:方|边|侧|面)|(?:后|前|上|下)方|头顶|背后|身后)")
+    r"|(?:听起来|好像|仿佛|放到|放在|移到|移动到|摆到|摆在|来自|从|在)\s*(?:我的?|(?:listener|听者|听众)\s*的?)?\s*(?:正)?"
+    r"(?:(?:左|右)(?:后|前|上|下)?(?:方|边|侧|面)|(?:后|前|上|下)方|头顶|背后|身后|(?:左|右)耳(?:边|那边|朵)?)")
 _LEFT = L.rx(r"\bleft\b", r"左")
-_RIGHT = L.rx(r"\bright\b(?!\s+(?:above|behind|below|in\s+front|there|now|away|here|over|next|at|on|under|beside))",
+_RIGHT = L.rx(r"\bright\b(?!\s+(?:above|behind|below|in\s+front|there|now|away|here|over|next|at|on|under|beside|up"
+              r"|against|by|into))",
               r"右")
 _BEHIND = L.rx(r"\bbehind\b|\bback\b|\brear\b", r"后")
 _FRONT = L.rx(r"\bfront\b|\bahead\b", r"前")
@@ -179,9 +193,10 @@ _DEG = re.compile(r"(?P<n>-?\d+(?:\.\d+)?)\s*(?:°|deg(?:rees?)?\b|度)", re.IGN
 _ELEV_WORD = L.rx(r"\b(?:up|above|high|higher|elevat\w*|overhead|upwards?)\b", r"上|仰")
 _LOWER_WORD = L.rx(r"\b(?:down|below|low|lower|beneath|downwards?)\b", r"下|俯")
 _SIDE_NOUN = r"(?:\s+(?:side|hand\s+side|ear|channel|speaker))?"
-_MOVE = L.rx(rf"\bfrom\s+(?:the\s+|my\s+|your\s+)?(?P<a>{_SIDE_EN}|front|behind|back){_SIDE_NOUN}\s+(?:all\s+the\s+way\s+)?"
-             rf"(?:to|towards?|into)\s+(?:the\s+|my\s+|your\s+)?(?P<b>{_SIDE_EN}|front|behind|back)\b",
-             r"从(?:我的?)?(?P<za>[左右前后])(?:边|侧|方|面|耳)?[^，,。到向]{0,4}?(?:到|向)(?:我的?)?(?P<zb>[左右前后])")
+_MOVE = L.rx(rf"\bfrom\s+(?:the\s+|my\s+|your\s+)?(?:hard\s+|far\s+|full\s+)?(?P<a>{_SIDE_EN}|front|behind|back){_SIDE_NOUN}\s+"
+             rf"(?:all\s+the\s+way\s+)?(?:to|towards?|into)\s+(?:the\s+|my\s+|your\s+)?(?:hard\s+|far\s+|full\s+)?"
+             rf"(?P<b>{_SIDE_EN}|front|behind|back)\b",
+             r"从(?:我的?)?(?:正)?(?P<za>[左右前后])(?:边|侧|方|面|耳)?[^，,。到向]{0,4}?(?:到|向)(?:我的?)?(?:正)?(?P<zb>[左右前后])")
 
 
 def _angles(text: str) -> tuple[float, float]:
@@ -316,7 +331,7 @@ INPAINT = L.rx(
     r"\binpaint\w*|\bdrop-?outs?\b|\bdropped[- ]out\b|\baudio\s+(?:gaps?|holes?)\b|\bpacket\s+loss\b",
     # "the audio cuts out at 7 s", "keeps dropping out" (an imperative "cut out 2 to 3 s" is a trim)
     r"\b(?:cuts|drops)\s+out\b|\b(?:keeps?|kept)\s+(?:cutting|dropping)\s+out\b|\bglitch(?:ed|es|y)\b|\bchoppy\b",
-    r"\b(?:silent|tiny|little|small|short|brief)\s+(?:holes|gaps|blips)\b|\bdropp(?:ing|ed)\s+samples\b|\bholes?\s+in\s+(?:the|this|my)\b",
+    r"\b(?:silent|tiny|little|small|short|brief)\s+(?:holes|gaps|blips|cut-?outs?|drop-?outs?)\b|\bcut-outs?\b|\bdrop\s+outs\b|\bdropp(?:ing|ed)\s+samples\b|\bholes?\s+in\s+(?:the|this|my)\b",
     rf"\b{_FILL}\s+(?:in\s+|up\s+|over\s+)?(?:[^,;]{{0,25}}?\s)?{_HOLE}\b",
     rf"\b(?:gaps?|holes?|blanks?)\b[^;]{{0,60}}?\b{_FILL}(?:s|ed|ing)?\s+(?:it|them|that|those|these)\b",
     r"断音|断掉的|断了的|断了|断掉|断开|中断|断断续续|卡顿|丢帧|掉帧|掉音|丢音|爆断|空隙|缺口|空洞"

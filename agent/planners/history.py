@@ -28,6 +28,7 @@ from typing import Any
 
 from agent.artifacts import ArtifactRecord
 from agent.context import PastRun, PlanContext
+from agent.planners import lexicon as L
 from agent.planners.clauses import BackRef, Request
 from agent.planners.history_desc import DescriptionReader
 from agent.planners.lexicon import rx
@@ -45,7 +46,7 @@ _DONE: dict[str, tuple[str, str, str]] = {
     "change_tempo": (r"slowed(?:[- ]down)?|sped[- ]up|speeded[- ]up|time[- ]stretched|stretched|faster|slower",
                      r"speed\s*up|slow\s*down|tempo", r"放慢|减速|加速|加快|变速|调速|慢放|快放|变快|变慢"),
     "equalize": (r"eq'?d|eq-?ed|equali[sz]ed|(?:bass|treble)[- ](?:boosted|cut|reduced)|bassy|bass-?heavy|boomy", r"eq|equali[sz]e",
-                 r"均衡|低音增强|低音加强|低音减弱|高音增强|高音减弱"),
+                 r"均衡|低音增强|低音加强|低音减弱|高音增强|高音减弱|调过高音|调过低音|调过中频"),
     "binauralize": (r"spatiali[sz]ed|binaural(?:i[sz]ed)?|3-?d|panned|headphones?|surround|moving|circling|rotating|orbiting", r"binauralize|spatiali[sz]e",
                     r"双耳|空间化|空间音频|会移动|移动|环绕"),
     "gain": (r"boosted|amplified|louder|quieter|turned[- ](?:up|down)|attenuated", r"gain|boost|amplify",
@@ -59,7 +60,7 @@ _DONE: dict[str, tuple[str, str, str]] = {
                r"filter|high[- ]?pass|low[- ]?pass", r"滤波|高通|低通|闷闷|发闷"),
     "loudness_normalize": (r"normali[sz]ed|level(?:l)?ed|loudness[- ]normali[sz]ed", r"normali[sz]e|level",
                            r"标准化|归一化|响度标准化"),
-    "resample": (r"resampled|down-?sampled|up-?sampled|down-?mixed|mono|stereo", r"resample|downsample",
+    "resample": (r"resampled|down-?sampled|up-?sampled|down-?mixed|mono|stereo|single[- ]channel", r"resample|downsample",
                  r"重采样|转成单声道|转成立体声|转单声道|单声道|立体声"),
     "convert": (r"converted|exported|encoded|transcoded|mp3|flac|ogg|wav", r"convert|export|encode",
                 r"转换格式|转码|导出|转换"),
@@ -91,7 +92,8 @@ _EN_ORIGINAL = (r"original|orig|raw|untouched|unprocessed|unedited|unmodified|un
                 r"|eq'?d|equali[sz]ed|converted|resampled)")
 _EN_ORDINAL = {"first": 1, "1st": 1, "earliest": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3}
 _EN_OUTPUTISH = r"processed|edited|modified|finished|fixed|resulting"
-_EN_NEUTRAL = (r"very|same|whole|entire|full|audio|voice|voicemail|sound|wav|mp3|one|main|actual|old|welcome|reference|other"
+# not "other": "the other track" sets a file against another one, it names none by itself
+_EN_NEUTRAL = (r"very|same|whole|entire|full|audio|voice|voicemail|sound|wav|mp3|one|main|actual|old|welcome|reference"
                r"|little|short|long|new|small|big|quick|last|latest")
 _EN_NOUN = (r"original|recording|file|upload|audio|clip|track|one|version|input|take|memo|voice\s+memo|song|podcast"
             r"|voice|announcement|greeting|narration|voice-?over|intro|outro|message|speech|music|tune|jingle|bgm|beat"
@@ -175,36 +177,37 @@ _ZH_LEAD = r"(?:再\s*)?(?:回到|回去用|退回到|返回到?|换回到?|用�
 _ZH_WHEN = (r"(?:刚|最)?开始(?:聊|说话|对话)(?:天)?的?时候|(?:半|一|两|几|\d+)\s*个?\s*(?:小时|分钟)\s*(?:之?前|以前)"
             r"|最最开始|最开始|最一开始|一开始|刚开始|开始时|最早|最初|起初|当初|之前|以前|早先|先前"
             r"|第\s*(?:[一二三四五]|\d)\s*(?:步|次|个|段|条|版|轮)?"
-            r"|问[^，,。！？\s]{1,8}?(?:之前|以前|前)|刚才|刚刚")
+            r"|问[^，,。！？\s]{1,8}?(?:之前|以前|前)|刚才|刚刚|刚")
 _ZH_DEM = r"(?:那一个|那一段|那个|那段|那条|那版|那份|那张|这个|的)"
 _ZH_EN_VERBS = "|".join(en for _, en, _ in _DONE.values())
 _ZH_EN_DONE = "|".join(en for en, _, _ in _DONE.values())  # "那个 trimmed 的 version"
 _ZH_WORDS = sorted(((w, tool) for tool, (_, _, zh) in _DONE.items() for w in zh.split("|")), key=lambda x: -len(x[0]))
 _ZH_DONE = "|".join(re.escape(w) if not re.search(r"[?*+()]", w) else w for w, _ in _ZH_WORDS)
 _ZH_UNDONE = (rf"没(?:有)?(?:加|做|用|经过|经)?过?(?:{_ZH_DONE})|未(?:经)?(?:{_ZH_DONE})|(?:{_ZH_DONE})(?:之前|以前|前)"
-              rf"|(?:加|做)(?:{_ZH_DONE})(?:之前|以前|前)")
-_ZH_MOD = (r"(?:原始|原来|原本|本来|最初|一开始|(?:我)?上传|传上来|发来|(?:我)?传|original\s*|raw\s*|untouched\s*"
+              rf"|(?:加|做)(?:{_ZH_DONE})(?:之前|以前|前)|没(?:有)?\s*(?:{_ZH_EN_VERBS})")  # "还没 lowpass 的"
+_ZH_MOD = (r"(?:原始|原来|原本|本来|最初|一开始|(?:我)?上传|传上来|发来|(?:我)?(?:发|传)?给你|(?:我)?传|original\s*|raw\s*|untouched\s*"
            r"|(?:还)?没(?:有)?(?:处理|动|改|编辑)过?|未(?:经)?(?:处理|编辑)"
-           rf"|还?{_ZH_UNDONE}"
+           rf"|还?(?:{_ZH_UNDONE})"
            rf"|(?:你)?(?:做|弄|生成|搞)(?:好|出来)?|有\s*(?:{_ZH_EN_VERBS})\s*|(?:{_ZH_EN_DONE})\s*"
            rf"|处理过?|处理好|处理完|(?:{_ZH_EN_VERBS})\s*(?:过|后|好|完|(?=\s*的))|转(?:写|录)?出来|转(?:写|录)(?:过|好|完)"
            rf"|(?:加|做|用)(?:过|了)?\s*(?:{_ZH_EN_VERBS}|{_ZH_EN_DONE})\s*(?:过|了)?\s*"  # "加了 reverb 的"
-           rf"|(?:让你|叫你|请你|你)?(?:(?:加|做|去|用|调)(?:过|了))?(?:{_ZH_DONE})(?:过|后|好|完|掉|起来|在一起|成)?)\s*的?")
+           rf"|(?:让你|叫你|请你|你)?(?:(?:加|做|去|用|调)(?:过|了))?(?:{_ZH_DONE})(?:过|后|好|完|掉|起来|在一起|成|出来)?)\s*的?")
 _ZH_NOUN = (r"原版|原文件|源文件|原录音|原音频|原声|原件|文件|录音|音频|版本|结果|输出|片段|素材|语音|声音"
             r"|转写(?:稿|结果|文本)?"
             r"|转录(?:稿|结果)?|文字稿|逐字稿|文字|文本|那一段|那一个|那段|那个|那条|那版|那份|版|那句话|那句|欢迎词"
             r"|原始文件|原始录音|原始音频|照片|图片|头像|相片|人像|肖像|人声|旁白|配音|歌曲|那首歌|那首|歌|背景音乐|音乐|开场白|片头|片尾|播报|合成语音"
+            r"|广播词|台词|提示音|口播|解说|成品|这句"
             r"|\s*(?:file|recording|audio|version|result|clip|one|upload|transcript|voice-?over|vocals?|music|bgm|song"
             r"|intro|outro|track|take|photo|portrait|picture|image|memo|announcement|speech|line)\b"
             r"|的(?=\s*(?:[，,。；;]|$|标准化|转成|导出|加|降|升|剪|淡|调|混|存|放|做|变))")  # "一开始那个没处理的，...": no noun
 _ZH_PHRASE = re.compile(
-    rf"(?P<lead>{_ZH_LEAD})\s*(?:我们|我)?\s*(?P<when>{_ZH_WHEN})?\s*{_ZH_DEM}?\s*(?P<mods>(?:{_ZH_MOD}\s*){{0,2}})\s*{_ZH_DEM}?\s*"
+    rf"(?P<lead>{_ZH_LEAD})\s*(?:我们|我)?\s*(?P<when>{_ZH_WHEN})?\s*{_ZH_DEM}?\s*(?P<mods>(?:{_ZH_MOD}\s*[、，,]?\s*){{0,2}})\s*{_ZH_DEM}?\s*"
     rf"(?P<mods2>(?:{_ZH_MOD}\s*)?)(?P<noun>{_ZH_NOUN})", re.I)
 
 # "museum 那段 announcement", "reverb 那条": English words naming an earlier request or edit, in a Chinese sentence
 _ZH_ABOUT = re.compile(
-    rf"(?P<lead>{_ZH_LEAD})\s*(?P<about>[a-z][a-z'-]*(?:\s+[a-z][a-z'-]*){{0,2}})\s*(?:那段|那句|那条|那个|那版|的那个)"
-    r"(?P<noun>\s*(?:announcement|speech|clip|recording|audio|line|version|file|录音|语音|播报|话|音频|文件)?)", re.I)
+    rf"(?P<lead>{_ZH_LEAD})\s*(?P<about>[a-z][a-z'-]*(?:\s+[a-z][a-z'-]*){{0,2}})\s*(?:那段|那句|那条|那个|那版|的那个|那通|那首)"
+    r"(?P<noun>\s*(?:的\s*)?(?:announcement|speech|clip|recording|audio|line|version|file|录音|语音|播报|话|音频|文件)?)", re.I)
 
 # "the 2x one", "the -14 LUFS version", "16k那个": an earlier result named by the amount its edit used
 _PARAM = re.compile(
@@ -214,8 +217,9 @@ _PARAM = re.compile(
 # "最开始上传的那两段里的第二段": the k-th upload
 _ZH_NTH_UPLOAD = re.compile(
     rf"(?P<lead>{_ZH_LEAD})\s*(?:我们|我)?\s*(?P<when>{_ZH_WHEN})?\s*(?:我们|我)?\s*(?P<mods>上传|传上来|发来|给你|传)?的?\s*那?"
-    r"(?:(?:两|三|几|\d)\s*(?:段|个|条|份)(?:录音|音频|文件)?(?:里|中|里面|里头|当中)?的?)?"
-    r"(?P<noun>第\s*(?:[一二三四五]|\d)\s*(?:段|个|条|份)|头\s*(?:一|1)\s*(?:段|个|条|份))(?:\s*(?:录音|音频|文件|file|recording|clip|upload))?")
+    r"(?:(?:两|三|几|\d)\s*(?:段|个|条|份)(?:录音|音频|文件|素材|语音)?(?:里|中|里面|里头|当中)?的?)?"
+    r"(?P<noun>第\s*(?:[一二三四五]|\d)\s*(?:段|个|条|份)|头\s*(?:一|1)\s*(?:段|个|条|份)|最后\s*(?:一|1)?\s*(?:段|个|条|份))"
+    r"(?:\s*(?:录音|音频|文件|file|recording|clip|upload))?")
 
 _FIRST_WORDS = rx(r"\b(?:first|1st|earliest|initial|originally|to\s+begin\s+with|at\s+first|beginning|start"
                   r"|when\s+(?:we|i)\s+(?:first\s+)?(?:started|began)"
@@ -231,7 +235,7 @@ _BACK_WORDS = rx(r"\b(?:before|earlier|again|instead|originally|go(?:ing)?\s+bac
                  r"|最早|第\s*(?:[一二三四五]|\d)\s*(?:轮|次|步)")
 _ORIGINAL_WORDS = rx(rf"\b(?:{_EN_ORIGINAL})\b|\b(?:i|we)\s+(?:first\s+|originally\s+)?(?:uploaded|sent|gave|shared"
                      rf"|started|attached|recorded)\b|\b(?:upload|input)\b|{_EN_WITHOUT}{_ANY_EDIT}",
-                     r"原始|原来|原本|本来|原版|原文件|源文件|原录音|原音频|原声|原件|上传|传上来|发来"
+                     r"原始|原来|原本|本来|原版|原文件|源文件|原录音|原音频|原声|原件|上传|传上来|发来|给你的"
                      r"|没(?:有)?(?:处理|动|改|编辑)过?|未(?:经)?(?:处理|编辑)|素材")
 _OUTPUT_WORDS = rx(rf"\b(?:{_EN_OUTPUTISH}|result|output|version|edit|mix)\b"
                    r"|\b(?:i|we)\s+(?:asked\s+for|requested|wanted)\b"
@@ -358,6 +362,13 @@ class Resolver:
             out.append(f" {req.add_ref(BackRef(ref=ref, kind=kind, phrase=phrase))} ")
             pos = m.end()
         out.append(text[pos:])
+        if not found_at and not self.current_audio and not self.current_images:
+            # nothing named by a known shape: an earlier request described by its own words ("Father Michael's
+            # part", "外公那条"), when only one earlier request used them and it is not what the work continues from
+            got = desc.by_request_words(text)
+            if got is not None:
+                (ref, kind), words = got
+                return f"{req.add_ref(BackRef(ref=ref, kind=kind, phrase=words))} , {''.join(out)}"
         return "".join(out)
 
     # ------------------------------------------------------------------ reading a phrase
@@ -371,6 +382,9 @@ class Resolver:
         mods, when = (g.get("mods") or "") + " " + (g.get("mods2") or ""), g.get("when") or ""
         mods = mods if mods.strip() else ""
         zh = bool(re.search(r"[\u4e00-\u9fff]", m.group(0)))
+        if m.re is _ZH_PHRASE and re.fullmatch(r"\s*[a-z]+\s*", m.group(0), re.I) and re.search(
+                r"\b(?:i'?ll|i\s+will|we'?ll|let\s+me|to|can|could|will|would|should|must|please)\s*$", m.string[:m.start()], re.I):
+            return None  # "I'll upload it": a verb, not "the upload"
         words = m.group(0)
         about: tuple[str, ...] = ()
         if not zh and mods and _NEUTRAL_MODS.sub(" ", _without_done(mods)).strip():
@@ -398,14 +412,21 @@ class Resolver:
                 _BACK_WORDS.search(words) or _ORIGINAL_WORDS.search(mods + " " + tail) or not self.current_images) else None
         if lead and re.fullmatch(r"(?:the\s+)?(?:very\s+)?(?:beginning|start)", noun.strip(), re.I):
             return _Wanted("audio", True, False, set(), set(), 1, True, False)  # "go back to the beginning"
+        made_here = {a.tool for r in self.runs for a in r.made}
         if not tools and (_BACK_WORDS.search(words) or (who is not None and not _ORIGINAL_WORDS.search(who.group(0)))
                           or (not self.current_audio and re.search(r"\b(?:the|my|our|that|your)\s+(?:\S+\s+){0,3}?"
-                                                                    r"(?:mp3|flac|ogg|wav)s?\b", words, re.I))):
+                                                                    r"(?:mp3|flac|ogg|wav)s?\b", words, re.I))
+                          # "lay the voice line over it" with no file attached: the line the session synthesised
+                          or (not self.current_audio and not zh and any(
+                              t in made_here and p.search(noun.strip()) for t, p in _NOUN_TOOLS.items()))):
             # "the song from earlier", "the mp3 you made", "之前那句播报": what such a thing is made by
             tools = {t for t, p in _NOUN_TOOLS.items() if p.search(noun.strip())}
         original = bool(_ORIGINAL_WORDS.search(mods + " " + noun + " " + tail)) and not tools
+        group = _GROUP_OF.search(m.group(0)) if m.re is _ZH_NTH_UPLOAD else None  # "那三段素材里的…"
         order = 1 if zh and noun.startswith("头") else (
             _ordinal(noun) if zh and noun.startswith("第") else _ordinal(mods + " " + when))
+        if zh and noun.startswith("最后"):
+            order = _zh_count(group.group("n")) if group else None
         if order is None and _FIRST_WORDS.search(mods + " " + when + " " + tail):
             order = 1
         output = bool(tools) or bool(_OUTPUT_WORDS.search(mods + " " + noun + " " + tail)) or (
@@ -432,7 +453,13 @@ class Resolver:
         desc = normalize_numbers((m.group("desc") or m.group("zdesc") or "").replace("double", "2x").lower())
         done = {a.tool for r in self.runs for a in r.made}
         tools = keyword_tools(desc) & done
-        return _Wanted("audio", False, True, tools, set(), None, True) if tools else None
+        if tools:
+            return _Wanted("audio", False, True, tools, set(), None, True)
+        # "the 0.85 one" after "slow the voice down to 0.85": the request that said that number
+        num = re.match(r"[-+]?\d+(?:\.\d+)?$", desc.strip())
+        if num and len(self._runs_about((num.group(0),))) == 1:
+            return _Wanted("audio", False, True, set(), set(), None, True, False, (num.group(0),))
+        return None
 
     def _wanted_about(self, m: re.Match[str]) -> _Wanted | None:
         words = m.group("about").lower()
@@ -445,7 +472,14 @@ class Resolver:
         return _Wanted("audio", False, True, tools, set(), None, True, False, about)
 
     def _runs_about(self, words: tuple[str, ...]) -> list[PastRun]:
-        return [r for r in self.runs if all(re.search(rf"\b{re.escape(w)}\b", r.request, re.I) for w in words)]
+        from agent.planners.numbers import normalize_numbers
+
+        def said(w: str, r: PastRun) -> bool:
+            if re.fullmatch(r"[-+]?\d+(?:\.\d+)?", w):  # a number, however it was written
+                return bool(re.search(rf"(?<![\d.]){re.escape(w)}(?!\.?\d)", normalize_numbers(r.request.lower())))
+            return bool(re.search(_same_language(w), r.request, re.I))
+
+        return [r for r in self.runs if all(said(w, r) for w in words)]
 
     def _resolve(self, m: re.Match[str], text: str) -> tuple[str, str] | None:
         topic = _topic_words(m.group(0))
@@ -493,6 +527,11 @@ class Resolver:
             recs = [self._main_output(r, w.tools) for r in self.runs]
             return self._pick([a for a in recs if a is not None], w.order, "audio")
         if w.output:
+            from agent.planners.history_desc import _AS_SENT, _audio_of
+
+            if w.about and w.kind == "audio":  # "the witness recording itself" after "transcribe the witness"
+                recs = [_audio_of(r, text if _AS_SENT.search(text) else "") for r in self.runs]
+                return self._pick([a for a in recs if a is not None], w.order, "audio")
             recs = [next((a for a in r.outputs if a.kind == "audio"), None) or (r.outputs[0] if r.outputs else None)
                     for r in self.runs]
             return self._pick([a for a in recs if a is not None], w.order, "any")
@@ -500,6 +539,11 @@ class Resolver:
         if self.current_audio and (w.order is None or w.order <= self.current_audio) and not w.back:
             return None  # this request's own files
         uploads = [a for r in self.runs for a in r.uploads if a.kind == "audio"]
+        group = _GROUP_OF.search(m.group(0)) if m.re is _ZH_NTH_UPLOAD else None
+        if group:  # "那三段素材里的最后一段": the latest request that sent that many files
+            sent = next(([a for a in r.uploads if a.kind == "audio"] for r in reversed(self.runs)
+                         if sum(a.kind == "audio" for a in r.uploads) == _zh_count(group.group("n"))), None)
+            uploads = sent or uploads
         if w.order is not None:
             if not uploads:  # nothing was uploaded: the k-th audio made
                 uploads = [a for r in self.runs for a in r.outputs if a.kind == "audio"]
@@ -547,6 +591,20 @@ class Resolver:
 
 _TRANSCRIBES = rx(r"\btranscri\w*|\bspeech[- ]to[- ]text\b|\bwrite\s+(?:it|this|that)?\s*down\b",
                   r"转(?:成|为)?文字|转写|转录|识别")
+
+
+_GROUP_OF = re.compile(r"(?P<n>两|二|三|四|五|[2-5])\s*(?:段|个|条|份)")
+
+
+def _zh_count(n: str) -> int:
+    return int(n) if n.isdigit() else {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5}[n]
+
+
+def _same_language(word: str) -> str:
+    """A pattern for the word `word`, or for any name of the language it names ("English" matches 英文, 英语)."""
+    code = L.LANGUAGES.get(word.lower())
+    names = [n for n, c in L.LANGUAGES.items() if c == code] if code else [word]
+    return "|".join(rf"\b{re.escape(n)}\b" if n.isascii() else re.escape(n) for n in names)
 
 
 def _without_done(mods: str) -> str:

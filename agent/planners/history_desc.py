@@ -9,11 +9,18 @@ point back by:
   "用降噪工具跑过的那条", "用均衡器调过的那段";
 - position: "the result before the last one", "倒数第二个生成的", "第二轮出来的那个";
 - a word of the request that made it: "lay the muffled one under the dialogue" after "here's the dialogue
-  track", "那个怪兽声音的" after "弄成怪兽的声音", "这句赞助词" after "说'本节目由星河电器赞助播出'".
+  track", "那个怪兽声音的" after "弄成怪兽的声音", "这句赞助词" after "说'本节目由星河电器赞助播出'", a person or
+  purpose ("Father Michael's part", "mum's one", "back to my tutor", "外公那条"), a language ("英文那句" after
+  "用英语说…"); one file of several sent together by the words that described it ("一分多钟的那条" after
+  "第一条就几秒，第二条一分多钟").
 
 Each reader returns the artifact (as history.Resolver's `(ref, kind)`) or None, and is only tried on a
 session with history. Content words only count when exactly one earlier request used them, so a common word
-never picks a turn by accident.
+never picks a turn by accident. What a description picks is that request's result, or the file it was sent
+when the words say so ("the witness recording itself", "他发来的原始录音", "not the text, the actual audio").
+When no phrase shape matches, `by_request_words` scores the whole request against each earlier one. A word
+that names the request the latest result grew from ("now normalize the interview" after "denoise the
+interview", "trim it") is read as that latest result (@last), not as the older step's output.
 """
 
 from __future__ import annotations
@@ -23,7 +30,7 @@ from typing import TYPE_CHECKING
 
 from agent.artifacts import ArtifactRecord
 from agent.context import PastRun
-from agent.planners.lexicon import rx
+from agent.planners.lexicon import LANGUAGES, rx
 
 if TYPE_CHECKING:
     from agent.planners.clauses import Request
@@ -89,8 +96,9 @@ _ZH_SAID = re.compile(r"(?P<a>[\u4e00-\u9fff]{1,6}?|[a-z]+)\s*(?:里|上|中|里
 
 # ------------------------------------------------------------------ one of the files sent over several requests
 _EN_NTH_SENT = re.compile(
-    r"\b(?:of\s+the\s+(?:two|three|four|\d)\s+(?:files|recordings|clips|uploads|takes|tracks)\s+(?:i|we)\s+(?:sent|uploaded"
-    r"|gave\s+you|attached|shared)(?:\s+you)?\s*,?\s*)the\s+(?P<pos>middle|first|second|third|last)(?:\s+one)?\b"
+    r"\b(?:of\s+the\s+(?P<n>two|three|four|\d)\s+(?:[\w-]+\s+)?(?:files|recordings|clips|uploads|takes|tracks|messages|notes"
+    r"|memos|songs)\s+(?:i|we)\s+(?:sent|uploaded|gave\s+you|attached|shared)(?:\s+you)?(?:\s+together)?\s*,?\s*)"
+    r"the\s+(?P<pos>middle|first|second|third|last|latter|former)(?:\s+one)?\b"
     r"|\bthe\s+(?P<pos2>middle|first|second|third|last)\s+(?:one\s+)?of\s+the\s+(?:two|three|four|\d)\s+(?:files"
     r"|recordings|clips|uploads|takes|tracks)\s+(?:i|we)\s+(?:sent|uploaded|gave\s+you|attached|shared)\b", re.I)
 # "拼接用的第二段素材": an input of an earlier step
@@ -100,22 +108,44 @@ _ZH_INPUT_OF = re.compile(r"(?P<verb>拼接|拼|混音|混|合并|连接|串)(?:
 _ZH_TOPIC = re.compile(r"^(?:把|将)?\s*那(?:个|段|条|首|版)(?P<d>[^，,。；;⟦]{2,14}?)的\s*(?=[，,])")
 
 # ------------------------------------------------------------------ words of the earlier request
-_EN_ABOUT = re.compile(r"\bthe\s+(?P<w>[a-z]{4,})(?:\s+(?:part|bit|track|one|take|clip|voice|line|recording|file))?\b", re.I)
+_EN_THING = r"part|bit|track|one|take|clip|voice|line|recording|file|call|message|note|welcome|speech|read|version"
+# "the whisper you cleaned", "Father Michael's part", "mum's one", "back to my tutor"
+_EN_ABOUT = re.compile(
+    rf"(?:\bthe\s+(?P<w>[a-z]{{4,}})|\b(?P<w2>[a-z]{{3,}})'s|\b(?:my|our)\s+(?P<w3>[a-z]{{4,}}))"
+    rf"(?:\s+(?:[a-z]+\s+)?(?:{_EN_THING}))?"
+    r"(?:\s+(?:that\s+|which\s+)?(?:you|i|we)\s+(?:just\s+)?[a-z]+(?:ed|ent|ade|id|ung|ang)\b)?"
+    r"(?:\s*,\s*the\s+[a-z]+(?:ed|er)\s+(?:one|version|take))?\b", re.I)  # "..., the cleaned one": the same file
 _ZH_ABOUT = re.compile(
     r"(?:这句|那句|那个|那段|那条|那首)(?P<a>[\u4e00-\u9fff]{2,6}?)(?:的)?(?=[，,。；;\s]|$|的?(?:接|混|垫|叠|放|加|转|导|降|升|剪|淡|调|标准化|存|我|你|也|还|再|单独|都))"
-    r"|(?P<b>[\u4e00-\u9fff]{2,6}?)(?:的)?(?:那句话?|那段|那条|那个|那首|那版)")
+    # not from a verb or a preposition: "接在投诉电话的录音后面" names "投诉电话的录音"
+    r"|(?![把将接拼混叠放加用给在到与对])(?P<b>[\u4e00-\u9fff]{2,6}?)(?:的)?(?:那句话?|那段|那条|那个|那首|那版|那通|录音|音频)")
 # What does not name a turn: words every request uses.
 _EN_COMMON = set("""this that with what which from into over under after before about these those there their them
 then than your mine ours file files clip clips audio recording recordings track tracks take takes voice version one
 ones part bits thing things result results output outputs same other first second third last latest whole entire
 start beginning middle end second seconds minute minutes music song sound sounds speech line lines time left right
 front back behind above below volume level loudness quiet loud original copy edit edits mix effect effects""".split())
+# Words of a request that describe nothing in particular (for by_request_words).
+_STOP_WORDS = set("""the and for but now just also too please pls can could would will you your yours its it's not
+okay fine right back this that then than with without make made want wanted need needed give take let lets get got
+put keep leave left one ones bit little lot more less very really actually again instead still same other others
+thing things stuff something anything everything some any all both each every first second third last next previous
+earlier before after later into onto from over under about around between while when where which what who whom how
+why here there they them their them she her him his our ours ours mine i'm i've i'll we'll we're you're don't
+doesn't didn't isn't wasn't won't can't cannot i've see look sound sounds sounding like similar version versions
+result results file files clip clips audio track tracks recording recordings one two three four five six seven eight
+nine ten seconds second minute minutes hour hours thanks thank okay yes yeah no nope sure great cool nice lol hmm
+sorry ok""".split())
 _ZH_COMMON = {"这个", "那个", "这段", "那段", "一下", "帮我", "给我", "录音", "声音", "音频", "文件", "一个", "一段", "这句",
               "那句", "语音", "版本", "结果", "中文", "英文", "用中", "文说", "刚才", "之前", "我们", "你们", "时候", "处理",
               "加个", "加点", "一点", "转成", "导出", "生成", "合成", "说话", "的那"}
 
 
 _NAMED = re.compile(r"[\w\-]+\.(?:wav|mp3|flac|ogg|m4a|aac|opus|jpe?g|png|webp)\b|[a-z\u4e00-\u9fff][\w]*_[\w]+", re.I)
+
+
+_ORDINAL_MARK = re.compile(r"第\s*(?P<k>[一二三四五\d])\s*(?:条|段|个|份)|\b(?:the\s+)?(?P<k2>first|second|third)\s+(?:one|file|clip)\b",
+                           re.I)
 
 
 def _bigrams(s: str) -> set[str]:
@@ -129,6 +159,22 @@ def _zh_num(d: str) -> int:
 def _main_audio(run: PastRun) -> ArtifactRecord | None:
     return next((a for a in run.outputs if a.kind == "audio"), None) or next(
         (a for a in reversed(run.made) if a.kind == "audio"), None)
+
+
+# "the witness recording itself", "at the level it came in at", "他发来的原始录音", "不要你加速过的": the file as sent
+_AS_SENT = rx(r"\b(?:original|raw|itself|actual\s+audio|audio\s+file|unprocessed|untouched|unedited|as\s+(?:i|we)\s+sent"
+              r"|came\s+in\s+at|at\s+real\s+speed|from\s+before\s+you)\b",
+              r"原始|原声|原来的|原本的|原版|当初给你|发来的|传来的|本身|(?:降噪|加速|放慢|处理|调|剪)(?:之|以)?前|没(?:有)?(?:放慢|加速|处理|降噪|调|剪)"
+              r"|不要你\S{0,4}过的")
+
+
+def _audio_of(run: PastRun, text: str) -> ArtifactRecord | None:
+    """What a description of `run` means: the file sent when the words say so or the run made no audio (a
+    transcription), else its result."""
+    sent = next((a for a in run.uploads if a.kind == "audio"), None)
+    if sent is not None and _AS_SENT.search(text):
+        return sent
+    return _main_audio(run) or sent
 
 
 def _ref(a: ArtifactRecord | None) -> tuple[str, str] | None:
@@ -163,13 +209,13 @@ class DescriptionReader:
         if pat in (_EN_SAID, _ZH_SAID):
             return self._transcript_about((m.groupdict().get("w") or m.groupdict().get("w2") or m.group("a")).lower())
         if pat is _EN_NTH_SENT:
-            return self._nth_sent(m.group("pos") or m.group("pos2"))
+            return self._nth_sent(m.group("pos") or m.group("pos2"), m.groupdict().get("n"))
         if pat is _ZH_INPUT_OF:
             return self._input_of(m.group("verb"), _zh_num(m.group("n")))
         if pat is _ZH_TOPIC:
             return self._by_zh_words(m.group("d"))
         if pat is _EN_ABOUT:
-            return self._by_word(m.group("w").lower())
+            return self._by_word((m.group("w") or m.group("w2") or m.group("w3")).lower())
         if pat is _ZH_ABOUT:
             return self._by_zh_words(m.group("a") or m.group("b"))
         return None
@@ -223,11 +269,16 @@ class DescriptionReader:
         a = about[-1] if about else (texts[0][1] if len(texts) == 1 else None)
         return (f"@{a.id}", "text") if a is not None else None
 
-    def _nth_sent(self, pos: str) -> tuple[str, str] | None:
+    def _nth_sent(self, pos: str, count: str | None = None) -> tuple[str, str] | None:
         sent = [a for r in self.runs for a in r.uploads if a.kind == "audio"]
+        n = {"two": 2, "three": 3, "four": 4}.get((count or "").lower()) or (int(count) if count and count.isdigit() else 0)
+        together = next(([a for a in r.uploads if a.kind == "audio"] for r in reversed(self.runs)
+                         if n and sum(a.kind == "audio" for a in r.uploads) == n), None)
+        sent = together or sent  # "of the two hold messages I gave you together": the request that sent two
         if not sent:
             return None
-        i = {"first": 0, "second": 1, "third": 2, "last": len(sent) - 1, "middle": len(sent) // 2}[pos.lower()]
+        i = {"first": 0, "former": 0, "second": 1, "third": 2, "last": len(sent) - 1, "latter": len(sent) - 1,
+             "middle": len(sent) // 2}[pos.lower()]
         return _ref(sent[i]) if i < len(sent) else None
 
     def _input_of(self, verb: str, n: int) -> tuple[str, str] | None:
@@ -241,27 +292,105 @@ class DescriptionReader:
         return None
 
     def _by_word(self, word: str) -> tuple[str, str] | None:
-        from agent.planners.tool_rules import keyword_tools
-
         from agent.planners.history import _IMAGE_NOUN
+        from agent.planners.tool_rules import keyword_tools
 
         if self.r.current_audio or word in _EN_COMMON or keyword_tools(word) or _IMAGE_NOUN.search(word):
             return None  # a photo is read by history.py ("the portrait from the beginning")
         runs = [r for r in self.runs if re.search(rf"\b{re.escape(word)}\b", r.request, re.I)]
         if len(runs) != 1:
             return None
-        return _ref(_main_audio(runs[0]) or next((a for a in runs[0].uploads if a.kind == "audio"), None))
+        a = _audio_of(runs[0], self.req.original)
+        if a is not None and a.id in self._lineage_of_latest() and not _AS_SENT.search(self.req.original):
+            return None  # "normalize the landlord interview" after "denoise the landlord interview", "trim it": @last
+        return _ref(a)
+
+    def by_request_words(self, text: str) -> tuple[tuple[str, str], str] | None:
+        """The one earlier request this request describes by content words no other earlier request used, or None.
+        Not the run the latest result grew from: "now normalize the interview" after "denoise the interview" and
+        "trim it" means the trimmed file, which @last already is."""
+        from agent.planners.tool_rules import keyword_tools
+
+        runs = [r for r in self.runs if r.uploads or r.made]
+        if len(runs) < 2:
+            return None
+        lowered = [r.request.lower() for r in runs]
+        words = {w for w in re.findall(r"[a-z][a-z'-]{2,}", text.lower()) if w.rstrip("'s") not in _STOP_WORDS}
+        words = {w.removesuffix("'s") for w in words if not keyword_tools(w) and w.removesuffix("'s") not in _EN_COMMON}
+        grams = _bigrams(text)
+        scores = [0] * len(runs)
+        hits: list[str] = []
+        for w in words:
+            found = [i for i, r in enumerate(lowered) if re.search(rf"\b{re.escape(w)}(?:s|es)?\b", r)]
+            if len(found) == 1:
+                scores[found[0]] += 1
+                hits.append(w)
+        for g in grams:
+            if keyword_tools(g):
+                continue
+            found = [i for i, r in enumerate(lowered) if g in r]
+            if len(found) == 1:
+                scores[found[0]] += 1
+                hits.append(g)
+        best = max(scores)
+        if best == 0 or scores.count(best) != 1:
+            return None
+        run = runs[scores.index(best)]
+        a = _audio_of(run, text)
+        if a is None or (a.id in self._lineage_of_latest() and not _AS_SENT.search(text)):
+            return None
+        return (f"@{a.id}", a.kind), " ".join(hits)
+
+    def _lineage_of_latest(self) -> set[str]:
+        """The previous result (what @last reads) and everything it was made from; empty when it was no audio."""
+        seen: set[str] = set()
+        todo = [a for a in self.r.ctx.last if a.kind == "audio"][:1]
+        while todo:
+            a = todo.pop()
+            if a.id in seen:
+                continue
+            seen.add(a.id)
+            todo += [p for p in (self.r.ctx.artifacts.get(i) for i in a.inputs) if p is not None]
+        return seen
 
     def _by_zh_words(self, desc: str) -> tuple[str, str] | None:
         from agent.planners.history import _tools_done
 
         words, tools = _bigrams(desc), _tools_done(desc)
-        if not (words or tools) or self.r.current_audio:
+        # "英文那句" after "用英语说：…": a language, by any of its names
+        langs = {code for name, code in LANGUAGES.items() if name in desc.lower()}
+        if not (words or tools or langs) or self.r.current_audio:
             return None
-        scored = [(2 * len(tools & {a.tool for a in r.made}) + sum(w in r.request for w in words), i)
+
+        def speaks(r: PastRun) -> bool:
+            return any(code in langs and name in r.request.lower() for name, code in LANGUAGES.items())
+
+        scored = [(2 * len(tools & {a.tool for a in r.made}) + sum(w in r.request for w in words) + speaks(r), i)
                   for i, r in enumerate(self.runs)]
         best = max((s for s, _ in scored), default=0)
         tops = [i for s, i in scored if s == best]
         if best == 0 or len(tops) != 1:
             return None
-        return _ref(_main_audio(self.runs[tops[0]]))
+        run = self.runs[tops[0]]
+        return _ref(self._one_of_its_files(run, words) or _audio_of(run, self.req.original))
+
+    def _one_of_its_files(self, run: PastRun, words: set[str]) -> ArtifactRecord | None:
+        """'一分多钟的那条' after '第一条就几秒，第二条一分多钟，第三条二十秒左右': the file the earlier request described
+        with those words (as sent when the words say so, else what was made from it)."""
+        sent = [a for a in run.uploads if a.kind == "audio"]
+        marks = list(_ORDINAL_MARK.finditer(run.request))
+        if len(sent) < 2 or len(marks) < 2 or not words:
+            return None
+        spans = [(m, marks[i + 1].start() if i + 1 < len(marks) else len(run.request)) for i, m in enumerate(marks)]
+        scored = [(sum(w in run.request[m.start():end] for w in words), m) for m, end in spans]
+        best = max(s for s, _ in scored)
+        top = [m for s, m in scored if s == best]
+        if best == 0 or len(top) != 1:
+            return None
+        mark = top[0].group("k") or top[0].group("k2")
+        k = {"first": 1, "second": 2, "third": 3}.get(mark.lower()) or _zh_num(mark)
+        if k > len(sent):
+            return None
+        if _AS_SENT.search(self.req.original):
+            return sent[k - 1]
+        return next((a for a in run.made if a.kind == "audio" and a.inputs[:1] == [sent[k - 1].id]), sent[k - 1])

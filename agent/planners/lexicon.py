@@ -16,7 +16,7 @@ def rx(*alternatives: str) -> re.Pattern[str]:
 NUM = r"-?\d+(?:\.\d+)?"
 TIME = (rf"(?<![a-z]){NUM}\s*(?:ms|msecs?|millisec(?:ond)?s?|s|secs?|seconds?|mins?|minutes?|h|hrs?|hours?)(?![a-z])"
         rf"|{NUM}\s*(?:毫秒|秒钟|秒|分钟|小时)|\d{{1,2}}:\d{{2}}")
-HZ = rf"{NUM}\s*(?:khz|kilohertz|k|hz|hertz)(?![a-z])|{NUM}\s*(?:千赫兹|千赫|赫兹|赫)"
+HZ = rf"{NUM}\s*(?:khz|kilohertz|k|hz|hertz)(?![a-z])|{NUM}\s*(?:千赫兹|千赫|赫兹|赫)|{NUM}\s*k\s*(?:赫兹|赫)"
 DB = rf"{NUM}\s*(?:dbfs|dbtp|dbs?|decibels?)(?![a-z])|{NUM}\s*分贝"
 LUFS = rf"{NUM}\s*(?:lufs|lkfs|lu)(?![a-z])"
 RANGE_LINK = r"(?:to|-|–|~|～|until|till|through|thru|and|到|至)"
@@ -123,7 +123,7 @@ LANG_ZH = "|".join(sorted((k for k in LANGUAGES if not k.isascii()), key=len, re
 # "in French", "a German voice", "用中文"
 LANGUAGE_PHRASE = rx(
     rf"\b(?:in|with\s+an?|using|into|an?|as)\s+(?P<en1>{LANG_EN})\b(?:\s+(?:voice|accent|speaker|language))?",
-    rf"\b(?P<en2>{LANG_EN})\s+(?:voice|accent|speaker|speech|audio|recording|language|lecture|talk|podcast|interview"
+    rf"\b(?P<en2>{LANG_EN})\s*(?:的\s*)?(?:voice|accent|speaker|speech|audio|recording|language|lecture|talk|podcast|interview"
     r"|conversation|meeting|call|lesson|class|song|clip|file|video|text|transcript|narration|news|broadcast"
     r"|voicemail|voice\s+(?:memo|message|note)|message|memo|sermon|speaker|lyrics|dialogue|audiobook|show)\b",
     rf"(?:用|以|说|讲)?(?P<zh>{LANG_ZH})(?:来|的|发音|语音)?",
@@ -137,6 +137,36 @@ def language_in(text: str) -> str | None:
         return None
     word = next(g for g in (m.group("en1"), m.group("en2"), m.group("zh")) if g)
     return LANGUAGES.get(word.lower())
+
+
+# What is spoken in the recording, said anywhere in the request: "the witness speaks Spanish throughout",
+# "caller speaks english", "(it's French)", "说的是普通话", "我奶奶用普通话发给我的语音"
+_SPOKEN = rx(rf"\b(?:speaks?|speaking|spoken\s+in|talks?\s+in|it'?s(?:\s+all)?(?:\s+in)?|is\s+in)\s+(?P<en>{LANG_EN})\b"
+             r"(?!\s+(?:voice|accent|translation|version|subtitles?))",
+             rf"(?:说的是|讲的是|说的|讲的)(?P<zh>{LANG_ZH})|(?:是|用)(?P<zh2>{LANG_ZH})(?:的|说的|讲的|发(?:给我)?的|录的|(?=[，。,.！!）)]|$))")
+
+
+def spoken_language(text: str) -> str | None:
+    """The one language the request says the recording is in (None when it names none, or several)."""
+    found = {LANGUAGES[(m.group("en") or m.group("zh") or m.group("zh2")).lower()] for m in _SPOKEN.finditer(text)}
+    return found.pop() if len(found) == 1 else None
+
+
+_NTH_SPEAKS = rx(rf"\b(?:the\s+)?(?P<en>first|second|third|1st|2nd|3rd)(?:\s+(?:one|file|clip|recording|interview|call|track))?"
+                 rf"\s+(?:is|'s)\s+(?:in\s+)?(?P<lang>{LANG_EN})\b",
+                 rf"第(?P<zh>[一二三四1234])(?:个|段|条|份)?(?:是|用的是|说的是|讲的是|为)(?P<zlang>{LANG_ZH})")
+
+
+def languages_by_position(text: str) -> dict[int, str]:
+    """'第一段是普通话，第二段是英语', 'the first one is in English': the language of the k-th file (1-based)."""
+    out: dict[int, str] = {}
+    for m in _NTH_SPEAKS.finditer(text):
+        if m.group("en"):
+            out[ORDINALS[m.group("en").lower()]] = LANGUAGES[m.group("lang").lower()]
+        else:
+            d = m.group("zh")
+            out[int(d) if d.isdigit() else "一二三四".index(d) + 1] = LANGUAGES[m.group("zlang")]
+    return out
 
 
 def script_language(text: str) -> str | None:
@@ -165,10 +195,11 @@ ORDINAL_MENTION = rx(
     r"(?<![\d.]\s)(?<![\d.])\b(?P<ord>first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|former|latter)\b(?!\s*\d)"
     r"(?:\s+(?:file|clip|track|recording|one|upload|audio|song|input|take|voice))?",
     r"\b(?:file|clip|track|recording|upload|input|take|#)\s*(?P<num>\d)\b",
-    r"第(?P<zh>\d|[一二三四五])(?:个|段|首|条)?(?:文件|音频|录音)?|(?P<zhrel>前者|后者)",
+    # not "从第10秒开始", "第2分钟": a time, not the k-th file
+    r"第(?P<zh>\d|[一二三四五])(?![\d.]|\s*(?:秒|分|小时|拍|遍|次|轮|步))(?:个|段|首|条)?(?:文件|音频|录音)?|(?P<zhrel>前者|后者)",
 )
 
-PEAK_WORDS = rx(r"\b(?:true\s*)?peak\b|\bceiling\b|\bdbtp\b", r"峰值|上限")
+PEAK_WORDS = rx(r"\b(?:true\s*)?peaks?\b|\bceiling\b|\bdbtp\b", r"峰值|上限")
 # The parts of a mix a level can refer to ("the music at 30%").
 MIX_PART = rx(r"\b(?:music|background|bgm|other\s+(?:one|clip|file|track)|voice|speech|bed)\b", r"音乐|背景|人声")
 
@@ -207,19 +238,32 @@ QUESTION = rx(r"^(?:(?:so|and|but|hey|ok(?:ay)?|um|uh|quick\s+question)[\s,]+)*(
               r"|when|why|how|does|do|did|is|are|was|were|has|have|can\s+(?:it|this|that|he|she|they)|will|would\s+(?:it|this))\b"
               r"(?!\s+(?:you|u)\b)", r"吗[?？]?$|什么|几个|几次|谁|哪(?:个|些|里|首|种)|多少|是不是|有没有")
 
+# 唱 as "sing": not a simile ("像在唱"), not 唱诗班/唱片/合唱, not "我唱的" (what I sang), not 唱完 ("after singing")
+SING_ZH = (r"(?<!像在)(?<!好像在)(?<!仿佛在)(?<!里)(?<!这段清)(?<!那段清)(?<!这首清)(?<!合)(?:(?<![我他她])唱|(?<=[我他她])唱(?!的|过|了))"
+           r"(?!不上|不了|不到|不动|诗|片|团|机)(?![^，,。]{0,4}一样)(?!完|好(?:之后|以后|后|了))")
+
 # ------------------------------------------------------------------ capabilities no tool has
 # (capability named in the answer, pattern). Checked before the tool rules, so "remove the echo" is
 # not read as "add reverb" and "remove the background music" is not read as denoising.
 UNSUPPORTED: list[tuple[str, re.Pattern[str]]] = [
-    ("translation", rx(r"\btranslat\w*", r"翻译|译成|译为")),
+    # not "translate the length for me: 5 minutes into a 6 minute slot"
+    ("translation", rx(r"\btranslat(?:e|es|ed|ing|ion|ions|or|ors)?\b(?!\s+(?:the\s+)?(?:length|duration|time|tempo|bpm|numbers?|that\s+into\s+a\s+(?:rate|speed)))",
+                       r"翻译|译成|译为")),
+    ("surround or ambisonic formats", rx(r"\bambisonics?\b|\bb-format\b|\b[57]\.1(?:\.\d)?\b|\bdolby\s+atmos\b|\batmos\b",
+                                        r"全景声|环绕声格式|杜比")),
+    ("score or MIDI format conversion", rx(r"\b(?:midi|musicxml|sheet\s+music|notation)\b[^,.;]{0,30}\bto\s+(?:musicxml|midi|pdf"
+                                           r"|sheet\s+music|notation|abc)\b")),
+    ("adaptive or real-time music", rx(r"\bheart[- ]?rate\b|\bbiometric\w*", r"心率|心跳数据|实时调整")),
     ("summarising", rx(r"\bsummar\w*|\btl;?dr\b|\bgist\b|\bkey\s+points\b", r"摘要|总结|概括|归纳")),
     ("image generation or editing", rx(
         r"\b(?:picture|image|photo|photograph|drawing|painting|illustration|logo|wallpaper|icon|jpe?g|png)s?\b"
         r"|\bdraw\b|\bpaint\b", r"画一|图片|图像|照片|画个|画张|画幅")),
     ("plots or graphs", rx(r"\b(?:plot|graph|chart|spectrogram|visuali[sz]\w*)s?\b|\bwaveform\s+(?:image|picture|plot)\b",
                            r"频谱图|波形图|曲线图|画(?:一(?:个|张))?(?:图|波形|频谱|曲线)")),
+    # "婚礼视频的背景音乐" is audio from a video; "for a video" is taken out by the rule planner first
     ("video", rx(r"\bvideos?\b|\bmovie\b(?![- ]trailer)|\banimat\w*|\blip[- ]?sync\w*|\bavatar\b|\btalking\s+head\b|\bmp4\b",
-                 r"视频|动画|口型|数字人")),
+                 r"视频(?!(?:的?(?:背景音乐|音乐|音频|声音|录音|音轨|配乐|原声|bgm|BGM|配音|口播|旁白|解说)|号|用的?|要|里用)"
+                 r"(?![^，,。]{0,6}(?:提取|抽取|分离|拿出来|扒下来|导出来)))|动画|口型|数字人")),
     ("music generation", rx(
         r"\b(?:compose|composing|composition|symphony|orchestrat\w*)\b",
         r"\b(?:generate|create|make|produce|compose)\s+(?:me\s+)?(?:a|an|some)\s+(?!voice|speech|spoken|narrat)"
@@ -228,7 +272,7 @@ UNSUPPORTED: list[tuple[str, re.Pattern[str]]] = [
         r"|little\s+"
         r"|happy\s+|sad\s+|relaxing\s+|calm\s+|epic\s+|catchy\s+|pop\s+|rock\s+|jazz\s+|piano\s+|lo-?fi\s+"
         r"|background\s+|original\s+|dance\s+|birthday\s+)*(?:song|melody|beat|tune|jingle|soundtrack|music|ringtone"
-        r"|chord\s+progression)s?\b(?!\s+(?:out\s+of|of|from|with|using)\b)",
+        r"|chord\s+progression)s?\b(?!\s+(?:bed\s+)?(?:out\s+of|of|from|with|using)\b)",
         r"作曲|写(?:一)?首|生成(?:一段)?音乐|创作|编曲|写歌"
         # "给我 generate 一个 podcast intro jingle", "生成一段三分钟的轻松背景音乐" (not "生成一段语音，配上背景音乐")
         r"|(?:generate|compose|生成|写|编|做\s*[一1]\s*(?:个|段|首|条))\s*(?:[一1]\s*(?:个|段|首|条))?"
@@ -236,7 +280,8 @@ UNSUPPORTED: list[tuple[str, re.Pattern[str]]] = [
     ("sound-effect generation", rx(
         r"\b(?:generate|create|make|synthesi[sz]e|produce)\s+(?:me\s+|us\s+)?(?:a|an|some)?\s*(?:[\w.-]+\s+){0,3}?"
         r"(?:sound\s+effects?|sfx|white\s+noise|pink\s+noise|brown\s+noise|rain|thunder|applause|laughter|explosion|beeps?"
-        r"|sine(?:\s+wave)?|(?:test\s+)?tones?|drum|click\s+track|metronome|ambien(?:ce|t\s+sound))\b", r"生成(?:一段)?(?:音效|白噪音|雨声)"
+        r"|sine(?:\s+wave)?|(?:test\s+)?tones?|drum|click\s+track|metronome|ambien(?:ce|t\s+sound))\b"
+        r"|\b(?:binaural|isochronic)\s+beats?\b", r"生成(?:一段)?(?:音效|白噪音|雨声)|双耳节拍"
         r"|(?:生成|做|制作|合成|来)(?!成)(?:[一1]\s*[段个首条])?[^，,。；]{0,4}(?:音效|白噪音|雨声|雷声|掌声|笑声|鸟叫声?|海浪声|风声|铃声"
         r"|提示音|闹铃)")),
     ("voice cloning or conversion", rx(
@@ -251,7 +296,7 @@ UNSUPPORTED: list[tuple[str, re.Pattern[str]]] = [
         r"\bin\s+the\s+voice\s+of\b|\b(?:sound|sounds)\s+(?:more\s+)?(?:like|as\s+if)\s+(?!(?:a|an|the|it|this|that|they|we"
         r"|someone|somebody|i)\b)[a-z]+(?:\s+[a-z]+)?\s+(?:is|was|were)\s+(?:the\s+one\s+)?(?:reading|saying|speaking"
         r"|narrating|talking|singing|voicing)\b",
-        r"变声|换声|克隆|声音克隆|变成(?:男|女)声|(?:改|换|变)(?:成)?[^，,。]{0,4}口音|(?:用|以)我(?:自己)?的(?:声音|嗓音)"
+        r"变声(?!后|过|的)|换声|克隆|声音克隆|变成(?:男|女)声|(?:改|换|变)(?:成)?[^，,。]{0,4}口音|(?:用|以)我(?:自己)?的(?:声音|嗓音)"
         r"|(?:用|(?<![\d千百万赫兹])以(?![下上内外前后])|模仿)(?!女|男|中文|英文|英语|普通话|默认)[^，,。\s]{1,8}?的(?:声音|嗓音|口吻|腔调)")),
     ("source separation (isolating or removing voice, music or instruments)", rx(
         r"\b(?:remove|isolate|extract|separate|split|strip|mute|get\s+rid\s+of|take\s+out|cut\s+out|delete|drop"
@@ -261,8 +306,12 @@ UNSUPPORTED: list[tuple[str, re.Pattern[str]]] = [
         r"|accompaniment|backing\s+(?:track|vocals)|beat)\b",
         r"\b(?:isolate|extract|separate)\s+(?:the\s+)?(?:voice|speech|dialogue)\b(?!\s+(?:memo|note|message"
         r"|recording))",
-        r"\bkaraoke\b|\bstems?\b|\ba\s*cappella\b|\bacapella\b|\binstrumental\s+version\b",
-        r"人声分离|分离|去掉人声|去除人声|消除人声|提取人声|伴奏|去掉背景音乐|去除背景音乐|去掉音乐|卡拉ok"
+        # "karaoke night", "this karaoke backing track", "第二个是伴奏": the backing track named, not one to make
+        r"\b(?:make|create|turn|give|convert|want|need)\b[^,.;]{0,30}\bkaraoke\s+(?:version|track|mix|cut)\b"
+        r"|\binto\s+(?:a\s+)?karaoke\b|\bkaraoke\s+version\s+of\b|\bstems?\b|\ba\s*cappella\b|\bacapella\b"
+        r"|\binstrumental\s+version\b",
+        r"人声分离|分离|去掉人声|去除人声|消除人声|提取人声|(?:提取|分离出|做成|弄成|变成|生成|只要|只留|做个|做一个|做一版)\s*伴奏"
+        r"|去掉背景音乐|去除背景音乐|去掉音乐|(?:做成|弄成|变成|生成|做个|做一个)\s*卡拉ok"
         r"|(?:人声|背景音乐|音乐|鼓声?|吉他|钢琴|贝斯)(?:部分)?(?:都|全)?(?:去掉|去除|消除|删掉|拿掉|抠掉|提取出来|单独提取|分出来)"
         # "这段人声去掉电流声": the hum is removed from the voice
         r"(?![^，,。]{0,3}(?:电流声|噪音|噪声|杂音|嗡嗡|交流声|底噪|哼声|回声|混响|喷麦|呼吸|爆音|咔嗒|静音|空白))")),
@@ -271,9 +320,9 @@ UNSUPPORTED: list[tuple[str, re.Pattern[str]]] = [
         r"(?:\w+\s+)?(?:lyrics|poem|poetry|story|essay|script|rap|verse|limerick|haiku|article|blog\s+post)s?\b",
         r"写(?:一)?(?:首|段|篇|个)?(?:歌词|诗|故事|文章|剧本)|作词|写词"
         r"|写(?:[一1]\s*)?(?:首|段|篇|个|份)?[^，,。；]{0,4}(?:歌词|诗|故事|文章|剧本|文案|稿子|台词|段子|小说|作文|邮件)")),
-    ("singing", rx(r"\b(?:sing|sang|sung|singing|sings)\b(?![^,;]*\b(?:in|inside)\s+(?:a|an|the)\s+(?:\w+\s+)?(?:hall"
+    ("singing", rx(r"\b(?:sing|sang|sung|singing|sings)\b(?![^,;]*\b(?:in|inside)\s+(?:a|an|the)\s+(?:\w+\s+){0,3}(?:hall"
                    r"|cathedral|church|chapel|room|cave|stadium|arena|bathroom|shower|auditorium|concert\s+hall)\b)",
-                   r"(?<!像在)(?<!好像在)(?<!仿佛在)(?<!里)(?<!这段清)(?<!那段清)(?<!这首清)唱(?!不上|不了|不到|不动)(?![^，,。]{0,4}一样)(?!完|好(?:之后|以后|后|了))")),
+                   SING_ZH)),
     ("speaker identification", rx(
         r"\bwho\s+(?:is|was|'s|are)\s+(?:speaking|talking|this)\b|\bdiari[sz]\w*|\bspeaker\s+(?:id|identification"
         r"|labels?)\b"
@@ -333,10 +382,9 @@ UNSUPPORTED: list[tuple[str, re.Pattern[str]]] = [
     ("reversing audio", rx(r"\brevers(?:e|ed|ing)\b(?!\s+order)|\bbackwards?\b",
                            r"倒放|(?<!按)倒序(?![^，,。]{0,4}(?:拼|排|连|接|合并|串))|反转")),
     # "this drum loop is 90 bpm": a loop as the thing being edited is not a request to loop it
-    ("looping or repeating", rx(r"(?<!ground\s)(?<!ground-)(?<!drum\s)(?<!guitar\s)(?<!bass\s)(?<!piano\s)(?<!synth\s)"
-                                r"(?<!beat\s)(?<!vocal\s)(?<!this\s)(?<!that\s)(?<!the\s)(?<!my\s)"
-                                r"\bloop(?:s|ed|ing)?\b(?!\s+(?:clip|video|footage|gif))|\brepeat\s+(?:it|this|that|the)\b"
-                                r"|\b\d+\s+times\s+in\s+a\s+row\b",
+    ("looping or repeating", rx(r"\bloop\s+(?:it|this|that|them|the\s+\w+)\b|\b(?:make|turn)\s+(?:it|this|that)\s+(?:into\s+)?"
+                                r"(?:a\s+)?(?:seamless\s+)?loop\b|\bloop(?:ed|ing)\s+(?:for|until|\d)|\bloopable\b|\bseamless(?:ly)?\s+loop"
+                                r"|\bon\s+(?:a\s+)?loop\b|\brepeat\s+(?:it|this|that|the)\b|\b\d+\s+times\s+in\s+a\s+row\b",
                                 r"重复|循环")),
     ("splitting into parts", rx(
         r"\bsplit\s+(?:it|this|the\s+\w+)?\s*(?:into|at|in|on|by)\b|\bchop\s+(?:it\s+)?(?:into|up)\b"
@@ -358,14 +406,15 @@ UNSUPPORTED: list[tuple[str, re.Pattern[str]]] = [
         r"压缩动态|压限|动态范围|每(?:个|一个)字的音量|每句(?:话)?的音量|音量(?:都)?(?:调|弄)?(?:得|成)?一样大")),
     ("click, breath, plosive or sibilance removal", rx(
         r"\bde-?ess\w*|\bsibilan\w*|(?<!kettle\s)(?<!mouse\s)(?<!door\s)(?<!pen\s)(?<!camera\s)(?<!switch\s)"
-        r"(?<!where\sit\s)\bclicks?\b(?!\s+and\s+all)(?!\s+track)|\bpops?\b|\bplosives?\b|\bbreath(?:s|ing)?\b|\bmouth\s+noises?\b"
+        r"(?<!where\sit\s)\bclicks?\b(?!\s+and\s+all)(?!\s+track)|\bpops?\b|\bplosives?\b|(?<!guided\s)(?<!her\s)(?<!his\s)(?<!their\s)(?<!baby's\s)\bbreath(?:s|ing)?\b(?!\s+(?:exercises?|intro|session|practice|technique|class|coach|app|guide|meditation))|\bmouth\s+noises?\b"
         r"|\bcrackl\w*|\b(?:fix|remove|repair|reduce|undo)\s+(?:the\s+)?clipping\b|\bde-?clip\w*",
         r"齿音|喷麦|呼吸声|爆音|咔嗒")),
     ("filler-word removal or censoring", rx(
         r"\b(?:filler\s+words?|swear\w*|curse\s+words?|profanity|bleep\w*|censor\w*)\b"
         # "remove the ums" (a leading "um, can you ..." is only hesitation)
         r"|\b(?:the|all|those|these|any|every|my)\s+(?:ums?|uhs?|ahs?|ers|erms?|uhms?)\b|\b(?:ums?|uhs?)\s+and\s+(?:ahs?|uhs?)\b"
-        r"|\b(?:remove|cut|delete|strip|edit|take|get\s+rid\s+of)\s+(?:out\s+)?(?:ums?|uhs?|ahs?)\b", r"口头禅|脏话|哔")),
+        r"|\b(?:remove|cut|delete|strip|edit|take|get\s+rid\s+of)\s+(?:out\s+)?(?:ums?|uhs?|ahs?)\b",
+        r"口头禅|(?<!有句)(?<!有个)(?<!有段)脏话|哔")),
     # binaural placement ("from my left", "binaural", "spatialize") is the binauralize tool (gen_args.py)
     ("stereo panning, widening or surround", rx(r"\bpan(?:ning|ned)?\b(?![^,;.]*\bbinaural)|\bwiden\w*|\bsurround\b",
                                                 r"声像|环绕")),
@@ -408,6 +457,8 @@ UNSUPPORTED: list[tuple[str, re.Pattern[str]]] = [
         r"|\b(?:send|share|post|upload|publish)\b[^,;]*\b(?:e-?mail|inbox|whatsapp|slack|youtube|soundcloud|dropbox"
         r"|twitter|facebook|instagram|tiktok)\b"
         r"|\b(?:check|read|open)\s+my\s+e-?mails?\b|\btimer\b|\balarm\b"
+        r"|\b(?:live\s*stream(?:ing)?\s+(?:it|this|that|them|to|on)|stream\s+(?:it|this|that|them)\s+(?:live\s+)?(?:to|on)"
+        r"|go\s+live)\b"
         r"|\bsearch\s+the\s+web\b|\bgoogle\b|\bwho\s+is\s+the\s+president\b|\bwhat\s+time\s+is\s+it\b|\bcapital\s+of\b",
         r"天气|新闻|股票|笑话|菜谱|邮件|闹钟|几点了|订(?:[一1]\s*张)?(?:机票|火车票|酒店|餐)"
         r"|(?:发|传|分享|上传)(?:到|给|送到)[^，,。]{0,8}(?:邮箱|微信|朋友圈|群|同事|朋友|网盘|抖音|b站|youtube)")),

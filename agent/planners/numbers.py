@@ -16,7 +16,7 @@ from dataclasses import dataclass
 # ---------------------------------------------------------------------------- English words
 _EN_SMALL = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "dozen": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
     "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
 }
 _EN_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fourty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
@@ -217,6 +217,7 @@ def normalize_numbers(text: str) -> str:
     t = re.sub(r"[０-９]", lambda m: chr(ord(m.group(0)) - 0xFEE0), t)
     t = re.sub(r"(\d),(\d{3})(?!\d)", r"\1\2", t)  # 44,100
     t = re.sub(r"(\d)\s*千(?=赫)", r"\1 k", t)  # 44.1千赫兹 is 44.1 kHz, not 44.1 then 1000
+    t = re.sub(r"(?<![万亿千])([零〇一二两三四五六七八九十百点]+)千(?=赫)", r"\1 k", t)  # 十六千赫兹 is 16 kHz
     t = _cn_prefixes(t)
     t = _replace_cn_runs(t)
     t = re.sub(r"负\s*(?=\d|\.\d)", "-", t)
@@ -277,7 +278,7 @@ _UNIT_RE = re.compile(
     r"\s*(?:个\s*)?(?:" + "|".join(f"(?P<u{i}>{p})" for i, (p, _, _) in enumerate(_UNITS)) + r")(?![a-z])", re.I
 )
 _NUM_RE = re.compile(r"(?<![A-Za-z0-9_.])(?:[-+](?=\.?\d))?(?:\d+(?:\.\d+)?|\.\d+)(?![\d])")
-_CLOCK_RE = re.compile(r"(?<![\d:])(\d{1,2}):(\d{2})(?::(\d{2}))?(?![\d:])")
+_CLOCK_RE = re.compile(r"(?<![\d:])(\d{1,2}):(\d{2}(?:\.\d+)?)(?::(\d{2}(?:\.\d+)?))?(?![\d:])")  # 0:07.3 is 7.3 s
 
 
 def scan(text: str) -> list[Quantity]:
@@ -285,8 +286,8 @@ def scan(text: str) -> list[Quantity]:
     out: list[Quantity] = []
     taken: list[tuple[int, int]] = []
     for m in _CLOCK_RE.finditer(text):
-        a, b, c = int(m.group(1)), int(m.group(2)), m.group(3)
-        secs = a * 3600 + b * 60 + int(c) if c else a * 60 + b
+        a, b, c = int(m.group(1)), float(m.group(2)), m.group(3)
+        secs = a * 3600 + b * 60 + float(c) if c else a * 60 + b
         out.append(Quantity(float(secs), "s", m.start(), m.end()))
         taken.append((m.start(), m.end()))
     for m in _NUM_RE.finditer(text):

@@ -80,7 +80,8 @@ def _tts_options(text: str, outside: str) -> Args:
         args["language"] = lang  # "en" is the default and is dropped later
     xs = [q for q in scan(outside) if q.unit == "x"] or [
         q for q in scan(outside) if q.unit is None and 0.25 <= q.value <= 4
-        and re.search(r"(?:speed|rate|pace|语速|速度)\s*(?:of|at|to|=|:|：)?\s*$", outside[:q.start])]
+        and (re.search(r"(?:speed|rate|pace|语速|速度)\s*(?:of|at|to|=|:|：)?\s*$", outside[:q.start])
+             or re.match(r"\s*(?:speed|rate|倍速)\b", outside[q.end:]))]  # "at 0.8 speed"
     if xs:
         args["speed"] = xs[0].value
     elif _TTS_SLOW.search(outside):
@@ -148,7 +149,7 @@ def tts_of_text(c: Clause, src: Sources) -> Args:
 
 # ------------------------------------------------------------------ recognition and measuring
 def transcribe(c: Clause, src: Sources) -> Args:
-    lang = L.language_in(c.core)
+    lang = L.language_in(c.core) or L.spoken_language(c.req.original)
     return {"language": lang} if lang else {}
 
 
@@ -163,10 +164,11 @@ _MIX_DOWN = L.rx(r"\b(?:under|underneath|beneath|below|behind|background|quiet(?
                  r"|reduced|low)\b", r"背景|小声|降低|调低|低|小\s*\d|减(?:少|小)?\s*\d")
 _OFFSET_BEFORE = re.compile(r"(?:start(?:ing|s)?|begin(?:ning|s)?|come\s+in|coming\s+in|enter(?:ing|s)?|offset"
                             r"|delay(?:ed)?"
-                            r"|from|after|at|in)\s*(?:at|by|after|from)?\s*$|从\s*$|在\s*$", re.I)
+                            r"|from|after|at|in)\s*(?:at|by|after|from)?\s*$|从\s*$|在\s*$|(?:晚|推迟|延迟|延后)\s*$", re.I)
 _MIX_QUIETER = L.rx(r"\b(?:quiet(?:er|ly)?|soft(?:er|ly)?|faint(?:er|ly)?|lower\s+(?:volume|level)|low\s+(?:volume|level)"
                     r"|turned\s+down|subtle|subtly|barely\s+audible)\b", r"小声|小一点|低一点|轻一点|调低|降低|轻轻|弱一点")
-_EXTEND = L.rx(r"\bextend\w*|\bfull\s+length\b|\blonger\b|\bdon'?t\s+cut\b|\bwhole\s+(?:music|song|track|thing|clip)\b"
+EXTEND = _EXTEND = L.rx(r"\bextend\w*|\bplay\s+out(?:\s+fully)?\b|\bfull\s+length\b|\blonger\b|\bdon'?t\s+cut\b|\blet\s+it\s+keep\s+(?:going|playing)\b"
+               r"|\bkeep\s+(?:going|playing)\s+after\b|\bwhole\s+(?:music|song|track|thing|clip)\b"
                r"|\buntil\s+the\s+(?:music|other|second)\s+(?:ends|is\s+over)\b|\b(?:keep|let)\s+(?:the\s+music|it)\s+"
                r"(?:going|playing|play\s+out|run)\b",
                r"延长|不要截断|完整|(?:音乐|它)?也?(?:别|不要)断|(?:让它|让音乐)?放完")
@@ -203,17 +205,20 @@ def mix(c: Clause, src: Sources) -> Args:
         rest = [r for r in src.others() if r != main]
         other = rest[0] if rest else None
         if ms:
-            s, _, r = ms[0]
+            s, e, r = ms[0]
             if _ONTO.search(c.core[max(0, s - 20):s]) and r != main:  # "mix this under the music"
                 main, other = r, main
             elif r != main:
                 other = r
+            elif other is not None and re.match(r"\s*(?:叠到|叠在|混到|混进|混入|放到|加到|垫到|垫在|铺到|铺在)", c.core[e:]):
+                main, other = other, r  # "把这段掌声叠到刚才那个结果上": what is laid on is the other
     if other is None or other == main:
         raise NeedInfo("Mixing needs two recordings: attach the other one with -i (e.g. -i voice.wav -i music.wav).")
     src.take(main)
     src.take(other)
     args: Args = {"audio": main, "other": other}
-    dbs = qs(c, "dB")
+    # "tuck the song underneath quietly, like minus 18": a negative bare number in a mix is the other's level
+    dbs = qs(c, "dB") or [q for q in qs(c, None) if -60 <= q.value < 0]
     pct = [q.value for q in qs(c, "%") if 0 < q.value < 100]
     if dbs:
         v = dbs[0].value
@@ -234,12 +239,30 @@ def mix(c: Clause, src: Sources) -> Args:
     return args
 
 
+_IN_BETWEEN = L.rx(r"\b(?:in\s+)?between\s+(?:the\s+)?(?:two|2|both|these|those|them)\b|\bin\s+the\s+middle\s+of\s+(?:the\s+)?(?:two|2)\b",
+                   r"(?:插|放|夹|加)(?:在|到|进)[^，,。]{0,8}(?:中间|之间)")
+ORDER_LIST = L.rx(r"\bin\s+(?:this|the\s+following)\s+order\s*:?\s*(?P<en>(?:(?:file|clip|track|recording|number|no\.?|#)?\s*\d\b"
+                  r"[\s,]*(?:and\s+|then\s+|->\s*|→\s*)?){2,})",
+                  r"按(?:照)?(?P<zh>(?:第\s*[一二三四五1-5]\s*(?:段|个|条|首|份)?[、，,和]?\s*){2,})的?顺序")
+
+
+def said_order(text: str) -> list[int]:
+    """'in this order: file 3, file 1, then file 2', '按第二段、第一段、第三段的顺序': the files' order, 1-based."""
+    m = ORDER_LIST.search(normalize_numbers(text))
+    if not m:
+        return []
+    return [int(d) for d in re.findall(r"\d", m.group("en") or m.group("zh"))]
+
+
 def concatenate(c: Clause, src: Sources) -> Args:
     ms = _distinct(src.mentioned(c))
     if len(ms) >= 2:
         clips = [r for _, _, r in ms]
         between = c.core[ms[0][1]:ms[1][0]]
-        if _AFTER.search(between) or (_APPEND.search(c.core[:ms[0][0]]) and re.search(r"\bto\b", between)):
+        zh_after = re.search(r"(?:接|放|加|拼|排|贴)(?:在|到)\s*$", between.strip()) and re.match(
+            r"\s*的?\s*(?:后面|之后|后边|后头|末尾|结尾)", c.core[ms[1][1]:])  # "A接在B后面": B first
+        zh_after = zh_after or re.search(r"前面(?:再)?(?:接|加|放|拼)上?\s*$", between.strip())  # "A，前面接上B": B first
+        if _AFTER.search(between) or zh_after or (_APPEND.search(c.core[:ms[0][0]]) and re.search(r"\bto\b", between)):
             clips[0], clips[1] = clips[1], clips[0]  # "put a after b", "append a to b"
     else:
         first = src.current(c, prefer_mention=False)
@@ -248,10 +271,16 @@ def concatenate(c: Clause, src: Sources) -> Args:
         last, front = _GOES_LAST.search(c.core), _GOES_FIRST.search(c.core)
         if _REVERSE_ORDER.search(c.core) and set(clips) <= set(heads):
             clips = list(reversed([h for h in heads if h in clips]))  # "in reverse order", "按倒序"
+        elif _IN_BETWEEN.search(c.core) and len(clips) == 3 and first.startswith("@s"):
+            clips = [clips[1], first, clips[2]]  # "插在这两段广告中间", "put it between the two clips"
         elif last and not front and first.startswith("@s"):
             clips = clips[1:] + clips[:1]  # "tack it onto the end of my podcast"
         elif not front and first in heads and set(clips) <= set(heads):
             clips = [h for h in heads if h in clips]  # the files' own order, each as edited so far
+    heads = [h for _, h in src.heads()]
+    order = said_order(c.req.original)
+    if order and len(order) >= 2 and max(order) <= len(heads) and set(clips) <= set(heads):
+        clips = [heads[k - 1] for k in order]  # "need them in this order: file 3, file 1, then file 2"
     if len(clips) < 2:
         raise NeedInfo("Joining needs at least two recordings: attach them with -i (e.g. -i a.wav -i b.wav).")
     for r in clips:
@@ -268,7 +297,14 @@ def concatenate(c: Clause, src: Sources) -> Args:
 # ------------------------------------------------------------------ cleaning up
 def remove_hum(c: Clause, src: Sources) -> Args:
     mains = [q for q in qs(c, "Hz") if q.value in (50.0, 60.0)]
-    return {"frequency": str(int(mains[0].value))} if mains else {}
+    if mains:
+        return {"frequency": str(int(mains[0].value))}
+    # "ASMR录音里混进了电流声，五十赫兹的，帮我去掉", "a 60-cycle hum": the mains frequency said anywhere in the request
+    whole = normalize_numbers(c.req.original.lower())
+    said = set(re.findall(r"(?<![\d.])(50|60)\s*(?:hz|hertz|-?\s*cycles?|赫兹|赫)", whole))
+    if len(said) != 1 or len(set(re.findall(r"(?<![\d.])(50|60)(?![\d.])", whole))) != 1:
+        return {}  # "I don't know if it's 50 or 60 Hz"
+    return {"frequency": said.pop()}
 
 
 def denoise(c: Clause, src: Sources) -> Args:
@@ -276,7 +312,8 @@ def denoise(c: Clause, src: Sources) -> Args:
     if pct and 0 <= pct[0].value <= 100:
         return {"strength": pct[0].value / 100}
     frac = [q.value for q in qs(c, None) if 0 < q.value <= 1 and re.search(
-        r"(?:\bstrength|\bamount|强度|力度)\s*(?:of|at|=|:|to|为|是|设为?|设成)?\s*$", c.core[:q.start])]
+        r"(?:\bstrength|\bamount|强度|力度)\s*(?:of|at|=|:|to|为|是|设为?|设成)?\s*(?:about|around|roughly|approximately"
+        r"|maybe|like|大概|大约)?\s*$", c.core[:q.start])]
     if frac:  # "strength 0.6", "强度设为0.6"
         return {"strength": frac[0]}
     i = L.intensity(c.core)
@@ -323,9 +360,10 @@ def filter_(c: Clause, src: Sources) -> Args:
 # ------------------------------------------------------------------ fades
 _FADE_IN = L.rx(r"\bfade[- ]?ins?\b|\bfade\s+(?:it|this|that|them|the\s+\w+)\s+in\b|\b(?:start|beginning|intro"
                 r"|opening|first)\b"
-                r"|\bramp\s+(?:in|up)\b", r"淡入|渐入|渐强|渐显|开头")
+                r"|\bramp\s+(?:in|up)\b", r"淡入|渐入|渐强|渐显|开头|慢慢进来")
 _FADE_OUT = L.rx(r"\bfade[- ]?outs?\b|\bfade\s+(?:it|this|that|them|the\s+\w+)\s+out\b|\bout\b"
-                 r"|\b(?:end|ending|outro|last|final|closing|tail)\b|\bramp\s+(?:out|down)\b", r"淡出|渐出|渐弱|渐隐|结尾|末尾|最后")
+                 r"|\b(?:end|ending|outro|last|final|closing|tail)\b|\bramp\s+(?:out|down)\b|\btaper\w*\s+(?:away|off|out)\b"
+                 r"|\bdie\s+(?:away|out|down)\b", r"淡出|渐出|渐弱|渐隐|结尾|末尾|最后")
 _FADE_BOTH = L.rx(r"\bin\s+and\s+out\b|\bboth\s+(?:ends|sides)\b|\bfades\b|\bboth\b", r"淡入淡出|两头|首尾")
 
 
@@ -361,7 +399,8 @@ def fade(c: Clause, src: Sources) -> Args:
 
 # ------------------------------------------------------------------ trim
 _REMOVE_V = L.rx(r"\b(?:cut|trim|remove|delete|drop|chop|skip|lose|get\s+rid\s+of|strip|erase|excise|snip|take\s+off"
-                 r"|take\s+out|cut\s+off|cut\s+out|clip\s+off|shave\s+off|discard|throw\s+away|without|minus)\b",
+                 r"|take\s+out|cut\s+off|cut\s+out|clip\s+off|shave\s+off|discard|throw\s+away|without|minus"
+                 r"|take\s+(?:that|this|the)\s+(?:bit|part|section|piece)\s+out|close\s+(?:up\s+)?the\s+gap)\b",
                  r"去掉|去除|删掉|删除|删|剪掉|剪去|砍掉|切掉|不要|裁掉")
 _KEEP_V = L.rx(r"\b(?:keep|only|just|extract|isolate|excerpt|crop|grab|take|save|leave|preserve|retain|use|preview|snippet"
                r"|teaser|sample|highlight|ringtone)\b|\bout\s+of\b"
@@ -418,6 +457,8 @@ def trim(c: Clause, src: Sources) -> Args:
             continue
         before, after = t[max(0, q.start - 30):q.start].rstrip(), t[q.end:q.end + 25]
         v = q.value
+        if re.match(r"^\s*-?\s*(?:slot|window|limit|cap|spot|commercial|ad)\b", after):
+            continue  # "it has to fit a 30 second slot": the length the result must fit, said as context
         if _BOTH_ENDS.search(before) or _BOTH_ENDS_AFTER.match(after):
             args["start"], args["end"] = v, -v
         elif _HEAD.search(before) or _HEAD_AFTER.match(after):
@@ -535,7 +576,8 @@ _TEMPO = re.compile(r"(?:\b(?:at|tempo(?:\s+of)?|with\s+a\s+tempo\s+of)\s+|速�
 _ANY_NUM = rf"(?:\d+(?:\.\d+)?|{EN_NUMBER_RUN.pattern}|[零〇一二两三四五六七八九十百]+)"
 _TEMPO_SPAN = re.compile(
     rf"(?:\b(?:at|with)\s+)?(?:a\s+)?(?:tempo\s+(?:of\s+)?)?{_ANY_NUM}\s*(?:bpm\b|beats?\s+(?:per|a)\s+minute\b|拍每分钟"
-    rf"|拍/分钟?|拍一分钟)|(?:\b(?:at|with)\s+)?(?:a\s+)?\btempo\s*{_TEMPO_SET}\s*{_ANY_NUM}|(?:速度|节奏|节拍)\s*{_TEMPO_SET}\s*{_ANY_NUM}",
+    rf"|拍/分钟?|拍一分钟)|(?:\b(?:at|with)\s+)?(?:a\s+)?\btempo\s*{_TEMPO_SET}\s*{_ANY_NUM}|(?:速度|节奏|节拍)\s*{_TEMPO_SET}\s*{_ANY_NUM}"
+    r"(?:\s*拍)?",
     re.I)
 _SING_TAIL = re.compile(rf"\s*(?:\b(?:please|for\s+me|in\s+(?:{L.LANG_EN})|slowly|aloud)\b|[.!。！,，;；:：'\"“”‘’])\s*$", re.I)
 
@@ -565,6 +607,10 @@ def _lyrics_from(text: str, notes_run: str | None) -> str | None:
     if not t or _SING_ONLY_REF.match(t) or not re.search(r"[^\W\d_]", t):
         return None
     return t
+
+
+_SUNG_WORDS_REF = re.compile(r"(?:have|get|make)\s+(?:it|this|that|them)(?:\s+sung)?(?:\s+(?:to|on|with))?|it|this|that"
+                             r"|(?:这|那)句话?|(?:这|那)段话|一下|出来|一下子?", re.I)
 
 
 def sing(c: Clause, src: Sources) -> Args:
@@ -598,6 +644,11 @@ def sing(c: Clause, src: Sources) -> Args:
             after_clean = _lyrics_from(after, notes_text if notes_text and notes_text in after else None)
             body = after if after_clean else re.sub(r"^.*?(?:把|将)", "", before)  # "把一闪一闪亮晶晶唱出来"
         lyrics = _lyrics_from(body, notes_text if notes_text and notes_text in body else None)
+    if lyrics and _SUNG_WORDS_REF.fullmatch(lyrics.strip()):
+        lyrics = None  # "have it sung to C4 D4 E4", "把这句话唱出来", "sing 一下": the words are not given here
+        text = src.text_source()
+        if text is not None and re.match(r"@s\d+\.", text):
+            lyrics = text  # "work out the phrase I'm saying, then have it sung": the transcript of this plan
     if lyrics and not (run and ":" in run.group(0) and lyrics in run.group(0)):
         args["lyrics"] = lyrics
     m = _TEMPO.search(normalize_numbers(raw.replace(notes_text, " ") if notes_text else raw))

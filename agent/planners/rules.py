@@ -41,7 +41,7 @@ from agent.plan import Plan, PlanStep
 from agent.planners import lexicon as L
 from agent.planners import rule_args as A
 from agent.planners import speech_acts as S
-from agent.planners.chain import EACH,  ARTIFACT_ID, NO_RECORDING, Chain  # noqa: F401 (ARTIFACT_ID, NO_RECORDING: re-exported)
+from agent.planners.chain import ARTIFACT_ID, EACH, NO_RECORDING, Chain  # noqa: F401 (ARTIFACT_ID, NO_RECORDING: re-exported)
 from agent.planners.clauses import PLACEHOLDER, Clause, split_request
 from agent.planners.history import backrefs_for, looks_back, repeat_steps
 from agent.planners.numbers import scan
@@ -89,7 +89,7 @@ S.index_vocab(_SAFE_VOCAB)
 # Words our own patterns spell out are words, not typos ("peak" is not "speak" with a letter dropped).
 _PATTERN_WORDS = _KNOWN_WORDS | frozenset(
     w for pat in [r.triggers for r in RULES] + [p for _, p in L.UNSUPPORTED] + [L.SPEAK, L.VAGUE, L.AUDIOISH]
-    for w in re.findall(r"[a-z]{4,}", pat.pattern))
+    for w in re.findall(r"[a-z]{4,}", pat.pattern)) | {"ramble", "rambles", "rambling", "amble", "gamble", "tremble"}
 # "transcribe it, then read it back": speech of the text an earlier step (or run) made
 _TTS_OF_TEXT = ToolRule("text_to_speech", "speech synthesis", re.compile(r"[\s\S]"), A.tts_of_text)
 _TTS_HINT = L.rx(r"\b(?:tts|text[- ]to[- ]speech|voice|slow\w*|fast\w*|quick\w*|speed|pace|\d+(?:\.\d+)?\s*x)\b",
@@ -107,19 +107,38 @@ _ABOUT_LANGUAGE = re.compile(r"[\s,.!?]*(?:(?:it'?s|it\s+is|they'?re|they\s+are|
 # would read as another range).
 _ASKED_ABOUT = L.rx(r"^(?:please\s+)?(?:reduce|fix|remove|clean(?:\s+up)?|get\s+rid\s+of|kill|tame|lower|cut\s+down"
                     r"|do\s+something\s+about|deal\s+with|take\s+care\s+of|sort\s+out|handle)\s+"
-                    r"(?:it|them|those|that|this)(?:\s+(?:for\s+me|please|a\s+bit))*\s*[?.!]*$",
-                    r"^(?:帮我)?(?:处理|去掉|弄掉|解决|修|降低|减少)(?:一下)?(?:它|这个|那个)?(?:吧|一下)?$")
-_CONFIRMABLE = ("denoise", "remove_hum", "gain", "loudness_normalize", "equalize", "filter")
+                    r"(?:it|them|those|that|this)(?:\s+(?:out|down|away))?(?:\s+(?:for\s+me|please|a\s+bit))*\s*[?.!]*$"
+                    r"|^(?:please\s+)?(?:strip|take|cut|filter|knock)\s+(?:it|them|that|this)\s+(?:out|down|away)\s*[?.!]*$"
+                    r"|^(?:(?:would|will)\s+you\s+)?(?:be\s+able\s+to\s+|please\s+)?(?:fill|patch|paper\s+over)\s+(?:it|that|them|this)"
+                    r"(?:\s+(?:in|up|over))?(?:\s+(?:plz|pls|please))?\s*[?.!]*$"
+                    # "Can you sort that out?", "Is that something you can patch?", "notch it out", "apply that to chapter 7"
+                    r"|^(?:please\s+)?(?:sort|notch|filter|clear)\s+(?:it|them|that|this)\s+out\s*[?.!]*$"
+                    r"|^(?:is\s+)?(?:that|this|it)\s+(?:is\s+)?something\s+you\s+can\s+(?:patch|fix|do|handle|sort\s+out|deal\s+with)"
+                    r"\s*[?.!]*$"
+                    r"|^(?:please\s+)?apply\s+(?:that|it|this|those)(?:\s+to\s+[\w\s]{1,30})?\s*[?.!]*$"
+                    r"|^(?:please\s+)?(?:cut|take|remove|snip)\s+(?:that|this|the)\s+(?:stretch|bit|part|section|piece|chunk)\s+out"
+                    r"(?:\s+(?:entirely|completely))?(?:\s+before\s+[\w\s']{1,30})?\s*[?.!]*$",
+                    r"^(?:(?:麻烦|能不能|可以)?(?:帮我|帮忙))?(?:处理|去掉|弄掉|解决|修|降低|减少|去|弱化|减弱|压一压|压)(?:一下)?"
+                    r"(?:它|这个|那个)?(?:吧|一下|呗)?$")
+_STYLE_WORD = r"(?:pitch|pacing|pace|rhythm|intonation|cadence|timing|phrasing|inflection|delivery|tone|speed|melody|emphasis)"
+_STYLE_WORDS_ONLY = re.compile(rf"(?:(?:and|his|her|their|its|the|both|also|too|plus)\s+)*{_STYLE_WORD}"
+                               rf"(?:\s*(?:,|and|&|\+)?\s*(?:his|her|their|its|the)?\s*{_STYLE_WORD})*(?:\s+too|\s+as\s+well)?",
+                               re.I)
+_BARE_RANGE = L.rx(r"^(?:(?:right\s+)?(?:from|between|around|at|about)\s+)?[\d.:]+\s*(?:s|secs?|seconds?)?\s*(?:to|and|-|–|until)\s*"
+                   r"[\d.:]+\s*(?:s|secs?|seconds?)?$", r"^(?:从|在)?[\d.:]+\s*秒?\s*(?:到|至|-)\s*[\d.:]+\s*秒?(?:之间|那里|那儿)?$")
+_CONFIRMABLE = ("denoise", "remove_hum", "gain", "loudness_normalize", "equalize", "filter", "inpaint", "resample", "trim")
 _MIX_OFFSET = L.rx(r"^(?:and\s+)?(?:starting|start(?:ing)?\s+it|beginning|coming\s+in|entering|kicking\s+in)\s+"
                    r"(?:at|from|after)\s+\d",
-                   r"^(?:从|在)?第?\s*\d+(?:\.\d+)?\s*秒(?:处|的地方|那里)?(?:开始|起|进|进入|切入|进来)")
+                   r"^(?:从|在)?第?\s*\d+(?:\.\d+)?\s*秒(?:处|的地方|那里)?(?:开始|起|进|进入|切入|进来)"
+                   r"|^[\u4e00-\u9fff]{0,6}(?:晚|推迟|延迟|延后)\s*\d+(?:\.\d+)?\s*秒(?:再)?(?:进来|进入|开始|出来|出现)?$")
 _ORDER_NOTE = L.rx(r"^(?:the\s+)?(?:[\w'-]+\s+){0,3}?(?:one|version|clip|file|take|track)?\s*(?:goes\s+|comes\s+|should\s+"
                    r"(?:go|come|be)\s+|is\s+)?(?:first|last|second|at\s+the\s+(?:start|end|front|back))$",
                    r"^[^，,。；]{1,12}?的?(?:放|排|接)?(?:在)?(?:最前面|最后面|前面|后面|最前|最后|前头|后头)$")
 _REJOIN = L.rx(r"^(?:and\s+)?(?:join|stitch|splice|glue)\s+(?:the\s+)?(?:rest|ends|two\s+(?:parts|halves|sides)|remaining"
                r"\s+parts)\s+(?:back\s+)?together$", r"^(?:再|然后)?(?:把)?前后(?:两段|两部分)?(?:再)?(?:接|拼|连)(?:起来|上|在一起)$")
 # "the original, not the sped-up one": the artifact ruled out is no input
-_NEGATED_REF = L.rx(r"(?:^|\b(?:but|and)\s+|\s)not\s+(?:the\s+)?⟦r[a-z]⟧|\b(?:forget|ignore|skip|scrap|ditch)\s+(?:about\s+)?⟦r[a-z]⟧",
+_NEGATED_REF = L.rx(r"(?:^|\b(?:but|and)\s+|\s)not\s+(?:the\s+)?⟦r[a-z]⟧|\b(?:forget|ignore|skip|scrap|ditch)\s+(?:about\s+)?⟦r[a-z]⟧"
+                    r"|\bleave\s+⟦r[a-z]⟧\s+(?:alone|as\s+(?:it\s+)?is)(?:\s+now)?",
                     r"(?:而)?(?:不是|不要|别用)\s*⟦r[a-z]⟧")
 # "算了，混响不要了": an earlier effect given up (the request goes back to a version without it), not asked for
 _DROPPED_EFFECT = L.rx(r"^(?:no\s+more|forget\s+(?:the|about\s+the))\s+(?:reverb|echo|effects?|music)\s*$",
@@ -146,7 +165,7 @@ _TELLS = L.rx(r"^(?:(?:so|well|ok(?:ay)?|hmm|um)[\s,]+)?(?:my|our|his|her|their|
               # a simile or a style tag on the step it follows: "like it's coming through a wall", "DJ style"
               r"|like\s+(?:it'?s|it\s+is|a|an|the|someone|you'?re|in|on|through)|[\w-]+\s+style$)\b",
               r"^(?:我|我们|我的|他|她|他们|老板|客户|领导|老师|这(?:个|段)?(?:是|要|会)|(?:第\s*\d\s*(?:个|段)|[^，,。]{0,6})\s*\S*\s*是"
-              r"|为了|因为|由于)")
+              r"|为了|因为|由于|方便|(?:做|当)(?:个|成|一个)[^，,。]{0,8}用的)")
 
 
 def _backstory(c: Clause) -> bool:
@@ -162,6 +181,13 @@ def _backstory(c: Clause) -> bool:
     return not _COMMAND_SHAPE.search(c.core.strip())
 
 
+# "the room sound was a mistake": a clause that judges an earlier file does not hand it to the next step
+_DESCRIBES = re.compile(r"⟦r[a-z]⟧\s*(?:[\w'-]+\s+){0,2}?(?:was|were|is|are|sounds?|sounded)\b|⟦r[a-z]⟧\s*(?:是|太|有点)")
+_OTHER_QUIETER = L.rx(r"\b(?:quieter|softer|lower|down|minus|-\d)", r"小\s*\d|压低|降低|调低|减|低\s*\d|-\d")
+_WHOLE = L.rx(r"\b(?:whole|overall|everything|all\s+of\s+it|the\s+(?:result|mix)|it)\b", r"整体|全部|整个|最后|结果|^再")
+_A_NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
+
+
 # How the result should come across, next to the step that does it: "put this in a cathedral, I want the vocal to
 # sound huge", "把这段弄得闷一点，像隔着墙听，低通一千赫兹".
 _GOAL = L.rx(r"^(?:(?:i\s+want|i'?d\s+like|i\s+need|we\s+want)\s+)?(?:it|this|that|them|the\s+[\w-]+|my\s+[\w-]+)\s+to\s+"
@@ -170,8 +196,10 @@ _GOAL = L.rx(r"^(?:(?:i\s+want|i'?d\s+like|i\s+need|we\s+want)\s+)?(?:it|this|th
              r"^(?:把)?(?:这段|这个|它|声音)?(?:弄|搞|变|做|调)得[^，,。]{1,6}$|^(?:像|好像|仿佛)[^，,。]{1,12}$")
 
 # A verb we do not know on an object ("frobnicate the wibble", "订个外卖"): an ask, never context.
-_COMMAND_SHAPE = L.rx(r"^[a-z][a-z'-]+\s+(?:the|a|an|my|this|that|it|them|these|those|his|her|our|your|some|all|me|us)\b",
-                      r"^[\u4e00-\u9fff]{1,2}(?:个|一下|一个|一份|一张|一首|一段|只|点)")
+# (not a verb in the past: "recorded this podcast in an old pub", "got a voicemail from my landlord")
+_COMMAND_SHAPE = L.rx(r"^(?![a-z]+ed\b|(?:got|had|was|were|made|did|took|went|sent|came|left|found|heard|bought|shot|sang)\b)"
+                      r"[a-z][a-z'-]+\s+(?:the|a|an|my|this|that|it|them|these|those|his|her|our|your|some|all|me|us)\b",
+                      r"^(?!这个|那个)[\u4e00-\u9fff]{1,2}(?:个|一下|一个|一份|一张|一首|一段|只|点)")
 
 
 class _Planning:
@@ -272,10 +300,14 @@ class _Planning:
         if tool == "text_to_speech" and (not rules or rules[0].tool == "change_tempo"):
             return bool(_TTS_MANNER.search(c.core.strip(" .!"))) or bool(rules and _TTS_MANNER.search(
                 re.sub(r"\b(?:and|it|read|say|speak)\b", " ", c.core).strip(" .!")))  # "say 'hi', slowly"
+        if tool == "transfer_prosody" and _STYLE_WORDS_ONLY.fullmatch(c.core.strip(" .!")):
+            return True  # "follow the Italian actor's delivery, his pitch and pacing": more of the same style
+        if tool == "inpaint" and rules and rules[0].tool == "trim" and _BARE_RANGE.search(c.core.strip(" .!")):
+            return True  # "it drops out for a split second, from 12.40 to 12.52 seconds": where the gap is
         if rules and rules[0].tool not in ("gain", "trim"):
             return False
         if tool == "mix":
-            if _MIX_OFFSET.search(c.core.strip()):
+            if _MIX_OFFSET.search(c.core.strip()) or A.EXTEND.search(c.core):
                 return True  # "mix them, starting at 4 s", "，从第5秒开始"
             if rules and rules[0].tool == "gain" and self._kind_of_leftover(c) == "args":
                 return True  # "mix them, -15 dB"
@@ -285,9 +317,11 @@ class _Planning:
         return False
 
     def _fix_typos(self, c: Clause) -> Clause:
+        names = S.proper_names(c.raw)
+
         def fix(m: re.Match[str]) -> str:
             w = m.group(0)
-            if len(w) < 4 or w in _PATTERN_WORDS or w in _TYPO_VOCAB:
+            if len(w) < 4 or w in _PATTERN_WORDS or w in _TYPO_VOCAB or w in names:
                 return w
             near = difflib.get_close_matches(w, _TYPO_VOCAB, n=1, cutoff=0.8)
             return near[0] if near else w
@@ -298,9 +332,17 @@ class _Planning:
         """Typos that are safe to fix anywhere ('remvoe', 'lowr', '降燥'), and 'without changing the pitch' taken
         out (it keeps something as it is; it asks for no step)."""
         core = S.fix_zh_homophones(c.core)
-        core = re.sub(r"[a-z]+", lambda m: m.group(0) if m.group(0) in _PATTERN_WORDS else (
+        names = S.proper_names(c.raw)
+        core = re.sub(r"[a-z]+", lambda m: m.group(0) if m.group(0) in _PATTERN_WORDS | names else (
             S.safe_typo(m.group(0), _SAFE_VOCAB) or m.group(0)), core)
         core = _DROPPED_EFFECT.sub(" ", _NEGATED_REF.sub(" ", S.KEEP_AS_IS.sub(" ", core)))
+        core = S.FIND_THEN.sub("", core)  # "detect it and strip it out": finding it is part of the removal
+        if S.NOT_THIS.match(core.strip()):
+            core = ""  # "no reverb, just make it louder", "别加混响": a step the user does not want
+        if S.LEFT_ALONE.fullmatch(core.strip(" .!。！")):
+            core = ""  # "leave the chipmunk as is": the file not to touch is not a step
+        if S.SAYS_LANGUAGE.fullmatch(core.strip(" .!。！()（）")):
+            core = ""  # "说的是普通话", "caller speaks english": what is spoken, read by transcribe's language
         return c.with_core(core) if core != c.core else c
 
     def _speaks_as_step(self, c: Clause) -> bool:
@@ -332,18 +374,33 @@ class _Planning:
         sentence = 0
         animating = "talking_head" in self.registry and any(animates(self._prepare(c)) for c in self.req.clauses)
         sings_here = "sing" in self.registry and any(sings(self._prepare(c)) for c in self.req.clauses)
+        correcting = False  # "pitch +2 st. wait no, -2 st", "高通……不对，低通": the next piece replaces the one before
         for c in self.req.clauses:
             sentence += c.sep != "weak"
             c = self._prepare(c)
+            fix = S.CORRECTION.match(c.core)
+            if fix and self.groups:
+                correcting = True
+                if not c.core[fix.end():].strip(" ,，.。"):
+                    continue
+                c = c.with_core(c.core[fix.end():].strip(" ,，"))
             singing = "sing" in self.registry and sings(c)  # the lyrics may say anything; another's voice is cloning
             for capability, pat in ([] if speaks_text(c) or animates(c) else L.UNSUPPORTED):  # "say I love pictures"
                 if singing and capability not in _STILL_UNSUPPORTED_WHEN_SINGING:
                     continue
+                if sings_here and capability == "singing":
+                    continue  # "sing the score, then raise the sung part by 3 semitones": the song this request makes
                 if animating and capability in _INPUTS_WHEN_ANIMATING:
                     continue
                 if capability == "general questions outside audio" and c.quotes and _SAYS.search(c.core):
                     continue  # "生成一段天气播报：“…”": speech about the weather, not a weather question
-                if pat.search(PLACEHOLDER.sub(" ", c.core)):
+                text = PLACEHOLDER.sub(" ", c.core)
+                if capability == "video":
+                    if S.AUDIO_EXPORTED.search(self.req.original):
+                        continue  # "wedding video edit - I exported the audio already": the audio is what is edited
+                    text = S.FOR_A_VIDEO.sub(" ", text)  # "so for the wedding video, ...": what the audio is for
+                hit = pat.search(text)
+                if hit and not S.WAVED_OFF.search(text[:hit.start()]):  # "不用翻译歌词"
                     return self._unsupported(f"There is no tool for {capability} (asked for in {c.shown()!r}).")
             if pending is not None and any(r.kind == "text" for r in pending.refs):
                 c = pending.merged(c)  # "第一轮转出来的文字，用中文念一遍": the text is what is read
@@ -351,7 +408,9 @@ class _Planning:
             if not c.quotes:
                 m = L.SPEAK.search(c.core)
                 if m and self._speaks_as_step(c):
-                    self.groups.append(Group(c, [_TTS_OF_TEXT], sentence=sentence))
+                    # "have the default avatar read the transcript out": the speech, then the face saying it
+                    face = [r for r in RULES if r.tool == "talking_head" and r.tool in self.registry] if animates(c) else []
+                    self.groups.append(Group(c, [_TTS_OF_TEXT, *face[:1]], sentence=sentence))
                     continue
                 if m:
                     self.speak = True
@@ -381,12 +440,17 @@ class _Planning:
                 if (literal_only(c) or S.QUOTE_INTRO.search(c.core)) and prev \
                         and prev.rules[0].tool == "text_to_speech":
                     kind = "args"
+                if kind == "args" and any(r.kind == "audio" for r in c.refs) and not re.search(
+                        r"\d", PLACEHOLDER.sub(" ", c.core)) and c is not self.req.clauses[-1] and (
+                        prev is None or prev.stated or c.sep != "weak"):  # not "join ⟦a⟧ and ⟦b⟧"
+                    pending, holds_ref = c, True  # ". The 0.85 one, dry - normalize that": only a file, for the next step
+                    continue
                 grown = self.unknown[-1].merged(c) if kind == "args" and self.unknown and \
                     self.unknown[-1] is last_unknown else None
                 told = described.merged(c) if kind == "args" and described is not None and not prev else None
                 # "there's some hiss from my preamp, can you reduce it?": an ask about what the statement before
                 # it described is that statement's step
-                confirms = prev is not None and kind == "unknown" and c.sep == "weak" \
+                confirms = prev is not None and kind == "unknown" and (c.sep == "weak" or prev.stated or not S.asks(prev.clause)) \
                     and prev.rules[0].tool in _CONFIRMABLE and bool(_ASKED_ABOUT.search(c.core.strip())) \
                     and [r.tool for r in self._match(prev.clause.merged(c))[0]][:1] == [prev.rules[0].tool]
                 if grown is not None and self._match(grown)[0]:  # "cut out the part where I cough, 0:12 to 0:14"
@@ -396,6 +460,9 @@ class _Planning:
                     self.groups.append(Group(told, self._match(told)[0], sentence=sentence))
                 elif confirms and prev is not None:
                     prev.clause, prev.stated = prev.clause.merged(c), False
+                elif kind == "args" and prev and correcting:
+                    prev.clause = prev.clause.with_core(_A_NUMBER.sub(" ", prev.clause.core)).merged(c)
+                    correcting = False
                 elif kind == "args" and prev:
                     prev.clause = prev.clause.merged(c)
                     if L.PRONOUN_ACTION.search(c.core.strip(" !.?")):
@@ -408,7 +475,7 @@ class _Planning:
                     return self._unsupported(f"This setup has no {missing.what} tool ({missing.tool!r} is not "
                                              f"registered), needed for {c.shown()!r}.")
                 elif kind in ("unknown", "filler") and not c.quotes and any(r.kind == "audio" for r in c.refs) \
-                        and c is not self.req.clauses[-1]:
+                        and c is not self.req.clauses[-1] and not _DESCRIBES.search(c.core):
                     pending = c  # "I'd also like the spoken line by itself. Normalize it to -14 LUFS": its input
                     holds_ref = True
                 elif kind == "unknown":
@@ -428,6 +495,10 @@ class _Planning:
                 if both and both[0].tool == "text_to_speech":
                     prev.clause, prev.rules = prev.clause.merged(c), both
                     continue
+            if correcting and prev is not None and prev.rules[0].tool == rules[0].tool:
+                prev.clause, prev.rules, correcting = c, rules, False  # the corrected step, not both
+                continue
+            correcting = False
             same = prev and [r.tool for r in prev.rules] == [r.tool for r in rules] and not (
                 rules[0].tool == "filter" and _FILTER_KIND.search(prev.clause.core) and _FILTER_KIND.search(c.core))
             stated = S.declarative(c.core, c.raw)
@@ -448,6 +519,8 @@ class _Planning:
                 else:
                     prev.clause = prev.clause.merged(c)  # "more bass, less treble" is one EQ step
                 continue
+            if prev is not None and S.BUT_FIRST.match(c.raw.strip()):
+                prev.later = True  # "放到左前方45度，不过先把 loudness normalize 到 -16": this one runs first
             self.groups.append(Group(c, rules, later=c.later, stated=stated, sentence=sentence,
                                      each=bool(EACH.search(c.core))))
         if pending is not None and (not self.groups or holds_ref):
@@ -493,14 +566,24 @@ class _Planning:
                 audio_in = next((n for n, p in spec.inputs.items() if p.type == "audio"), None)
                 if g.each and audio_in and len(chain.uploads) >= 2 and not any(
                         p.type == "list" or (p.type == "audio" and n != audio_in) for n, p in spec.inputs.items()):
-                    for upload, head in chain.heads():  # "normalize both files": one step per file
-                        args = self._clean(spec, {**rule.extract(g.clause, chain), audio_in: head})
+                    langs = L.languages_by_position(self.req.original) if rule.tool == "transcribe" else {}
+                    for k, (upload, head) in enumerate(chain.heads(), 1):  # "normalize both files": one step per file
+                        said = {"language": langs[k]} if k in langs else {}  # "第一段是普通话，第二段是英语"
+                        args = self._clean(spec, {**rule.extract(g.clause, chain), **said, audio_in: head})
                         sid = f"s{len(steps) + 1}"
                         steps.append(PlanStep(id=sid, tool=rule.tool, args=args))
                         chain.origin = upload
                         chain.produced(sid, spec)
                         if spec.outputs[spec.primary_output].type == "audio":
                             chain.branch(upload, f"@{sid}")
+                    continue
+                named = list(dict.fromkeys(r.ref for r in self.req.refs if r.kind == "audio"))
+                if g.each and audio_in and not chain.uploads and len(named) >= 2 and not steps and not any(
+                        p.type == "list" or (p.type == "audio" and n != audio_in) for n, p in spec.inputs.items()):
+                    for ref in named:  # "加了混响的成品和我最早给你的那版，各自的响度都测一下": one step per file named
+                        sid = f"s{len(steps) + 1}"
+                        steps.append(PlanStep(id=sid, tool=rule.tool,
+                                              args=self._clean(spec, {**rule.extract(g.clause, chain), audio_in: ref})))
                     continue
                 args = rule.extract(g.clause, chain)
                 if audio_in and audio_in not in args:
@@ -524,9 +607,33 @@ class _Planning:
         early = self._read()
         if early is not None:
             return early
+        for i in range(len(self.groups) - 2, -1, -1):
+            a, b = self.groups[i], self.groups[i + 1]
+            if a.rules[0].tool == b.rules[0].tool == "mix" and not a.later and not b.later:
+                # "Can you make a music bed out of these? ... Tuck the song underneath quietly": one mix, said twice
+                b.clause, b.stated = a.clause.merged(b.clause), a.stated and b.stated
+                del self.groups[i]
+        for i in range(len(self.groups) - 2, -1, -1):
+            a, b = self.groups[i], self.groups[i + 1]
+            if a.rules[0].tool == "mix" and b.rules[0].tool == "gain" and b.clause.sep == "weak" and not b.later \
+                    and _OTHER_QUIETER.search(b.clause.core) and not _WHOLE.search(b.clause.core):
+                a.clause = a.clause.merged(b.clause)  # "铺在第一个的下面，雨声小二十五分贝": the level of what is laid in
+                del self.groups[i + 1]
+        for i in range(len(self.groups) - 1, -1, -1):
+            a = self.groups[i]
+            if not S.asks(a.clause) and not scan(a.clause.core) and any(
+                    b.rules[0].tool == a.rules[0].tool and (S.asks(b.clause) or scan(b.clause.core)
+                                                            or re.search(r"把|将|帮", b.clause.core))
+                    for b in self.groups[i + 1:]):
+                del self.groups[i]  # "the line has a low rumble. Roll off whatever sits below 120 Hz": one filter
         if self.unknown and self.groups and all(g.stated for g in self.groups) and all(
                 L.VAGUE.search(c.core) for c in self.unknown):
             self.unknown = []  # "the engine wants 32k stereo files, can you fix it up?": the statement says how
+        if self.unknown and any(g.rules[0].tool == "concatenate" for g in self.groups):
+            self.unknown = [c for c in self.unknown if not A.ORDER_LIST.search(c.core)]  # the order, said apart
+        if self.unknown and any(g.rules[0].tool in ("resample", "convert") for g in self.groups):
+            # "the software only ingests 8 kHz mono FLAC, please get this audio into that shape": the format said
+            self.unknown = [c for c in self.unknown if not S.CONVERT_IT.search(c.core)]
         if self.unknown and any(g.rules[0].tool in ("transcribe", "audio_info") for g in self.groups):
             # "what's this guy going on about? just tell me what he says": the question the step answers
             self.unknown = [c for c in self.unknown if not L.QUESTION.search(c.raw.strip())]
@@ -534,6 +641,10 @@ class _Planning:
             # "I interviewed a shop owner for my thesis, could you write out what she said?": backstory and hedges
             # ("别太长") around an explicit ask are context, not a capability we lack
             self.unknown = [c for c in self.unknown if not _backstory(c)]
+        if self.unknown and self.groups:
+            self.unknown = [c for c in self.unknown if not ((S.is_label(c) and _backstory(c))
+                                                            or S.CAN_YOU_DO_IT.search(c.core.strip(" ?？"))
+                                                            or S.FIND_IT.search(c.core.strip(" ?？")))]
         if self.unknown:
             vague = [c for c in self.unknown if L.VAGUE.search(c.core)]
             if vague:

@@ -6,15 +6,20 @@ Chatty requests describe the problem and then ask for the fix: "this is way too 
 normalize it to -16 LUFS?". The description is context: when the same request asks for something
 explicitly, the steps its statements would imply are left out (unless the ask says "also"); a request
 made only of statements ("it's too quiet") is still read as asking for the fix.
+
+The last section holds what surrounds an ask without being one: a label at the head ("Dubbing job.",
+"无人机航拍的声音"), what the audio is for ("so for the wedding video"), a self-correction ("pitch +2 st. wait
+no, -2 st", "高通……不对，低通"), a step the user does not want ("no reverb, just make it louder", "别加混响"), a
+file left alone ("leave the chipmunk as is"), the language spoken ("caller speaks english", "说的是普通话"), and
+a question whether the asked-for steps can be done ("Can your AI handle broadcast compliance?").
 """
 
 from __future__ import annotations
 
 import re
-
 from typing import TYPE_CHECKING
 
-from agent.planners.lexicon import rx
+from agent.planners.lexicon import LANG_EN, LANG_ZH, rx
 
 if TYPE_CHECKING:
     from agent.planners.clauses import Clause
@@ -59,10 +64,14 @@ THANKS = rx(
     r"^(?:上一个|上个|刚才(?:那个|的)?|之前(?:那个|的)?|这个|那个)?(?:结果|版本|效果)?(?:挺|很|非常|真|还)?(?:好|不错|棒|可以)的?(?:啦|了|呀|哦|哈)?[!！。.]*$",
 )
 # Taking back or waving off what came before: "forget that", "never mind", "算了" (no step of its own)
-DISMISS = rx(r"^(?:(?:ok(?:ay)?|fine|alright|oh|well|hmm|no|nah|sorry)[\s,!.]*)*(?:forget\s+(?:it|that|about\s+(?:it|that))"
+DISMISS = rx(r"^(?:(?:ok(?:ay)?|fine|alright|oh|well|hmm|no|nah|sorry|lol|right)[\s,!.]*)*(?:forget\s+(?:it|that|about\s+(?:it|that))"
              r"|never\s*mind(?:\s+(?:that|then))?|scratch\s+that|ignore\s+(?:that|it|the\s+last\s+one)|no\s+worries"
-             r"|doesn'?t\s+matter|not\s+important|(?:let'?s\s+)?move\s+on|anyway)\s*[.!]*$",
-             r"^(?:好吧|那|哦)?(?:算了|不用了|没事|当我没说|不管了|无所谓)(?:吧|了)?$")
+             r"|doesn'?t\s+matter|not\s+important|(?:let'?s\s+)?move\s+on|anyway|skip\s+(?:it|that)(?:\s+then)?"
+             r"|fair(?:\s+enough)?|understood|got\s+it|ok(?:ay)?|fine|right"
+             # "I'll send them myself", "I'll upload it": what the user does instead of a refused request
+             r"|i'?ll\s+(?:just\s+)?(?:send|upload|post|share|do|publish|email)\s+(?:it|them|that|those)(?:\s+myself)?)\s*[.!]*$",
+             r"^(?:好吧|那|哦|行吧)?(?:算了|不用了|没事|当我没说|不管了|无所谓)(?:吧|了)?$"
+             r"|^(?:好吧|行吧|那好吧)?我自己(?:发|来|弄|传|上传|发吧)(?:吧)?$")
 # What the result is for: "it's for my podcast", "做成铃声" (no step of its own)
 PURPOSE = rx(r"^(?:(?:it'?s|this\s+is|that'?s)\s+)?(?:(?:make|turn)\s+(?:it|this)\s+)?(?:just\s+)?(?:for|as|into)\s+"
              r"(?:a\s+|an\s+|my\s+|our\s+|the\s+)?"
@@ -82,9 +91,13 @@ ADDITIVE = rx(r"\b(?:also|too|as\s+well|in\s+addition|additionally|plus)\b", r"�
 ASKS = rx(
     r"\b(?:can|could|would|will)\s+(?:you|u)\b|\bplease\b|\bpls\b|\bplz\b|\bi\s+(?:want|need|would\s+like|'d\s+like)\b"
     r"|\bi'd\s+like\b|\blet'?s\b|\bhelp\s+me\b|\bmake\s+sure\b",
-    r"帮我|帮忙|请|麻烦|能不能|能否|可不可以|可以帮|给我|^把|^将|^让|^用|^加|^去掉|^去除|^删|^剪|^转|^调|^降|^提高|^放慢|^加快")
+    # "请假" is a leave of absence, "给我妈的" is for my mum: neither asks anything
+    r"帮我|帮忙|请(?!假|客)|麻烦|能不能|能否|可不可以|可以帮|给我(?!妈|爸|老婆|老公|女|男|儿|朋友|们|哥|姐|弟|妹|家|爷|奶|外|同事|老板)|^(?:各自|分别|都|也|再|先|然后|就|直接)?(?:把|将)|^让|^用|^加|^去掉|^去除|^删|^剪|^转|^调|^降|^提高|^放慢|^加快")
 # "... without changing the pitch": the thing named is kept as it is, not asked for.
 KEEP_AS_IS = rx(
+    r"\b(?:same|unchanged)\s+(?:pitch|key|tempo|speed)\b|\b(?:pitch|key)\s+(?:unchanged|intact|preserved|the\s+same)\b"
+    r"|音调(?:别|不要|不)变|不变调|音高不变|音调不变",
+    r"\bat\s+(?:the|its)\s+(?:original\s+)?level\s+(?:it\s+came\s+in\s+at|it\s+was\s+(?:sent|uploaded)(?:\s+at)?)\b",
     r"\b(?:without|with\s*out)\s+(?:changing|affecting|altering|touching|messing\s+(?:up|with)|shifting|modifying)\s+"
     r"(?:the\s+|its\s+|my\s+)?(?:pitch|key|tempo|speed|timing|length|duration|volume|loudness|tone)\b",
     r"\b(?:keep|keeping|preserve|preserving|maintain|maintaining)\s+(?:the\s+|its\s+)?(?:same\s+)?"
@@ -98,7 +111,7 @@ KEEP_AS_IS = rx(
 
 # A clause that starts with a verb asks for something ("cut the first second").
 IMPERATIVE = rx(
-    r"^(?:make|add|remove|cut|trim|crop|fade|normali[sz]e|boost|raise|lower|turn|put|mix|join|combine|merge|concat\w*"
+    r"^(?:make|add|remove|cut|trim|crop|fade|normali[sz]e|boost|raise|lower|turn|put|mix|join|combine|merge|concat\w*|roll"
     r"|convert|export|save|transcribe|say|read|speak|give|apply|reduce|increase|decrease|slow|speed|pitch|shift"
     r"|transpose|denoise|clean|bring|get|set|change|keep|delete|drop|take|extract|resample|downsample|filter|eq"
     r"|equali[sz]e|amplify|mute|level|render|encode|generate|create|tell|measure|analy[sz]e|check|detect|identify"
@@ -175,11 +188,11 @@ _HOMOPHONES = {
     "调": "掉吊", "混": "魂浑", "剪": "减简见检", "淡": "蛋但", "音": "因阴应英", "声": "生升胜",
     "转": "专砖", "写": "些鞋", "拼": "品频", "接": "节街借", "录": "路陆鹿", "标": "表",
     "化": "话画花", "降": "将匠", "采": "彩菜", "样": "羊洋", "低": "底地", "高": "搞告", "通": "同", "滤": "虑率",
-    "波": "拨播", "嗡": "翁", "加": "家佳", "减": "剪简",
+    "波": "拨播", "嗡": "翁", "加": "家佳", "减": "剪简", "贝": "背倍备", "道": "到倒",
 }
 _ZH_KEYWORDS = ("降噪", "去噪", "噪音", "噪声", "混响", "文字", "转写", "语速", "音量", "音调", "淡入", "淡出",
                 "标准化", "响度", "低音", "高音", "采样率", "拼接", "拼起来", "低通", "高通", "滤波", "嗡嗡", "变调",
-                "速度", "录音", "加速", "减速")
+                "速度", "录音", "加速", "减速", "声道", "分贝")
 
 
 def _zh_pattern(word: str) -> re.Pattern[str]:
@@ -203,4 +216,72 @@ def fix_zh_homophones(text: str) -> str:
             return word if sum(a != b for a, b in zip(got, word)) == 1 else got
 
         text = pat.sub(sub, text)
-    return text
+    return re.sub(r"去调(?=$|[吧啊呀了哈，,。！!])", "去掉", text)  # "帮忙去调": 去掉 typed as 去调
+
+
+# ------------------------------------------------------------------ context around an ask
+def proper_names(raw: str) -> set[str]:
+    """Capitalised words inside a sentence ("from Easter Sunday"): names, never typos of a tool word."""
+    return {w.lower() for w in re.findall(r"(?<=[a-z,;:'] )[A-Z][a-z]+|\b[A-Z][a-z]+(?= [A-Z][a-z]+)", raw)}
+
+
+FOR_A_VIDEO = re.compile(r"\bfor\s+(?:a|an|my|the|our|her|his|their|this|that)\s+(?:[\w-]+\s+){0,2}videos?\b"
+                         r"|我拍了?(?:一)?个?[\u4e00-\u9fff]{0,4}视频")  # "我拍了个对比视频": what the user made
+
+AUDIO_EXPORTED = rx(r"\b(?:exported|extracted|pulled|ripped|separated)\s+(?:the\s+)?audio(?:\s+(?:already|out|separately))?\b"
+                    r"|\baudio\s+(?:is\s+)?already\s+(?:exported|extracted)\b", r"(?:已经)?单独导出(?:来)?了|已经导出来了|单独导出的")
+
+LEFT_ALONE = re.compile(r"(?:leave|keep)\s+(?:the\s+|my\s+|her\s+|his\s+|that\s+)?[\w' -]{1,30}?\s+(?:as\s+(?:it\s+)?is|alone"
+                        r"|untouched|unchanged)(?:\s+now)?|[\u4e00-\u9fff]{1,8}?(?:不用动|别动|不要动|保持不变|就那样吧?)")
+
+CONVERT_IT = rx(r"\bget\s+(?:it|them|(?:this|that|the)(?:\s+\w+){0,2})\s+into\s+(?:that|this|the\s+right)\s+(?:shape|format"
+                r"|spec)\b", r"(?:转|转换|弄|处理)(?:一下|好)(?:吧|呗)?$")
+
+SAYS_LANGUAGE = re.compile(rf"(?:(?:the\s+)?[\w-]+\s+)?(?:speaks?|it'?s(?:\s+all)?(?:\s+in)?)\s+(?:{LANG_EN})(?:\s+throughout)?"
+                           rf"|(?:他|她|他们|都)?(?:说的是|讲的是|说的|讲的|是|都是)(?:{LANG_ZH})(?:的)?")
+
+FIND_THEN = re.compile(r"\b(?:detect|find|identify|locate|spot|pick\s+out)\s+(?:it|them|that|those|these)\s+and\s+(?:then\s+)?"
+                       r"(?=(?:remove|strip|cut|kill|reduce|get\s+rid|take|clean|fix|filter|lower|mute))")
+
+FIND_IT = re.compile(r"^(?:can\s+you\s+|could\s+you\s+|please\s+)?(?:detect|find|identify|locate|spot)\s+(?:it|them|that|those)$")
+
+CORRECTION = rx(r"^(?:(?:wait|hold\s+on|sorry|oops|um+|uh+)[\s,]*)+(?:no|nope|i\s+mean|make\s+(?:that|it))?\b[\s,]*"
+                r"|^(?:no|nope)[\s,]+(?:wait|sorry)\b[\s,]*|^(?:i\s+mean|make\s+that|correction:?)\s*,?\s*"
+                r"|^(?:no|nope)[\s,.!]*$",  # "wait no, -2 st": "wait" is stripped as a lead word
+                r"^(?:不对|不是不是|哦不|啊不|说错了|错了|更正一下|更正)[\s,，:：]*")
+
+BUT_FIRST = rx(r"^(?:but\s+)?first(?:\s+though)?\b|^but\s+before\s+that\b", r"^(?:不过|但是?|可是)\s*(?:要)?先")
+
+NOT_THIS = rx(r"^(?:but\s+)?(?:no|don'?t|do\s+not|never|not)\s+(?!more\s+than|longer\s+than|less\s+than|higher\s+than"
+              r"|louder\s+than|quieter\s+than|shorter\s+than|over\b|under\b|above\b|below\b|too\b)"
+              r"(?:(?:add|use|apply|put|want|need|do)\s+)?(?:any\s+|the\s+|a\s+|an\s+)?(?:more\s+)?"
+              r"(?:reverb|echo|fade\w*|music|effects?|eq|compression|filter\w*|noise\s+reduction|denois\w*|pitch\w*"
+              r"|speed\s*up|slow\w*)\b(?:\s+(?:please|pls|thanks|this\s+time))?[\s.!]*$",
+              r"^(?:但是?|不过)?(?:不要|别|不用|无需|不需要)(?:再)?(?:加|用|做|放)?(?:任何)?"
+              r"(?:混响|回声|淡入|淡出|音乐|背景音乐|特效|效果|降噪|变调|变速)(?:了|啊|哦)?$")
+
+# "不用翻译歌词哈，就拿这个MIDI的旋律唱": a capability waved off is not asked for
+WAVED_OFF = rx(r"\b(?:no\s+need\s+to|don'?t|do\s+not|never\s+mind(?:\s+the)?|without)\s+(?:\w+\s+){0,2}$",
+               r"(?:不用|不需要|不要|别|无需|不必)\s*$")
+
+# "Can your AI handle broadcast compliance?", "Is AI restoration a thing you can do on something that short?": whether
+# the steps asked for next to it can be done
+CAN_YOU_DO_IT = rx(r"^(?:so\s+)?(?:can|could)\s+(?:you|your\s+\w+)\s+(?:handle|do|manage|deal\s+with|help\s+with|pull\s+off)\b"
+                   r"|\bis\s+(?:\w+\s+){0,3}(?:a\s+thing|something)\s+(?:that\s+)?(?:you|your\s+\w+)\s+can\s+(?:do|handle)\b",
+                   r"^(?:你|你们)?(?:能|可以)(?:搞定|做到|处理)(?:吗|么)?$")
+
+# A label with no verb at the head of a request: "Dubbing job.", "Radio spot for Benny's Tyres.", "second actor",
+# "无人机航拍的声音". It names what the audio is; it cannot ask for anything.
+_EN_VERBISH = re.compile(r"\b(?:is|are|was|were|be|been|am|has|have|had|do|does|did|can|could|will|would|should|must|may"
+                         r"|might|want|wants|need|needs|let|make|makes|sound|sounds|feel|feels|look|looks|seem|seems|get"
+                         r"|gets|keep|keeps|say|says|tell|give|put|turn|go|take|bring|add|remove|i|you|we|please)\b|n't\b")
+
+_ZH_VERBISH = re.compile(r"[要想能会帮给做弄让把说唱听发去查找写画翻算告吗呢吧么？?]")
+
+
+def is_label(c: Clause) -> bool:
+    core = c.core.strip(" .!。！,，")
+    if re.search(r"[\u4e00-\u9fff]", core):
+        return len(core) <= 12 and not _ZH_VERBISH.search(core) and not re.search(r"[，,。；;：:]", core)
+    words = core.split()
+    return 0 < len(words) <= 6 and not _EN_VERBISH.search(core) and "⟦" not in core

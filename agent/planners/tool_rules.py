@@ -44,7 +44,10 @@ class ToolRule:
 _TTS_VERBS = L.rx(
     r"\b(?:say|says|saying|said|speak|spoken|read|pronounce|narrate|announce|voice|utter|recite|tts|synthesi[sz]e\w*"
     r"|speech|aloud|generate|create|make|produce|record)\b|\btext[- ]to[- ]speech\b|\bout\s+loud\b",
-    r"说|念|读|朗读|播报|合成|生成|配音|语音")
+    # "English: '...'", "same line in German: '...'", "再来一句 German：'...'": a language label on quoted words
+    r"^(?:(?:and|now|also|then)\s+)?(?:(?:the\s+)?same\s+(?:line|thing|sentence|text|message|one)\s+)?(?:in\s+)?"
+    r"(?:english|german|french|spanish|italian|japanese|chinese|mandarin|korean|portuguese|russian)\s*[:：]\s*⟦q",
+    r"说|念|读|朗读|播报|合成|生成|配音|语音|^(?:再|也)?来\s*(?:1|一)?\s*句|(?:做|录)\s*(?:1|一)?\s*(?:句|段)")
 _NORMALIZE_WORDS = L.rx(r"normali|lufs|lkfs|\blevel|standard|r\s*128|\bebu\b|target|loudness\s+(?:of|to)",
                         r"标准化|归一化|响度|目标")
 
@@ -120,9 +123,9 @@ def names_source(c: Clause, animating: bool, singing: bool) -> bool:
     return (animating and bool(_AVATAR_SOURCE.search(core))) or (singing and bool(_MELODY_SOURCE.search(core)))
 
 
-_SING = L.rx(r"^sings?\b|\bsing\b(?![^,;]*\b(?:in|inside)\s+(?:a|an|the)\s+(?:\w+\s+)?(?:hall|cathedral|church|chapel|room"
+_SING = L.rx(r"^sings?\b|\b(?:have|get)\s+(?:it|this|that|them)\s+sung\b|\bsing\b(?![^,;]*\b(?:in|inside)\s+(?:a|an|the)\s+(?:\w+\s+){0,3}(?:hall|cathedral|church|chapel|room"
              r"|cave|stadium|arena|bathroom|shower|auditorium)\b)",
-             r"(?<!像在)(?<!好像在)(?<!仿佛在)(?<!里)(?<!这段清)(?<!那段清)(?<!这首清)唱(?!不上|不了|不到|不动)(?![^，,。]{0,4}一样)(?!完|好(?:之后|以后|后|了))")  # 唱完: "after singing"
+             L.SING_ZH)  # (lexicon.py: what 唱 as "sing" excludes)
 _NOT_SING = L.rx(r"\b(?:remove|isolate|extract|separate|split|strip|mute|delete|get\s+rid\s+of|take\s+out|cut\s+out"
                  r"|karaoke|vocals?|singer)\b", r"去掉|去除|消除|删除|分离|提取|卡拉|人声|伴奏")
 
@@ -171,7 +174,8 @@ RULES: list[ToolRule] = [
         r"|\bwhat\s+(?:he|she|they|it|the\s+\w+)\s+(?:is|are|was|were|'s|'re)\s+(?:saying|talking\s+about|singing)\b"
         r"|\bwhat\s+(?:he|she|they)\s+said\b",
         r"\bwrite\s+(?:it|this|that|everything)?\s*(?:down|out)\b|\b(?:to|into|as)\s+(?:plain\s+)?text\b(?!\s+to)",
-        r"\btext\s+(?:of|from)\b|\bwhat\s+words\b|\b(?:the\s+)?words\s+(?:spoken|said|being\s+said)\b|\btimestamps?\b"
+        r"\b(?:work|figure|make)\s+out\b[^,;]{0,30}\b(?:saying|said|says)\b"
+        r"|\btext\s+(?:of|from)\b|\bverbatim\b|\bwritten\s+(?:version|record|copy)\b|\bwhat\s+words\b|\b(?:the\s+)?words\s+(?:spoken|said|being\s+said)\b|\btimestamps?\b"
         r"|\bgive\s+me\s+(?:the\s+|a\s+)?(?:words|text|transcript)\b|\brecogni[sz]e\s+(?:the\s+)?(?:speech|words|text|what)",
         r"\b(?:which|what|detect|identify|tell\s+me|determine|recogni[sz]e|guess|name)\b[^,.;]{0,25}\blanguages?\b"
         r"|\blanguages?\b\s*(?:is|was|spoken|used|\?)|^\s*(?:and\s+)?(?:the\s+|its\s+)?language\s*$",
@@ -197,38 +201,51 @@ RULES: list[ToolRule] = [
         r"|too\s+quiet|loud\s+enough|long)\b|\b(?:mono|stereo)\s+or\s+(?:mono|stereo)\b"
         r"|^(?:the\s+|its\s+)?(?:duration|length|loudness|sample\s*rate|sampling\s+rate|peak(?:\s+level)?|rms|channels?"
         r"|format|bit\s*depth|levels?)\s*\??$"
+        r"|\b(?:call|clip|file|track|recording|audio)\s+(?:duration|length)\b"
         r"|\b(?:file\s+)?info\b|\bstats\b|\bmetadata\b|\banaly[sz]\w*|\binspect\b|\bmeasure\b"
-        r"|超没超|超(?:过)?了?没(?:有)?|有没有超(?:过)?|够不够长|是不是超(?:过)?了?",
-        r"多长|多久|时长|多少秒|几秒|多响|多大声|响度(?:是)?多少|音量(?:是)?多少|采样率(?:是)?多少|采样率是|几个声道|多少(?:个)?声道"
+        r"|超没超|超(?:过)?了?没(?:有)?|有没有超(?:过)?|够不够长|是不是超(?:过)?了?"
+        r"|看(?:一)?下\s*(?:它的?|这个的?)?\s*(?:sample\s*rate|loudness|duration|length|peak|channels?|lufs)"
+        r"|看看[^，,。；]{0,6}(?:响度|峰值|音量|采样率|时长|声道)|多少(?:赫兹|千赫兹?|k)\s*采样|几个声道"
+        r"|(?:响度|音量|时长|长度|采样率|峰值)[^，,。；]{0,4}测(?:一下|一测|量|测)?",
+        # "时长不能超过十五秒" is a limit the edit must meet, not a question
+        r"多长|多久|时长(?!不能|不得|不要|不超过|要在|要控制|控制|限制|最多|最长)|多少秒|(?<![十\d])几秒|多响|多大声|(?:音量|声音|响度)(?:有)?多大|响度(?:是)?多少|音量(?:是)?多少|采样率(?:是)?多少|采样率是|几个声道|多少(?:个)?声道"
         r"|单声道还是立体声|是单声道吗|是立体声吗|什么格式|(?:音频)?信息|参数|分析|测量|峰值(?:是)?多少|有多长"
         r"|(?:响度|音量|时长|长度|采样率|峰值|声道)[^，,。；]{0,6}?(?:是)?多少|测(?:一下|一测|量|测)?[^，,。；]{0,8}?(?:响度|音量|时长|长度|采样率|峰值|电平|lufs|loudness)|多少\s*(?:lufs|分贝|db|秒)\s*[?？吗呢啊]?$"
         r"|(?:duration|length|loudness|sample\s*rate|peak|lufs|channels?)\s*(?:是|有)?\s*多(?:少|长|大)"),
         A.no_args, words=("measure", "analyze", "duration", "length", "loudness", "info"), when=lambda c: not _TARGET.search(c.core)),
     ToolRule("mix", "mixing", L.rx(
         # "fade in this background music": a demonstrative makes it the file being edited, not music to add
-        r"\bmix\w*|\boverlay\w*|\blayer\w*|\bsuperimpos\w*|\bon\s+top\s+of\b|\bunderneath\b|(?<!this\s)(?<!that\s)"
+        r"(?<!headphone\s)(?<!headphones\s)\bmix\w*|\boverlay\w*|\blayer\w*|\bsuperimpos\w*|\bon\s+top\s+of\b|\bunderneath\b|(?<!this\s)(?<!that\s)"
         r"\b(?:background|bg)\s+music\b"
         r"|\bmusic\s+bed\b|\bplay\s+(?:them\s+|both\s+)?(?:together|simultaneously|at\s+the\s+same\s+time)\b"
+        r"|\b(?:goes|go|sits?|tucks?|tucked)\s+(?:in\s+)?(?:under|underneath|beneath)\b"
+        r"|\bbring\b[^,;]{0,40}\bin\s+(?:under|underneath|beneath|over)\b"
         r"|\bblend\w*",
         r"\b(?:combine|merge)\b[^,;]*\b(?:simultaneous\w*|at\s+the\s+same\s+time|on\s+top|over|under)\b",
-        r"\badd\s+(?:the\s+|some\s+)?(?:music|soundtrack)\b|\b(?:put|lay)\b[^,;]*\b(?:under|over|on\s+top\s+of|behind"
+        # not "the dimmer rack put a 60-cycle hum all over our recording": a problem, not a layer to add
+        r"\badd\s+(?:the\s+|some\s+)?(?:music|soundtrack)\b|\b(?:put|lay)\b(?!\s+(?:a|an|some|this|that)\s+(?:[\w-]+\s+){0,2}"
+        r"(?:hum|buzz|hiss|noise|rumble|whine|click|crackle)s?\b)[^,;]*\b(?:under|over|on\s+top\s+of|behind"
         r"|beneath)\b",
-        r"混音|混合|混进|混到|混入|混在|叠加|叠在|叠到|叠进|盖到|(?<!这段)(?<!那段)(?<!这首)(?<!这个)背景音乐|垫(?:在|上|音乐)|同时播放|一起播放|配上音乐|加(?:上|入)?(?:背景)?音乐"),
+        r"混音|混合|混进(?!了)|混到|混入(?!了)|混在|铺在|垫在|叠加|叠在|叠到|叠进|盖到|(?:加(?!速|快)|配|垫|混|叠|铺|搭|来|当|作为|做)[^，,。]{0,8}背景音乐|背景音乐[^，,。]{0,6}(?:垫|混|叠|铺|加(?!速|快)|配)|垫(?:在|上|音乐)|同时播放|一起播放|配上音乐|加(?:上|入)?(?:背景)?音乐"),
         A.mix, words=("mix", "overlay", "layer", "blend")),
     ToolRule("concatenate", "joining clips", L.rx(
         r"\bjoin\w*|\bconcat\w*|\bcombin\w*|\bmerg\w*|\bstitch\w*|\bappend\w*|\bglue\w*|\bsplic\w*"
         r"|\bback[- ]to[- ]back\b"
         r"|\bone\s+after\s+(?:the\s+)?(?:other|another)\b|\bchain\s+(?:them\s+|these\s+)?together\b|\bfollowed\s+by\b"
+        # "build the episode: the welcome first, then the anthem, one second between each"
+        r"|\b(?:build|assemble|compile)\s+(?:the\s+|an?\s+)?(?:episode|show|reel|programme|program|playlist|sequence)\b"
+        r"|\b(?:put|place|insert|slot|drop)\s+(?:it|this|that)\s+(?:in\s+)?between\s+(?:the\s+)?(?:two|2|both|them)\b"
+        r"|\b(?:\w+\s+)?seconds?\s+(?:of\s+(?:silence|nothing)\s+)?between\s+(?:each|them|every\s+\w+)\b"
         r"|\b(?:put|play|place)\b[^,;]*\b(?:after|before|in\s+front\s+of|at\s+the\s+end\s+of|at\s+the\s+start\s+of)\b"
         r"|\bcross[- ]?fad\w*|\bx-?fad\w*",
         r"\b(?:tack|stick|add|attach|put|place|paste|slap|glue|bolt|insert)\w*\b[^,;]*\b(?:on(?:to)?|to|at)\s+the\s+"
         r"(?:end|start|beginning|front|back)\s+of\b|\bprepend\w*|\b(?:silence|gap|pause)\s+(?:in\s+)?between\b",
-        r"拼接|拼起来|拼在一起|拼成|串烧|合并|连起来|接起来|交叉淡化|交叉渐变|连接|串起来|串联|接在|接到|衔接|首尾相连|连在一起"
+        r"拼接|拼起来|拼在一起|拼成|串烧|合并|连起来|连成|串成|接成|前后接|接上|(?:插|夹)(?:在|到|进)[^，,。]{0,8}(?:中间|之间)|接起来|交叉淡化|交叉渐变|连接|串起来|串联|接在|接到|衔接|首尾相连|连在一起"
         r"|粘(?:在)?(?:一起|一块儿?|起来)|拼(?:一块儿?|到一起|一起|好)|接(?:一块儿?|到一起|在一起)"
         r"|(?:放|加|接|插|拼)(?:在|到)[^，,]*(?:后面|前面|之后|之前|开头|结尾|末尾|最前|最后)"),
         A.concatenate, words=("join", "concatenate", "combine", "merge", "append", "stitch")),
     ToolRule("remove_hum", "hum removal", L.rx(
-        r"\bhum\w*|\bde-?hum\w*|\bbuzz\w*|\bmains\b|\bground\s+loop\b|\belectrical\s+(?:noise|hum|interference)\b|\bac\s+(?:noise"
+        r"\bhum\w*|\bde-?hum\w*|\bbuzz\w*|\bmains\b|\bground\s+loop\b|\b(?:50|60)[- ]?cycles?\b|\belectrical\s+(?:noise|hum|interference)\b|\bac\s+(?:noise"
         r"|hum)\b",
         r"\b(?:remove|cut|kill|eliminate|get\s+rid\s+of|filter(?:\s+out)?|notch(?:\s+out)?|take\s+out)\s+(?:the\s+)?"
         r"(?:50|60)\s*(?:hz|hertz)\b",
@@ -248,11 +265,12 @@ RULES: list[ToolRule] = [
         A.filter_, words=("highpass", "lowpass", "filter", "rumble")),
     ToolRule("denoise", "noise reduction", L.rx(
         r"\bde-?nois\w*|\bnois(?:e|es|y|iness)\b|\bhiss\w*|\bstatic\b|\bclean(?:\s+\w+)?\s+up\b|\bclean[- ]?up\b"
-        r"|\bclean(?:er|se)?\b|\bclear(?:er)?\b(?!\s+(?:the|all))|\benhanc\w*|\broom\s+tone\b|\bfan\s+(?:noise|sound)\b"
+        r"|\bclean(?:er|se)?\b|\bclear(?:er)?\b(?!\s+(?:the|all))|\benhanc\w*|\broom\s+tone\b|\bfan\s+(?:noise|sound|whoosh|whir+)\b|\bwhoosh\w*|\bwhir+(?:ing)?\b"
         r"|\bair\s*con\w*|\btraffic\b|\bwind\s+noise\b|\b(?:remove|reduce|cut|kill|suppress)\s+(?:the\s+)?background\b",
-        r"降噪|降(?:个|一下|下|点)噪|去噪|除噪|噪音|噪声|杂音|底噪|嘈杂|沙沙声|嘶嘶声|清理|干净|清晰|背景声|空调声?|风扇声?|车流声|环境声|杂声"),
+        r"降噪|降(?:个|一下|下|点|一次|1次|次)噪|去噪|除噪|(?<![白粉棕])噪音|(?<![白粉棕])噪声|杂音|底噪|嘈杂|沙沙声|嘶嘶声|清理|干净|清晰|背景声|空调声?|风扇声?|车流声|环境声|杂声"),
         A.denoise, words=("denoise", "noise", "noisy", "hiss", "clean", "background")),
-    ToolRule("fade", "fades", L.rx(r"\bfade\w*|\bfading\b|\bramp\s+(?:in|up|down|out)\b", r"淡入|淡出|渐入|渐出|渐强|渐弱|渐隐|渐显"),
+    ToolRule("fade", "fades", L.rx(r"\bfade\w*|\bfading\b|\bramp\s+(?:in|up|down|out)\b|\btaper\w*(?:\s+(?:away|off|out))?\b"
+                                   r"|\bdie\s+(?:away|out|down)\b", r"淡入|淡出|渐入|渐出|渐强|渐弱|渐隐|渐显|慢慢(?:进来|出来|消失|变小|变大|淡)"),
              A.fade, words=("fade", "fades")),
     ToolRule("equalize", "equalization", L.rx(
         r"\bbass\b(?!\s+line)|\btreble\b|\bmids\b|\bmid[- ]?range\b|\bhighs\b|\blows\b|\blow[- ]end\b|\bhigh[- ]end\b"
@@ -272,7 +290,7 @@ RULES: list[ToolRule] = [
         r"\bpitch\w*|\bsemi-?tones?\b|\bhalf[- ]?steps?\b|\bwhole[- ]?steps?\b|\boctaves?\b|\btranspos\w*"
         r"|\b(?:up|down|raise|lower|change|shift)\s+(?:the\s+|it\s+)?(?:\w+\s+)?keys?\b|\bdeeper\b"
         r"|\b(?:higher|lower)[- ]pitched\b|\bsqueak\w*|\bchipmunk\w*|\bhelium\b"
-        r"|\bvoice\s+(?:(?:all|really|super|very|much|a\s+lot|way)\s+)?(?:high|higher|low|lower|deep|deeper)\b|\b(?:voice|pitch)\s+(?:higher|lower|deeper|up|down)\b"
+        r"|\bvoice\s+(?:(?:all|really|super|very|much|a\s+lot|way)\s+)?(?:high|higher|low|lower|deep|deeper)\b|(?<!slow\sthe\s)(?<!slow\smy\s)(?<!slow\shis\s)(?<!slow\sher\s)\b(?:voice|pitch)\s+(?:higher|lower|deeper|up|down)\b"
         r"|\b(?:higher|lower|deeper)\s+voice\b",
         r"(?<!声)音调|音高|升调|降调|变调|半音|八度|调子|移调|全音|低沉|深沉|浑厚|太尖|尖锐|尖细"
         r"|[升降](?:低|高)?(?:一点|一些|点|些)调"),
@@ -292,7 +310,7 @@ RULES: list[ToolRule] = [
         r"|\bdecelerat\w*|\bplayback\s+rate\b|\btoo\s+(?:fast|slow|quick|rushed)\b|\bbpm\b|\b\d+(?:\.\d+)?\s*x\b|\btimes\s+(?:as\s+)?(?:fast|slow|quick)\w*"
         r"|\bhalf[- ]?(?:speed|time|tempo)\b|\bhalf\s+as\s+(?:fast|quick)\b|\bdouble[- ]?(?:speed|time|tempo)\b"
         r"|\btime[- ]?stretch\w*",
-        r"加速|减速|放慢|加快|变快|变慢|调快|调慢|更快|更慢|[快慢](?:一点|点|些|一些|\d*(?:\.\d+)?倍)|倍速|速度|节奏|语速|快放|慢放"),
+        r"加速|减速|放慢|加快|变快|变慢|调快|调慢|调成\s*\d+(?:\.\d+)?\s*倍|更快|更慢|[快慢](?:一点|点|些|一些|\d*(?:\.\d+)?倍)|倍速|速度|节奏|语速|快放|慢放"),
         E.change_tempo, words=("faster", "slower", "speed", "tempo", "quicker")),
     ToolRule("reverb", "reverb", L.rx(
         r"\breverb\w*|\becho\w*|\bhall\b|\bcathedral\b|\bchurch\b|\bchapel\b|\bauditorium\b|\bspacious\b|\bambien\w*"
@@ -306,7 +324,7 @@ RULES: list[ToolRule] = [
         r"|\bstereo\b|\bchannels?\b|\bdown-?mix\w*|\bup-?mix\w*|\bcd\s+quality\b|\b(?:tele)?phone\s+quality\b",
         rf"\b(?:to|at|as|in)\s+(?:{_HZ})|(?:{_HZ})\s*(?:sample|sampling|audio|wav|mono|stereo)",
         r"(?<![\d.])(?:8|11\.025|16|22\.05|24|32|44\.1|48|88\.2|96|192)\s*k(?:hz)?(?![a-z])",
-        r"采样率|采样|重采样|单声道|立体声|双声道|声道"),
+        r"采样率|采样|重采样|单声道|立体声|双声道|声道(?!长度)"),
         E.resample, words=("resample", "mono", "stereo", "channels", "sample"), stackable=True,
         stack_triggers=L.rx(r"\bre-?sampl\w*|\bsampl(?:e|ing)\s*(?:rate|frequency)\b|\bmono\b|\bstereo\b",
                             r"采样率|重采样|单声道|立体声|双声道")),
@@ -331,10 +349,13 @@ RULES: list[ToolRule] = [
         rf"|(?:{_TIME})\s+(?:preview|snippet|teaser|excerpt|sample|intro|highlight|ringtone)\b",
         r"\b(?:cut|remove|skip|drop|delete|lose|chop)\s+(?:off\s+)?(?:the\s+)?(?:intro|outro|beginning|start|ending"
         r"|end)\b",
+        # "chop everything after 29.5": a bare number after "everything after" is a time
+        r"\b(?:chop|cut|remove|delete|drop|lose|trim|kill|axe)\s+(?:off\s+)?(?:everything|anything|all)\s+"
+        r"(?:after|past|beyond|before|from)\s+\d",
         rf"(?:前|后|最后|开头|结尾|末尾|头|尾)(?:面|边|头)?的?\s*(?:{_TIME})|(?:剪|裁|截|删|去掉|去除|保留|只要|只留|留下|砍掉|切掉)[^，,]*?(?:{_TIME})",
         rf"(?:{_TIME})\s*(?:到|至|-|~)\s*(?:{_TIME})|从\s*(?:{_TIME})|剪辑|裁剪|截取|剪掉|剪短",
         rf"(?:{L.NUM})\s*(?:秒钟?)?\s*(?:到|至|-|~)\s*(?:{_TIME})"
-        rf"|(?:{_TIME})[^，,]*?(?:剪掉|剪去|裁掉|删掉|删除|去掉|去除|砍掉|切掉|不要|保留|留下)"),
+        rf"|(?:{_TIME})[^，,]*?(?:剪掉|剪去|裁掉|删掉|删除|去掉|去除|砍掉|切掉|不要|保留|留下|全删|都删|全部删)"),
         A.trim, words=("trim", "cut", "crop", "shorten", "keep", "remove", "seconds")),
     ToolRule("text_to_speech", "speech synthesis", L.rx(
         r"^(?:say|speak|pronounce|narrate|announce|utter|recite|voice|read|talk)\b",

@@ -411,3 +411,204 @@ def test_the_stock_face_is_the_default_avatar(registry: Registry) -> None:
 def test_new_kinds_of_unsupported_requests(registry: Registry, request_text: str, capability: str) -> None:
     plan = RulePlanner().plan(request_text, make_ctx(1), registry)
     assert plan.outcome == "unsupported" and capability in (plan.unsupported or ""), plan.to_json()
+
+
+@pytest.mark.parametrize("request_text, expected", [
+    # a label at the head of the request names the audio; it asks for nothing
+    ("Dubbing job. This is the original Italian line from the actor - how long is it?",
+     [("audio_info", {"audio": "@upload-1"})]),
+    ("Radio spot for Benny's Tyres. It has to fit a 30 second slot so chop everything after 29.5",
+     [("trim", {"audio": "@upload-1", "end": 29.5})]),
+    ("另外这个是给老板的请假语音，最后三秒剪掉", [("trim", {"audio": "@upload-1", "end": -3})]),
+    ("Choir anthem from Easter Sunday. Cut the first 6 seconds, it's all coughing.",
+     [("trim", {"audio": "@upload-1", "start": 6})]),
+    # what the audio is for, or where it came from, is not a capability we lack
+    ("Guided breathing intro for our meditation app. Slow the voice down to 0.85 so it feels calmer.",
+     [("change_tempo", {"audio": "@upload-1", "rate": 0.85})]),
+    ("my daughter wants her voice like a chipmunk for a video, pitch it up 6 semitones",
+     [("pitch_shift", {"audio": "@upload-1", "semitones": 6})]),
+    ("So for the wedding video, the DJ cut the song off abruptly. Can the last eight seconds taper away gently?",
+     [("fade", {"audio": "@upload-1", "fade_out": 8})]),
+    ("婚礼视频的背景音乐我只要一分零五秒到一分四十秒那一段，其他都不要",
+     [("trim", {"audio": "@upload-1", "start": 65, "end": 100})]),
+    ("make the choir rehearsal sound like it was sung in an enormous stone cathedral, wet at zero point eight",
+     [("reverb", {"audio": "@upload-1", "room": "cathedral", "wet": 0.8})]),
+    ("唱诗班这段太干，上大厅混响", [("reverb", {"audio": "@upload-1", "room": "hall"})]),
+    ("电台广告，时长不能超过十五秒，十五秒以后的全删", [("trim", {"audio": "@upload-1", "end": 15})]),
+    # an ask about what the sentence before described, and a question whether we can
+    ("The whisper track has constant preamp hiss. Reduce it, and then lift the result by 3 dB.",
+     [("denoise", {"audio": "@upload-1"}), ("gain", {"audio": "@s1", "db": 3})]),
+    ("Hi, the recording drops out for a split second, from 12.40 to 12.52 seconds. Would you be able to fill that in?",
+     [("inpaint", {"audio": "@upload-1", "start": 12.4, "end": 12.52})]),
+    ("the baby monitor recording has this constant fan whoosh, can you detect it and strip it out",
+     [("denoise", {"audio": "@upload-1"})]),
+    ("Old voicemail, there's a tiny cut-out at 0:07.3, about 80 ms. Is AI restoration a thing you can do on that?",
+     [("inpaint", {"audio": "@upload-1", "start": 7.3, "end": 7.38})]),
+    # the mains frequency and the spoken language, said in another clause
+    ("The theatre's dimmer rack put a 60-cycle hum all over our recording. Please remove it.",
+     [("remove_hum", {"audio": "@upload-1", "frequency": "60"})]),
+    ("The witness speaks Spanish throughout this deposition excerpt. I need a written transcript of it.",
+     [("transcribe", {"audio": "@upload-1", "language": "es"})]),
+    ("庭审录音，转成文字，说的是普通话", [("transcribe", {"audio": "@upload-1", "language": "zh"})]),
+    # signs and directions said in Chinese
+    ("客服那通录音整体太冲耳朵了，压低七点五分贝", [("gain", {"audio": "@upload-1", "db": -7.5})]),
+    ("冥想音频一开头就很突兀，让声音慢慢进来，用四秒钟", [("fade", {"audio": "@upload-1", "fade_in": 4})]),
+    ("这段英语听力原速太快，调成零点八五倍，音调别变", [("change_tempo", {"audio": "@upload-1", "rate": 0.85})]),
+    ("哎这个解说听着闷闷的，把高频提个五分贝，中频稍微往下降两分贝",
+     [("equalize", {"audio": "@upload-1", "treble_db": 5, "mid_db": -2})]),
+])
+def test_labels_purposes_and_statements_around_an_ask(registry: Registry, request_text: str, expected: list) -> None:
+    assert steps_of(request_text, make_ctx(1), registry) == expected
+
+
+@pytest.mark.parametrize("request_text, expected", [
+    ("Same line in German: 'Diese Vase stammt aus der Ming-Dynastie.'",
+     [("text_to_speech", {"text": "Diese Vase stammt aus der Ming-Dynastie.", "language": "de"})]),
+    ("再来一句：“好的”", [("text_to_speech", {"text": "好的", "language": "zh"})]),
+])
+def test_a_language_label_on_quoted_words_is_speech(registry: Registry, request_text: str, expected: list) -> None:
+    assert steps_of(request_text, make_ctx(0), registry) == expected
+
+
+@pytest.mark.parametrize("request_text, capability", [
+    ("Convert this stereo sound design into first-order ambisonics, B-format.", "ambisonic"),
+    ("convert this midi to musicxml so I can fix the notation", "MIDI format conversion"),
+    ("Generate a 20 minute track of 10 Hz alpha binaural beats for my meditation app.", "sound-effect generation"),
+    ("stream this to our church facebook page live on sunday at 10", "general questions"),
+    ("冥想app里能不能根据用户的心率实时调整背景音乐的快慢", "real-time"),
+    ("add this audio to my video", "video"),
+])
+def test_more_unsupported_requests(registry: Registry, request_text: str, capability: str) -> None:
+    plan = RulePlanner().plan(request_text, make_ctx(1), registry)
+    assert plan.outcome == "unsupported" and capability in (plan.unsupported or ""), plan.to_json()
+
+
+def test_a_capability_waved_off_is_not_refused(registry: Registry) -> None:
+    plan = RulePlanner().plan("不用翻译歌词哈，就用这个旋律唱，词换成：我爱北京", make_ctx(1), registry)
+    assert plan.outcome != "unsupported", plan.to_json()
+
+
+@pytest.mark.parametrize("uploads, request_text, expected", [
+    (1, ("the sermon has a phone ringing from one minute five to one minute twenty-two. take that bit out and close up "
+        "the gap"), [("trim", {"audio": "@upload-1", "start": 65, "end": 82, "mode": "remove"})]),
+    (1, "On this call the caller's line has a low rumble under everything. Roll off whatever sits below 120 Hz.",
+     [("filter", {"audio": "@upload-1", "kind": "highpass", "cutoff_hz": 120})]),
+    (1, "婚礼誓词录得声音小、底噪大：降噪强度零点五，音量提高六分贝，结尾淡出一秒",
+     [("denoise", {"audio": "@upload-1", "strength": 0.5}), ("gain", {"audio": "@s1", "db": 6}),
+      ("fade", {"audio": "@s2", "fade_out": 1})]),
+    (1, "recorded a voice note on a noisy bus. clean it up, speed it up a touch (5%, I ramble), and make it an mp3",
+     [("denoise", {"audio": "@upload-1"}), ("change_tempo", {"audio": "@s1", "rate": 1.05}),
+      ("convert", {"audio": "@s2", "format": "mp3"})]),
+    (2, ("Can you make a music bed out of these? First file is my voice note, second is her favourite song. Tuck the "
+        "song underneath quietly, like minus 18."), [("mix", {"audio": "@upload-1", "other": "@upload-2", "other_gain_db": -18})]),
+    (2, ("Bring the applause (second file) in under the end of the speech, starting at 0:52, and let it keep going after "
+        "the speech stops."), [("mix", {"audio": "@upload-1", "other": "@upload-2", "offset": 52, "extend": True})]),
+    (2, "第二个是雨声，铺在第一个冥想引导语的下面，雨声小二十五分贝",
+     [("mix", {"audio": "@upload-1", "other": "@upload-2", "other_gain_db": -25})]),
+    (2, "两段哄睡白噪音：第一段是雨声，第二段是吹风机声。叠在一起，吹风机晚三秒进来，最后给我单声道的",
+     [("mix", {"audio": "@upload-1", "other": "@upload-2", "offset": 3}), ("resample", {"audio": "@s1", "channels": 1})]),
+    (2, "两段采访都转成文字，第一段是普通话，第二段是英语",
+     [("transcribe", {"audio": "@upload-1", "language": "zh"}), ("transcribe", {"audio": "@upload-2", "language": "en"})]),
+    (1, "这条广播广告要交给电台，响度做到负二十三LUFS，峰值不能超过负二",
+     [("loudness_normalize", {"audio": "@upload-1", "target_lufs": -23, "peak_ceiling_db": -2})]),
+    (1, "法院的庭审系统只认十六千赫兹的单声道文件，帮我把这个转一下",
+     [("resample", {"audio": "@upload-1", "sample_rate": 16000, "channels": 1})]),
+    (1, "My dad left me this voicemail. Transcribe it, then have the default avatar read the transcript out as a video.",
+     [("transcribe", {"audio": "@upload-1"}), ("text_to_speech", {"text": "@s1.text"}), ("talking_head", {"audio": "@s2"})]),
+    (1, "Work out the short phrase I'm saying in this clip and then have it sung to C4 D4 E4 F4 G4 at 110 bpm.",
+     [("transcribe", {"audio": "@upload-1"}), ("sing", {"notes": "C4 D4 E4 F4 G4", "lyrics": "@s1.text", "tempo": 110})]),
+    (0, "唱一下 E4 D4 C4 D4 E4 E4 E4，歌词是“玛丽有只小羊羔”，速度一百一十拍",
+     [("sing", {"notes": "E4 D4 C4 D4 E4 E4 E4", "lyrics": "玛丽有只小羊羔", "tempo": 110})]),
+    (0, "帮瑜伽课做一句口令：请慢慢把双手举过头顶。语速放慢一些",
+     [("text_to_speech", {"text": "请慢慢把双手举过头顶", "language": "zh", "speed": 0.8})]),
+    (1, "ASMR request: make the whispers feel like they're right up against my left ear",
+     [("binauralize", {"audio": "@upload-1", "azimuth": -90})]),
+])
+def test_round_d_shapes(registry: Registry, uploads: int, request_text: str, expected: list) -> None:
+    assert steps_of(request_text, make_ctx(uploads), registry) == expected
+
+
+def test_laying_a_file_onto_the_previous_result(registry: Registry) -> None:
+    assert steps_of("把这段掌声叠到刚才那个结果上，从第十秒开始，掌声小六分贝", make_ctx(1, last=True), registry) == [
+        ("mix", {"audio": "@last", "other": "@upload-1", "offset": 10, "other_gain_db": -6})]
+
+
+@pytest.mark.parametrize("request_text, expected", [
+    ("pitch +2 st. wait no, -2 st", [("pitch_shift", {"audio": "@upload-1", "semitones": -2})]),
+    ("make it 3 dB louder, sorry I mean 6 dB", [("gain", {"audio": "@upload-1", "db": 6})]),
+    ("螺旋桨噪音太大了，高通……不对，低通一千五赫兹",
+     [("denoise", {"audio": "@upload-1"}), ("filter", {"audio": "@s1", "kind": "lowpass", "cutoff_hz": 1500})]),
+    ("no reverb, just make it louder", [("gain", {"audio": "@upload-1", "db": 6})]),
+    ("别加混响，音量调大一点", [("gain", {"audio": "@upload-1", "db": 6})]),
+    ("no echo please, but cut the first 2 seconds", [("trim", {"audio": "@upload-1", "start": 2})]),
+    ("The episode is 48k stereo but the hosting site wants 44.1k mono. Can you sort that out?",
+     [("resample", {"audio": "@upload-1", "sample_rate": 44100, "channels": 1})]),
+    ("There's a whine from the guitar amp's ground at 60 cycles - notch it out.",
+     [("remove_hum", {"audio": "@upload-1", "frequency": "60"})]),
+    (("This voicemail has my phone number read out between 14 and 19 seconds. Cut that stretch out entirely before I "
+     "share it."), [("trim", {"audio": "@upload-1", "start": 14, "end": 19, "mode": "remove"})]),
+    ("Karaoke night! The backing track is too high for me, could you bring it down three semitones?",
+     [("pitch_shift", {"audio": "@upload-1", "semitones": -3})]),
+    ("这个 game 的 BGM loop 开头加 2 秒 fade in，结尾 fade out 2 秒", [("fade", {"audio": "@upload-1", "fade_in": 2, "fade_out": 2})]),
+    ("快手视频的配音语速太慢了，调到一点三倍速", [("change_tempo", {"audio": "@upload-1", "rate": 1.3})]),
+])
+def test_corrections_negations_and_nouns_that_sound_like_asks(registry: Registry, request_text: str,
+                                                             expected: list) -> None:
+    assert steps_of(request_text, make_ctx(1), registry) == expected
+
+
+@pytest.mark.parametrize("request_text, capability", [
+    ("can u make a karaoke version of this? just take the singer out", "source separation"),
+    ("帮我把这首歌做成伴奏", "source separation"),
+    ("make it a seamless loop", "looping"),
+    ("帮我剪一个视频", "video"),
+])
+def test_the_same_words_as_asks_are_still_refused(registry: Registry, request_text: str, capability: str) -> None:
+    plan = RulePlanner().plan(request_text, make_ctx(1), registry)
+    assert plan.outcome == "unsupported" and capability in (plan.unsupported or ""), plan.to_json()
+
+
+@pytest.mark.parametrize("uploads, request_text, expected", [
+    (1, "play the lecture back at one and a quarter speed, pitch unchanged", [("change_tempo", {"audio": "@upload-1", "rate": 1.25})]),
+    (1, "have the dragon's roar sweep from hard left to hard right across three seconds, headphone mix",
+     [("binauralize", {"audio": "@upload-1", "path": [0, -90, 0, 3, 90, 0]})]),
+    (1, "让这个脚步声从正前方慢慢移到右手边，用时八秒，戴耳机听", [("binauralize", {"audio": "@upload-1", "path": [0, 0, 0, 8, 90, 0]})]),
+    (2, "audiobook 的旁白是第一个 file，第二个是导演示范的读法，让我的 narration 跟着示范的语调走，但只改七成",
+     [("transfer_prosody", {"audio": "@upload-1", "reference": "@upload-2", "strength": 0.7})]),
+    (2, "nudge my voicemail greeting (file one) toward the delivery in file two, a quarter of the way",
+     [("transfer_prosody", {"audio": "@upload-1", "reference": "@upload-2", "strength": 0.25})]),
+    (0, "用慢一点的语速朗读：第一章 雨夜", [("text_to_speech", {"text": "第一章 雨夜", "language": "zh", "speed": 0.8})]),
+    (1, "Place these cicadas up in the trees: sixty degrees above ear level, straight ahead.",
+     [("binauralize", {"audio": "@upload-1", "elevation": 60})]),
+    (1, "这个录音是多少赫兹采样的？几个生道？", [("audio_info", {"audio": "@upload-1"})]),
+    (1, "中频挖掉五分贝，低频补三分贝", [("equalize", {"audio": "@upload-1", "mid_db": -5, "bass_db": 3})]),
+    (1, "高音太刺耳，高频降低4分背", [("equalize", {"audio": "@upload-1", "treble_db": -4})]),
+    (1, "boost it by a dozen dB", [("gain", {"audio": "@upload-1", "db": 12})]),
+    (1, "let the ending die away over ten seconds", [("fade", {"audio": "@upload-1", "fade_out": 10})]),
+    (1, "先帮我看看这段的响度和峰值，再做一下降噪", [("audio_info", {"audio": "@upload-1"}), ("denoise", {"audio": "@upload-1"})]),
+    (2, "第二个音效叠到第一个上面，从零点八秒开始，然后整体放到右耳那边",
+     [("mix", {"audio": "@upload-1", "other": "@upload-2", "offset": 0.8}), ("binauralize", {"audio": "@s1", "azimuth": 90})]),
+])
+def test_round_c_shapes(registry: Registry, uploads: int, request_text: str, expected: list) -> None:
+    assert steps_of(request_text, make_ctx(uploads), registry) == expected
+
+
+@pytest.mark.parametrize("uploads, request_text, expected", [
+    (3, ("three voice notes for my grandma, need them in this order: file 3, file 1, then file 2. stich them togther with "
+        "a one second pause betwen each"), [("concatenate", {"clips": ["@upload-3", "@upload-1", "@upload-2"], "gap": 1})]),
+    (3, "三段婚礼致辞，按第二段、第一段、第三段的顺序连起来", [("concatenate", {"clips": ["@upload-2", "@upload-1", "@upload-3"]})]),
+    (2, "生成一句“本节目由城南火锅独家冠名播出”，插在这两段广告中间",
+     [("text_to_speech", {"text": "本节目由城南火锅独家冠名播出", "language": "zh"}),
+      ("concatenate", {"clips": ["@upload-1", "@s1", "@upload-2"]})]),
+    (2, "把 file 2 里 narration 的 style 套到 file 1 上，timbre 不要动，strength 0.7",
+     [("transfer_prosody", {"audio": "@upload-1", "reference": "@upload-2", "strength": 0.7})]),
+    (2, "第一个文件是我录的导游讲解，第二个是老导游的示范，按他的语调和语速改我的，改一半就行",
+     [("transfer_prosody", {"audio": "@upload-1", "reference": "@upload-2", "strength": 0.5})]),
+    (1, "这个 commentary 要放到 listener 左前方 45 度，不过先把 loudness normalize 到 -16",
+     [("loudness_normalize", {"audio": "@upload-1", "target_lufs": -16}), ("binauralize", {"audio": "@s1", "azimuth": -45})]),
+    (2, "两个解说员的音量差太多了，各自把响度调到负二十LUFS，再前后接成一条",
+     [("loudness_normalize", {"audio": "@upload-1", "target_lufs": -20}),
+      ("loudness_normalize", {"audio": "@upload-2", "target_lufs": -20}), ("concatenate", {"clips": ["@s1", "@s2"]})]),
+])
+def test_orders_and_roles_said_in_words(registry: Registry, uploads: int, request_text: str, expected: list) -> None:
+    assert steps_of(request_text, make_ctx(uploads), registry) == expected

@@ -518,3 +518,151 @@ def test_an_input_of_an_earlier_join(registry: Registry) -> None:
     s.runs.append(PastRun(id="r1", request="把这两段拼起来", uploads=[a, b], outputs=[joined], made=[joined]))
     s.run(steps=("loudness_normalize",), request="...")
     assert steps_of("拼接用的第二段素材，单独拿出来加点混响", s.ctx(), registry) == [("reverb", {"audio": f"@{b.id}"})]
+
+
+def test_a_person_named_in_an_earlier_request_picks_its_result(registry: Registry) -> None:
+    s = _Session()
+    _, mum = s.run(uploads=1, steps=("equalize",), request="voice note for my mum's birthday, boost the mids by 5 dB")
+    s.run(uploads=1, steps=("loudness_normalize",), request="this one's for my brother, normalize it to -14")
+    assert steps_of("ok. mum's one - slow it down a touch too, 0.9x", s.ctx(), registry) == [
+        ("change_tempo", {"audio": f"@{mum[0].id}", "rate": 0.9})]
+
+
+@pytest.mark.parametrize("request_text", ["外公那条，用他发来的原始录音，降噪前的那个，转成单声道",
+                                          "For grandpa's one, the raw file as I sent it: make it mono."])
+def test_the_file_as_sent_of_a_described_turn(registry: Registry, request_text: str) -> None:
+    s = _Session()
+    s.run(uploads=1, steps=("equalize",), request="这是奶奶发来的语音 (grandma), 中频提高六分贝")
+    sent, _ = s.run(uploads=1, steps=("denoise",), request="这是外公的 (grandpa's)，背景有电视的声音，降噪")
+    s.run(steps=("text_to_speech",), request="Say 'hi'.")
+    assert steps_of(request_text, s.ctx(), registry) == [("resample", {"audio": f"@{sent[0].id}", "channels": 1})]
+
+
+def test_a_transcribed_recording_named_again_is_its_audio(registry: Registry) -> None:
+    s = _Session()
+    sent, _ = s.run(uploads=1, steps=("transcribe",), request="Deposition audio, witness testimony. Transcribe it.")
+    s.run(uploads=1, steps=("resample",), request="This is the attorney's statement. Make it mono.")
+    assert steps_of("For the witness recording itself, the audio file, give me its duration.", s.ctx(), registry) == [
+        ("audio_info", {"audio": f"@{sent[0].id}"})]
+
+
+def test_described_results_joined_in_chinese_order(registry: Registry) -> None:
+    s = _Session()
+    _, tone = s.run(uploads=1, steps=("equalize",), request="学校广播的提示音太刺耳了，高音减六分贝")
+    _, words = s.run(steps=("text_to_speech",), request="用中文说“请同学们有序离开教室”")
+    assert steps_of("把合成出来的广播词接在调过高音的提示音后面", s.ctx(), registry) == [
+        ("concatenate", {"clips": [f"@{tone[0].id}", f"@{words[0].id}"]})]
+
+
+def test_a_file_left_alone_is_not_the_one_edited(registry: Registry) -> None:
+    s = _Session()
+    _, whisper = s.run(uploads=1, steps=("denoise",), request="asmr whisper track, denoise but gently")
+    s.run(uploads=1, steps=("binauralize",), request="now make this tapping one come from my right side")
+    s.run(steps=("change_tempo",), request="and slow it a bit, 0.9")
+    request = "ok leave the tapping alone now. the other track, the whisper you cleaned - push it to -20 LUFS"
+    assert steps_of(request, s.ctx(), registry) == [
+        ("loudness_normalize", {"audio": f"@{whisper[0].id}", "target_lufs": -20})]
+
+
+def test_the_amount_an_earlier_request_said_names_its_result(registry: Registry) -> None:
+    s = _Session()
+    _, slow = s.run(uploads=1, steps=("change_tempo",), request="Slow the voice down to 0.85 so it feels calmer.")
+    s.run(steps=("reverb",), request="Add a medium room reverb at 0.25 wet.")
+    request = "The room sound was a mistake, I think. The 0.85 one, dry - normalize that to -18 LUFS."
+    assert steps_of(request, s.ctx(), registry) == [
+        ("loudness_normalize", {"audio": f"@{slow[0].id}", "target_lufs": -18})]
+
+
+def test_a_language_names_the_line_said_in_it(registry: Registry) -> None:
+    s = _Session()
+    _, english = s.run(steps=("text_to_speech",), request="用英语说：Where is the treasure?")
+    s.run(steps=("text_to_speech",), request="再用中文说“宝藏在哪里？”")
+    assert steps_of("英文那句，降三个半音", s.ctx(), registry) == [
+        ("pitch_shift", {"audio": f"@{english[0].id}", "semitones": -3})]
+
+
+def test_a_line_put_in_front_of_a_described_clip(registry: Registry) -> None:
+    s = _Session()
+    _, goal = s.run(uploads=1, steps=("trim",), request="这是昨晚球赛的解说，进球那段在三分零五秒到三分四十秒，帮我剪出来")
+    s.run(uploads=1, steps=("denoise",), request="这是中场休息的采访，降噪")
+    _, line = s.run(steps=("text_to_speech",), request="用中文说“精彩回放”")
+    assert steps_of("进球那段，前面接上刚生成的这句", s.ctx(), registry) == [
+        ("concatenate", {"clips": [f"@{line[0].id}", f"@{goal[0].id}"]})]
+
+
+def test_each_of_two_files_named_gets_a_measurement(registry: Registry) -> None:
+    s = _Session()
+    sent, _ = s.run(uploads=1, steps=("change_tempo",), request="冥想引导语，帮我放慢到0.8倍")
+    _, wet = s.run(steps=("reverb",), request="再加个大厅混响，混响量0.4")
+    request = "那你帮我对比一下：加了混响的成品和我最早给你的那版，各自的响度都测一下"
+    assert steps_of(request, s.ctx(), registry) == [
+        ("audio_info", {"audio": f"@{wet[0].id}"}), ("audio_info", {"audio": f"@{sent[0].id}"})]
+
+
+def test_a_dismissal_and_a_file_left_as_it_is_are_not_asks(registry: Registry) -> None:
+    s = _Session()
+    s.run(uploads=1, steps=("pitch_shift",), request="my daughter wants her voice like a chipmunk, pitch it up 6 semitones")
+    _, giant = s.run(uploads=1, steps=("pitch_shift",), request="and this is her brother, take him down 7 semitones")
+    s.run(steps=("text_to_speech",), request="Say 'Happy birthday'.")
+    request = "lol ok. leave the chipmunk as is - her brother's giant voice, cathedral reverb on that"
+    assert steps_of(request, s.ctx(), registry) == [("reverb", {"audio": f"@{giant[0].id}", "room": "cathedral"})]
+    assert steps_of("Skip it then. The chipmunk one, 3 dB up.", s.ctx(), registry)[0][0] == "gain"
+
+
+def test_earlier_results_listed_in_order_are_joined(registry: Registry) -> None:
+    s = _Session()
+    _, anthem = s.run(uploads=1, steps=("trim",), request="Choir anthem from Easter Sunday. Cut the first 6 seconds.")
+    _, welcome = s.run(uploads=1, steps=("remove_hum",), request="Pastor's welcome, remove the hum from it.")
+    _, thanks = s.run(steps=("text_to_speech",), request="Say 'Thank you for worshipping with us today.'")
+    request = ("I'll upload it myself. Build the episode: the pastor's welcome first, then the anthem, then the "
+               "thank-you line, one second between each.")
+    assert steps_of(request, s.ctx(), registry) == [
+        ("concatenate", {"clips": [f"@{welcome[0].id}", f"@{anthem[0].id}", f"@{thanks[0].id}"], "gap": 1})]
+
+
+def test_words_only_one_earlier_request_used_name_its_result(registry: Registry) -> None:
+    s = _Session()
+    _, choir = s.run(uploads=1, steps=("gain",), request="Here's the school choir at the spring concert, boost it 3 dB")
+    s.run(uploads=1, steps=("denoise",), request="This one is the principal's speech, denoise it")
+    s.run(steps=("text_to_speech",), request="Say 'Welcome, families'.")
+    assert steps_of("choir concert: hall reverb on it", s.ctx(), registry) == [
+        ("reverb", {"audio": f"@{choir[0].id}", "room": "hall"})]
+
+
+def test_words_of_the_request_a_chain_grew_from_mean_its_latest_result(registry: Registry) -> None:
+    s = _Session()
+    _, clean = s.run(uploads=1, steps=("denoise",), request="denoise the landlord interview")
+    trimmed = s._rec("audio", "trim", [clean[0].id])  # made from the previous result
+    s.runs.append(PastRun(id="r2", request="trim the first 2 seconds", outputs=[trimmed], made=[trimmed]))
+    assert steps_of("now normalize the landlord interview to -16 LUFS", s.ctx(), registry) == [
+        ("loudness_normalize", {"audio": "@last", "target_lufs": -16})]
+
+
+def test_one_of_the_files_a_request_sent_together(registry: Registry) -> None:
+    s = _Session()
+    sent, _ = s.run(uploads=3, steps=("concatenate",), request="三段ASMR素材，按顺序拼起来，每两段之间交叉淡化一秒")
+    s.run(steps=("binauralize",), request="拼好的这个放到我正左边")
+    assert steps_of("那三段素材里的最后一段，单独拿出来，音量加五分贝", s.ctx(), registry) == [
+        ("gain", {"audio": f"@{sent[2].id}", "db": 5})]
+    s2 = _Session()
+    sent2, _ = s2.run(uploads=2, steps=("concatenate",), request="Two hold-message recordings, join them.")
+    s2.run(steps=("text_to_speech",), request="Read 'Your call is important to us'.")
+    request = "Of the two hold messages I gave you together, the latter one on its own, 3 dB up."
+    assert steps_of(request, s2.ctx(), registry) == [("gain", {"audio": f"@{sent2[1].id}", "db": 3})]
+
+
+def test_a_file_described_inside_the_request_that_sent_it(registry: Registry) -> None:
+    s = _Session()
+    sent, _ = s.run(uploads=3, steps=("gain",), request="老婆发来三条语音，第一条就几秒，第二条一分多钟，第三条二十秒左右，三条都调大五分贝")
+    s.run(steps=("text_to_speech",), request="用中文说“知道了，晚上带菜回家”")
+    assert steps_of("一分多钟的那条，用她发来的原始文件就行，帮我转成文字", s.ctx(), registry) == [
+        ("transcribe", {"audio": f"@{sent[1].id}"})]
+
+
+def test_the_version_with_one_edit_but_not_the_next(registry: Registry) -> None:
+    s = _Session()
+    _, clean = s.run(uploads=1, steps=("denoise",), request="drone footage 的 audio，wind noise 很重，denoise 一下")
+    low = s._rec("audio", "filter", [clean[0].id])
+    s.runs.append(PastRun(id="r2", request="再 lowpass 一下，3000 Hz", outputs=[low], made=[low]))
+    assert steps_of("只 denoise 过、还没 lowpass 的那个 version，加 2 dB", s.ctx(), registry) == [
+        ("gain", {"audio": f"@{clean[0].id}", "db": 2})]
