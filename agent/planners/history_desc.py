@@ -131,11 +131,10 @@ okay fine right back this that then than with without make made want wanted need
 put keep leave left one ones bit little lot more less very really actually again instead still same other others
 thing things stuff something anything everything some any all both each every first second third last next previous
 earlier before after later into onto from over under about around between while when where which what who whom how
-why here there they them their them she her him his our ours ours mine i'm i've i'll we'll we're you're don't
-doesn't didn't isn't wasn't won't can't cannot i've see look sound sounds sounding like similar version versions
-result results file files clip clips audio track tracks recording recordings one two three four five six seven eight
-nine ten seconds second minute minutes hour hours thanks thank okay yes yeah no nope sure great cool nice lol hmm
-sorry ok""".split())
+why here there they them their she her him his our ours mine i'm i've i'll we'll we're you're don't doesn't didn't
+isn't wasn't won't can't cannot see look sound sounds sounding like similar version versions result results file
+files clip clips audio track tracks recording recordings two three four five six seven eight nine ten seconds
+minute minutes hour hours thanks thank yes yeah nope sure great cool nice lol hmm sorry""".split())
 _ZH_COMMON = {"这个", "那个", "这段", "那段", "一下", "帮我", "给我", "录音", "声音", "音频", "文件", "一个", "一段", "这句",
               "那句", "语音", "版本", "结果", "中文", "英文", "用中", "文说", "刚才", "之前", "我们", "你们", "时候", "处理",
               "加个", "加点", "一点", "转成", "导出", "生成", "合成", "说话", "的那"}
@@ -315,8 +314,8 @@ class DescriptionReader:
         if len(runs) < 2:
             return None
         lowered = [r.request.lower() for r in runs]
-        words = {w for w in re.findall(r"[a-z][a-z'-]{2,}", text.lower()) if w.rstrip("'s") not in _STOP_WORDS}
-        words = {w.removesuffix("'s") for w in words if not keyword_tools(w) and w.removesuffix("'s") not in _EN_COMMON}
+        words = {w.removesuffix("'s") for w in re.findall(r"[a-z][a-z'-]{2,}", text.lower())}
+        words = {w for w in words if w not in _STOP_WORDS and w not in _EN_COMMON and not keyword_tools(w)}
         grams = _bigrams(text)
         scores = [0] * len(runs)
         hits: list[str] = []
