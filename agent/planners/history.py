@@ -30,7 +30,7 @@ from agent.artifacts import ArtifactRecord
 from agent.context import PastRun, PlanContext
 from agent.planners import lexicon as L
 from agent.planners.clauses import BackRef, Request
-from agent.planners.history_desc import DescriptionReader
+from agent.planners.history_desc import _AS_SENT, DescriptionReader, _audio_of, zh_num
 from agent.planners.lexicon import rx
 
 # ------------------------------------------------------------------ word tables
@@ -426,7 +426,7 @@ class Resolver:
         order = 1 if zh and noun.startswith("头") else (
             _ordinal(noun) if zh and noun.startswith("第") else _ordinal(mods + " " + when))
         if zh and noun.startswith("最后"):
-            order = _zh_count(group.group("n")) if group else None
+            order = zh_num(group.group("n")) if group else None
         if order is None and _FIRST_WORDS.search(mods + " " + when + " " + tail):
             order = 1
         output = bool(tools) or bool(_OUTPUT_WORDS.search(mods + " " + noun + " " + tail)) or (
@@ -527,8 +527,6 @@ class Resolver:
             recs = [self._main_output(r, w.tools) for r in self.runs]
             return self._pick([a for a in recs if a is not None], w.order, "audio")
         if w.output:
-            from agent.planners.history_desc import _AS_SENT, _audio_of
-
             if w.about and w.kind == "audio":  # "the witness recording itself" after "transcribe the witness"
                 recs = [_audio_of(r, text if _AS_SENT.search(text) else "") for r in self.runs]
                 return self._pick([a for a in recs if a is not None], w.order, "audio")
@@ -542,7 +540,7 @@ class Resolver:
         group = _GROUP_OF.search(m.group(0)) if m.re is _ZH_NTH_UPLOAD else None
         if group:  # "那三段素材里的最后一段": the latest request that sent that many files
             sent = next(([a for a in r.uploads if a.kind == "audio"] for r in reversed(self.runs)
-                         if sum(a.kind == "audio" for a in r.uploads) == _zh_count(group.group("n"))), None)
+                         if sum(a.kind == "audio" for a in r.uploads) == zh_num(group.group("n"))), None)
             uploads = sent or uploads
         if w.order is not None:
             if not uploads:  # nothing was uploaded: the k-th audio made
@@ -594,10 +592,6 @@ _TRANSCRIBES = rx(r"\btranscri\w*|\bspeech[- ]to[- ]text\b|\bwrite\s+(?:it|this|
 
 
 _GROUP_OF = re.compile(r"(?P<n>两|二|三|四|五|[2-5])\s*(?:段|个|条|份)")
-
-
-def _zh_count(n: str) -> int:
-    return int(n) if n.isdigit() else {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5}[n]
 
 
 def _same_language(word: str) -> str:

@@ -151,8 +151,9 @@ def _bigrams(s: str) -> set[str]:
     return {s[i:i + 2] for i in range(len(s) - 1) if re.fullmatch(r"[\u4e00-\u9fff]{2}", s[i:i + 2])} - _ZH_COMMON
 
 
-def _zh_num(d: str) -> int:
-    return int(d) if d.isdigit() else _ZH_DIGIT.index(d) + 1
+def zh_num(d: str) -> int:
+    """'3', '三', '两' -> 3, 3, 2."""
+    return int(d) if d.isdigit() else 2 if d == "两" else _ZH_DIGIT.index(d) + 1
 
 
 def _main_audio(run: PastRun) -> ArtifactRecord | None:
@@ -210,7 +211,7 @@ class DescriptionReader:
         if pat is _EN_NTH_SENT:
             return self._nth_sent(m.group("pos") or m.group("pos2"), m.groupdict().get("n"))
         if pat is _ZH_INPUT_OF:
-            return self._input_of(m.group("verb"), _zh_num(m.group("n")))
+            return self._input_of(m.group("verb"), zh_num(m.group("n")))
         if pat is _ZH_TOPIC:
             return self._by_zh_words(m.group("d"))
         if pat is _EN_ABOUT:
@@ -254,12 +255,12 @@ class DescriptionReader:
         made = [a for a in (_main_audio(r) for r in self.runs) if a is not None]
         g = m.groupdict()
         if g.get("turn"):
-            k = _zh_num(g["turn"])
+            k = zh_num(g["turn"])
             return _ref(_main_audio(self.runs[k - 1])) if k <= len(self.runs) else None
         if g.get("first"):
             return _ref(made[0]) if made else None
         nth = g.get("nth")
-        k = 2 if not nth else ({"second": 2, "2nd": 2, "third": 3, "3rd": 3}.get(nth.lower()) or _zh_num(nth))
+        k = 2 if not nth else ({"second": 2, "2nd": 2, "third": 3, "3rd": 3}.get(nth.lower()) or zh_num(nth))
         return _ref(made[-k]) if k <= len(made) else None
 
     def _transcript_about(self, word: str) -> tuple[str, str] | None:
@@ -387,7 +388,7 @@ class DescriptionReader:
         if best == 0 or len(top) != 1:
             return None
         mark = top[0].group("k") or top[0].group("k2")
-        k = {"first": 1, "second": 2, "third": 3}.get(mark.lower()) or _zh_num(mark)
+        k = {"first": 1, "second": 2, "third": 3}.get(mark.lower()) or zh_num(mark)
         if k > len(sent):
             return None
         if _AS_SENT.search(self.req.original):
