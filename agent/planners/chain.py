@@ -97,6 +97,18 @@ class Chain:
     def take(self, ref: str) -> None:
         self.used.add(ref)
 
+    def named_elsewhere(self, clause: Clause) -> list[str]:
+        """Earlier audio the request names outside this clause and no step has read yet, in the order said:
+        "大巴上录的那条，切过低频的，把这句放在它前面" names the bus recording in a clause of its own."""
+        here = {m.group(2) for m in PLACEHOLDER.finditer(clause.core) if m.group(1) == "r"}
+        out: list[str] = []
+        for m in PLACEHOLDER.finditer(" ".join(c.core for c in self.req.clauses)):
+            back = self.req.refs[ord(m.group(2)) - 97] if m.group(1) == "r" else None
+            if back is not None and back.kind == "audio" and m.group(2) not in here and back.ref not in self.used \
+                    and back.ref not in out:
+                out.append(back.ref)
+        return out
+
     def has_text_upload(self) -> bool:
         return any(a.kind == "text" for a in self.ctx.uploads)
 

@@ -362,6 +362,14 @@ class Resolver:
             out.append(f" {req.add_ref(BackRef(ref=ref, kind=kind, phrase=phrase))} ")
             pos = m.end()
         out.append(text[pos:])
+        if not found_at and not self.current_audio and not self.current_images and _JOINS.search(text):
+            each = desc.each_by_request_words(text)  # "put Bluebird in front of Harbor Lights": two earlier songs
+            if each:
+                pieces, pos = [], 0
+                for (ref, kind), s, e in each:
+                    pieces += [text[pos:s], f" {req.add_ref(BackRef(ref=ref, kind=kind, phrase=text[s:e]))} "]
+                    pos = e
+                return "".join(pieces) + text[pos:]
         if not found_at and not self.current_audio and not self.current_images:
             # nothing named by a known shape: an earlier request described by its own words ("Father Michael's
             # part", "外公那条"), when only one earlier request used them and it is not what the work continues from
@@ -587,6 +595,9 @@ class Resolver:
         return a
 
 
+_JOINS = rx(r"\b(?:join|combine|merge|concatenat\w*|stitch|splice|append|glue|put\s+\S+(?:\s+\S+){0,5}\s+(?:in\s+front\s+of"
+            r"|before|after|on\s+top\s+of|over|under)|mix|layer|overlay|then)\b",
+            r"拼|接在|接上|连起来|合并|串|放在\S{0,8}(?:前面|后面)|混|叠")
 _TRANSCRIBES = rx(r"\btranscri\w*|\bspeech[- ]to[- ]text\b|\bwrite\s+(?:it|this|that)?\s*down\b",
                   r"转(?:成|为)?文字|转写|转录|识别")
 

@@ -8,6 +8,8 @@ point back by:
 - the tool, as a noun: "whatever came out of the denoiser", "the clip you ran the gap filler on",
   "用降噪工具跑过的那条", "用均衡器调过的那段";
 - position: "the result before the last one", "倒数第二个生成的", "第二轮出来的那个";
+- a comparison between versions: "the slower of the two", "the higher of the two dragon lines", "the shorter one",
+  "两版里面快的那个", "声音尖尖的那个" (the amount each step was given, or the length of the file);
 - a word of the request that made it: "lay the muffled one under the dialogue" after "here's the dialogue
   track", "那个怪兽声音的" after "弄成怪兽的声音", "这句赞助词" after "说'本节目由星河电器赞助播出'", a person or
   purpose ("Father Michael's part", "mum's one", "back to my tutor", "外公那条"), a language ("英文那句" after
@@ -25,6 +27,7 @@ interview", "trim it") is read as that latest result (@last), not as the older s
 
 from __future__ import annotations
 
+import math
 import re
 from typing import TYPE_CHECKING
 
@@ -107,7 +110,33 @@ _ZH_INPUT_OF = re.compile(r"(?P<verb>拼接|拼|混音|混|合并|连接|串)(?:
 # "那个听起来空荡荡、回声很大的，转成mp3": a description at the head of the sentence
 _ZH_TOPIC = re.compile(r"^(?:把|将)?\s*那(?:个|段|条|首|版)(?P<d>[^，,。；;⟦]{2,14}?)的\s*(?=[，,])")
 
+# ------------------------------------------------------------------ comparisons between versions
+# A comparative -> (what is compared, +1 for the largest / -1 for the smallest). Amounts are read from the step
+# that made each version (tool -> its argument and the value when the argument was left out).
+_AMOUNTS: dict[str, dict[str, tuple[str, float]]] = {
+    "speed": {"change_tempo": ("rate", 1.0), "text_to_speech": ("speed", 1.0)},
+    "pitch": {"pitch_shift": ("semitones", 0.0)},
+    "level": {"gain": ("db", 0.0)},
+}
+_EN_COMPARE = {"faster": ("speed", 1), "quicker": ("speed", 1), "slower": ("speed", -1), "higher": ("pitch", 1),
+               "squeakier": ("pitch", 1), "lower": ("pitch", -1), "deeper": ("pitch", -1), "louder": ("level", 1),
+               "quieter": ("level", -1), "softer": ("level", -1), "longer": ("length", 1), "shorter": ("length", -1)}
+_ZH_COMPARE = {"快": ("speed", 1), "慢": ("speed", -1), "高": ("pitch", 1), "尖": ("pitch", 1), "细": ("pitch", 1),
+               "低": ("pitch", -1), "低沉": ("pitch", -1), "沉": ("pitch", -1), "粗": ("pitch", -1), "响": ("level", 1),
+               "大声": ("level", 1), "小声": ("level", -1), "轻": ("level", -1), "长": ("length", 1), "短": ("length", -1)}
+_EN_CMP = re.compile(
+    rf"\bthe\s+(?P<cmp>{'|'.join(_EN_COMPARE)})(?:[- ]pitched|[- ]paced)?\s+(?:(?:of\s+the\s+(?P<two>two|three|both)"
+    r"(?P<words>(?:\s+(?!(?:and|but|to|for|with|as|in|on|at|please|then)\b)[a-z]+){0,3}))"
+    r"|(?:one|version|take|read|reading|line|clip|track|mix|edit|render|copy|variant)s?\b)", re.I)
+_ZH_CMP = re.compile(
+    r"(?P<two>两|二|三|[2-3])?\s*(?:个|版|段|条|句)?\s*(?:版本)?(?:里面|里头|里|当中|中间|之中|中)?\s*(?:比较|更|稍微)?"
+    rf"(?<![加放变调减降升提拉])(?:声音|语速|速度|音调)?(?P<zcmp>{'|'.join(sorted(_ZH_COMPARE, key=len, reverse=True))})"
+    r"(?:(?<=尖)尖|(?<=粗)粗|(?<=慢)慢|(?<=快)快)?(?:一点|一些|些|点)?(?:儿)?的(?:那(?:个|版|段|条|句|首)|那一(?:个|版|段|条|句)|版本)")
+
 # ------------------------------------------------------------------ words of the earlier request
+# Where one clip of a join or mix ends and the next is named: "Bluebird in front of Harbor Lights", "A接在B后面".
+_JOIN_SPLIT = re.compile(r"\b(?:in\s+front\s+of|before|after|then|followed\s+by|and|onto|on\s+top\s+of|over|under(?:neath)?"
+                         r"|behind|with|into|to)\b|接在|放在|接上|叠到|叠在|混到|后面|前面|[和跟与,，;；]|\s[-–—]\s", re.I)
 _EN_THING = r"part|bit|track|one|take|clip|voice|line|recording|file|call|message|note|welcome|speech|read|version"
 # "the whisper you cleaned", "Father Michael's part", "mum's one", "back to my tutor"
 _EN_ABOUT = re.compile(
@@ -185,7 +214,7 @@ class DescriptionReader:
     """The readers above, for one Resolver (its runs and this request's uploads)."""
 
     PATTERNS = (_QUOTE_REF, _FILE_REF, _EN_AGENT, _ZH_AGENT, _EN_POS, _ZH_POS, _EN_SAID, _ZH_SAID, _EN_NTH_SENT,
-                _ZH_INPUT_OF, _ZH_TOPIC, _EN_ABOUT, _ZH_ABOUT)
+                _ZH_INPUT_OF, _ZH_TOPIC, _EN_CMP, _ZH_CMP, _EN_ABOUT, _ZH_ABOUT)
 
     def __init__(self, resolver: "Resolver", req: "Request") -> None:
         self.r = resolver
@@ -214,6 +243,11 @@ class DescriptionReader:
             return self._input_of(m.group("verb"), zh_num(m.group("n")))
         if pat is _ZH_TOPIC:
             return self._by_zh_words(m.group("d"))
+        if pat is _EN_CMP:
+            words = tuple(w for w in (m.group("words") or "").lower().split() if w not in _EN_COMMON)
+            return self._compared(*_EN_COMPARE[m.group("cmp").lower()], bool(m.group("two")), words)
+        if pat is _ZH_CMP:
+            return self._compared(*_ZH_COMPARE[m.group("zcmp")], bool(m.group("two")), ())
         if pat is _EN_ABOUT:
             return self._by_word((m.group("w") or m.group("w2") or m.group("w3")).lower())
         if pat is _ZH_ABOUT:
@@ -291,6 +325,38 @@ class DescriptionReader:
                 return _ref(self.r.ctx.artifacts.get(step.inputs[n - 1]))
         return None
 
+    def _compared(self, what: str, sign: int, of_few: bool, words: tuple[str, ...]) -> tuple[str, str] | None:
+        """The version with the most or least of something among the versions the session made: speed, pitch or
+        level as each version's step set it, or length as measured ("the shorter one")."""
+        if self.r.current_audio:
+            return None
+        scored: list[tuple[float, ArtifactRecord, PastRun]] = []
+        for run in self.runs:
+            a = _main_audio(run)
+            if a is None or a.source == "upload":
+                continue
+            if what == "length":
+                if isinstance(a.meta.get("duration"), (int, float)):
+                    scored.append((float(a.meta["duration"]), a, run))
+                continue
+            amounts = [float(s.get("args", {}).get(arg, default)) for s in run.steps
+                       for tool, (arg, default) in _AMOUNTS[what].items() if s.get("tool") == tool]
+            if amounts:
+                scored.append((sum(amounts) if what != "speed" else math.prod(amounts), a, run))
+        about = [s for s in scored if any(re.search(rf"\b{re.escape(w[:5])}", s[2].request, re.I) for w in words)]
+        if len(about) >= 2:  # "the higher of the two dragon lines": the versions of that request
+            scored = about
+        if what == "length" and not of_few and not words and len(scored) > 2:
+            return None  # "the shorter one" among many versions names none
+        if of_few:
+            scored = scored[-3:]
+        values = {v for v, _, _ in scored}
+        if len(scored) < 2 or len(values) < 2:
+            return None
+        best = max(values) if sign > 0 else min(values)
+        picked = [a for v, a, _ in scored if v == best]
+        return _ref(picked[-1])
+
     def _by_word(self, word: str) -> tuple[str, str] | None:
         from agent.planners.history import _IMAGE_NOUN
         from agent.planners.tool_rules import keyword_tools
@@ -309,6 +375,32 @@ class DescriptionReader:
         """The one earlier request this request describes by content words no other earlier request used, or None.
         Not the run the latest result grew from: "now normalize the interview" after "denoise the interview" and
         "trim it" means the trimmed file, which @last already is."""
+        got = self._described_run(text)
+        if got is None:
+            return None
+        run, hits = got
+        a = _audio_of(run, text)
+        if a is None or (a.id in self._lineage_of_latest() and not _AS_SENT.search(text)):
+            return None
+        return (f"@{a.id}", a.kind), " ".join(hits)
+
+    def each_by_request_words(self, text: str) -> list[tuple[tuple[str, str], int, int]]:
+        """For a join or a mix: the earlier requests that each piece between join words describes ("Put Bluebird,
+        the lowered one, in front of Harbor Lights"), as (ref, start, end of the words that said it); empty unless
+        two different files are found."""
+        found: list[tuple[tuple[str, str], int, int]] = []
+        cuts = [0, *(x for m in _JOIN_SPLIT.finditer(text) for x in (m.start(), m.end())), len(text)]
+        for s, e in zip(cuts[::2], cuts[1::2]):
+            got = self._described_run(text[s:e])
+            a = _audio_of(got[0], text[s:e]) if got else None
+            if a is None or any(f"@{a.id}" == ref for (ref, _), _, _ in found):
+                continue
+            spots = [x.span() for w in got[1] for x in [re.search(re.escape(w), text[s:e], re.I)] if x]
+            found.append(((f"@{a.id}", a.kind), s + min(p for p, _ in spots), s + max(q for _, q in spots)))
+        return found if len(found) >= 2 else []
+
+    def _described_run(self, text: str) -> tuple[PastRun, list[str]] | None:
+        """The earlier run whose request shares the most content words with `text` that no other request used."""
         from agent.planners.tool_rules import keyword_tools
 
         runs = [r for r in self.runs if r.uploads or r.made]
@@ -336,10 +428,7 @@ class DescriptionReader:
         if best == 0 or scores.count(best) != 1:
             return None
         run = runs[scores.index(best)]
-        a = _audio_of(run, text)
-        if a is None or (a.id in self._lineage_of_latest() and not _AS_SENT.search(text)):
-            return None
-        return (f"@{a.id}", a.kind), " ".join(hits)
+        return run, [w for w in hits if any(w in r for r in [lowered[scores.index(best)]])]
 
     def _lineage_of_latest(self) -> set[str]:
         """The previous result (what @last reads) and everything it was made from; empty when it was no audio."""

@@ -254,14 +254,24 @@ def said_order(text: str) -> list[int]:
     return [int(d) for d in re.findall(r"\d", m.group("en") or m.group("zh"))]
 
 
+_BEFORE_IT = L.rx(r"\b(?:before|in\s+front\s+of|ahead\s+of)\s+(?:it|that|that\s+one)\b",
+                  r"(?:放|接|加|拼|排)(?:在|到)(?:它|这个|那个)?(?:的)?前(?:面|边|头)?")
+
+
 def concatenate(c: Clause, src: Sources) -> Args:
     ms = _distinct(src.mentioned(c))
-    if len(ms) >= 2:
+    said = src.named_elsewhere(c) if len(ms) == 1 else []
+    if said:
+        # "大巴上录的那条，…，把“跟紧小红旗”这句放在它前面", "the recap from before, then add this jingle after it":
+        # the other clip was named in a clause of its own
+        clips = [ms[0][2], *said] if _BEFORE_IT.search(c.core) else [*said, ms[0][2]]
+    elif len(ms) >= 2:
         clips = [r for _, _, r in ms]
         between = c.core[ms[0][1]:ms[1][0]]
         zh_after = re.search(r"(?:接|放|加|拼|排|贴)(?:在|到)\s*$", between.strip()) and re.match(
             r"\s*的?\s*(?:后面|之后|后边|后头|末尾|结尾)", c.core[ms[1][1]:])  # "A接在B后面": B first
         zh_after = zh_after or re.search(r"前面(?:再)?(?:接|加|放|拼)上?\s*$", between.strip())  # "A，前面接上B": B first
+        zh_after = zh_after or _BEFORE_IT.match(c.core[ms[1][1]:].strip())  # "A，把B放在它前面": B first
         if _AFTER.search(between) or zh_after or (_APPEND.search(c.core[:ms[0][0]]) and re.search(r"\bto\b", between)):
             clips[0], clips[1] = clips[1], clips[0]  # "put a after b", "append a to b"
     else:

@@ -31,8 +31,8 @@ class _Session:
         self.arts[a.id] = a
         return a
 
-    def run(self, uploads: int = 0, steps: tuple[str, ...] = (), request: str = "...") -> tuple[list[ArtifactRecord],
-                                                                                                  list[ArtifactRecord]]:
+    def run(self, uploads: int = 0, steps: tuple[str, ...] = (), request: str = "...",
+            args: dict[str, dict[str, Any]] | None = None) -> tuple[list[ArtifactRecord], list[ArtifactRecord]]:
         ups = [self._rec("audio") for _ in range(uploads)]
         made: list[ArtifactRecord] = []
         cur = ups[0] if ups else None
@@ -43,7 +43,9 @@ class _Session:
             if kind == "audio":
                 cur = a
         outs = [cur] if cur is not None and made and cur in made else made[-1:]
-        self.runs.append(PastRun(id=f"r{len(self.runs) + 1}", request=request, uploads=ups, outputs=outs, made=made))
+        planned = [{"id": f"s{i}", "tool": t, "args": (args or {}).get(t, {})} for i, t in enumerate(steps, 1)]
+        self.runs.append(PastRun(id=f"r{len(self.runs) + 1}", request=request, uploads=ups, outputs=outs, made=made,
+                                 steps=planned))
         return ups, outs
 
     def ctx(self, uploads: int = 0) -> PlanContext:
@@ -666,3 +668,56 @@ def test_the_version_with_one_edit_but_not_the_next(registry: Registry) -> None:
     s.runs.append(PastRun(id="r2", request="再 lowpass 一下，3000 Hz", outputs=[low], made=[low]))
     assert steps_of("只 denoise 过、还没 lowpass 的那个 version，加 2 dB", s.ctx(), registry) == [
         ("gain", {"audio": f"@{clean[0].id}", "db": 2})]
+
+
+# ------------------------------------------------------------------ versions compared, and two earlier files joined
+@pytest.mark.parametrize(("request_text", "which"), [
+    ("Pity. The higher of the two dragon lines, put a cathedral reverb on it.", 0),
+    ("the deeper one, put a cathedral reverb on it", 1),
+    ("两个里面声音尖尖的那个，加个教堂混响", 0),
+])
+def test_a_version_named_by_comparison_of_pitch(registry: Registry, request_text: str, which: int) -> None:
+    s = _Session()
+    outs = [s.run(steps=("text_to_speech", "pitch_shift"), request=f"Say 'The dragon awakens' and pitch it {d}",
+                  args={"pitch_shift": {"semitones": n}})[1][0] for d, n in (("up 3", 3), ("down 4", -4))]
+    s.run(request="Is there any way to get an actual dragon roar sound out of you?")
+    assert steps_of(request_text, s.ctx(), registry) == [("reverb", {"audio": f"@{outs[which].id}", "room": "cathedral"})]
+
+
+def test_a_version_named_by_comparison_of_speed(registry: Registry) -> None:
+    s = _Session()
+    faster = s.run(uploads=1, steps=("change_tempo",), request="加快到1.15倍", args={"change_tempo": {"rate": 1.15}})[1][0]
+    s.run(uploads=1, steps=("change_tempo",), request="另外做个0.9倍的", args={"change_tempo": {"rate": 0.9}})
+    s.run(request="你能帮我编一套舞蹈动作吗")
+    assert steps_of("两版里面快的那个，最后五秒淡出", s.ctx(), registry) == [
+        ("fade", {"audio": f"@{faster.id}", "fade_out": 5})]
+
+
+def test_the_shorter_of_two_versions_by_their_length(registry: Registry) -> None:
+    s = _Session()
+    short = s.run(uploads=1, steps=("trim",), request="keep the first 10 seconds")[1][0]
+    long_ = s.run(uploads=1, steps=("trim",), request="keep the first 30 seconds")[1][0]
+    s.arts[short.id].meta["duration"], s.arts[long_.id].meta["duration"] = 10.0, 30.0
+    assert steps_of("the shorter of the two, export it as mp3", s.ctx(), registry) == [
+        ("convert", {"audio": f"@{short.id}", "format": "mp3"})]
+
+
+def test_two_earlier_songs_joined_by_the_names_they_were_given(registry: Registry) -> None:
+    s = _Session()
+    blue = s.run(uploads=1, steps=("pitch_shift",), request="This is a guitar demo I'm calling Bluebird. Pitch it "
+                 "down 2 semitones.")[1][0]
+    harbor = s.run(uploads=1, steps=("fade",), request="and this one's Harbor Lights, another demo. fade out the "
+                   "last six seconds")[1][0]
+    s.run(request="Honest opinion, would Bluebird work as a first dance song?")
+    assert steps_of("ha ok. Put Bluebird - the lowered one - in front of Harbor Lights with a 2 second crossfade "
+                    "between them.", s.ctx(), registry) == [
+        ("concatenate", {"clips": [f"@{blue.id}", f"@{harbor.id}"], "crossfade": 2})]
+
+
+def test_a_clip_named_in_its_own_clause_and_one_put_before_it(registry: Registry) -> None:
+    s = _Session()
+    bus = s.run(uploads=1, steps=("filter",), request="这段讲解是在大巴上录的，发动机轰轰的，高通一百五十赫兹")[1][0]
+    line = s.run(steps=("text_to_speech",), request="用中文说“请大家跟紧小红旗”")[1][0]
+    s.run(request="帮我把讲解词翻译成英文")
+    assert steps_of("大巴上录的那条，切过低频的，把“跟紧小红旗”这句放在它前面，中间空一秒", s.ctx(), registry) == [
+        ("concatenate", {"clips": [f"@{line.id}", f"@{bus.id}"], "gap": 1})]

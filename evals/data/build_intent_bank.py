@@ -1,0 +1,71 @@
+"""Build the rule planner's intent bank (agent/planners/data/intent_bank.jsonl) from labelled requests.
+
+    .venv/bin/python evals/data/build_intent_bank.py [--exclude-probes GLOB ...] [--out FILE]
+
+Takes every request of the tune split of evals/data/*.jsonl and every request of evals/probes/*.jsonl (consistency
+items and the turns of robustness items) with the labels of its gold: the set of tools of its plan, or
+"unsupported" / "clarify". Held-out items are never read into the bank: their scores must stay an estimate of
+requests the planner has not seen, so a tune or probe request worded exactly like a held-out one ("把前三秒剪掉"
+is in both) is left out too. `--exclude-probes '*_f.jsonl'` leaves a probe round out, so that round can
+measure the planner blind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from agent.planners.intent_bank import BANK_PATH
+from evals.schema import Expect, load_consistency, load_robustness
+
+
+def labels_of(expect: Expect) -> list[str]:
+    if expect.steps is not None:
+        return sorted({s.tool for s in expect.steps})
+    return [expect.kind]
+
+
+def collect(data: Path, probes: Path, exclude: list[str]) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = []
+    held_out = {c.request for c in load_consistency(data / "consistency.jsonl") if c.split == "heldout"}
+    held_out |= {t.request for r in load_robustness(data / "robustness.jsonl") if r.split == "heldout" for t in r.turns}
+    sources = [(data / "consistency.jsonl", True), (data / "robustness.jsonl", True)]
+    sources += [(p, False) for p in sorted(probes.glob("*.jsonl"))
+                if not any(fnmatch.fnmatch(p.name, g) for g in exclude)]
+    for path, tune_only in sources:
+        if path.name.startswith("consistency"):
+            for c in load_consistency(path):
+                if not tune_only or c.split == "tune":
+                    rows.append({"text": c.request, "labels": labels_of(c.expect), "from": c.id})
+        else:
+            for r in load_robustness(path):
+                if not tune_only or r.split == "tune":
+                    rows += [{"text": t.request, "labels": labels_of(t.expect), "from": f"{r.id}#{k}"}
+                             for k, t in enumerate(r.turns, 1)]
+    return [row for row in rows if row["text"] not in held_out]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, default=ROOT / "evals" / "data")
+    ap.add_argument("--probes", type=Path, default=ROOT / "evals" / "probes")
+    ap.add_argument("--exclude-probes", action="append", default=[], metavar="GLOB")
+    ap.add_argument("--out", type=Path, default=BANK_PATH)
+    args = ap.parse_args(argv)
+    rows = collect(args.data, args.probes, args.exclude_probes)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    with args.out.open("w", encoding="utf-8") as f:
+        for row in rows:
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+    print(f"{len(rows)} examples -> {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
