@@ -7,15 +7,17 @@ import re
 
 from agent.planners import lexicon as L
 from agent.planners.clauses import Clause
-from agent.planners.numbers import Quantity, scan
+from agent.planners.numbers import Quantity, normalize_numbers, scan
 from agent.planners.rule_args import Args, NeedInfo, Sources, qs, scaled
 
 # ------------------------------------------------------------------ gain
 _GAIN_UP = L.rx(r"\btoo\s+(?:quiet|soft|low|faint)\b|\bcan'?t\s+hear\b|\bcan\s+(?:barely|hardly)\s+hear\b|\bnot\s+loud\s+enough\b|\bhard\s+to\s+hear\b",
                 r"\b(?:up|louder|raise\w*|increase\w*|boost\w*|amplif\w*|more|higher|add|louden|pump|crank)\b",
                 r"太小|太轻|听不清|听不到|大声|调大|调高|提高|增大|加大|放大|增加|响一点|响些|大一点|大些|大点|增强")
-_GAIN_DOWN = L.rx(r"\btoo\s+loud\b", r"\b(?:down|quieter|softer|lower\w*|decrease\w*|reduc\w*|cut|less|attenuat\w*|drop"
-                  r"|quiet|soft|quieten|tame|mute|dim|dwn)\b", r"太大|太吵|太响|小声|调小|调低|降低|减小|减少|轻一点|轻些|小一点|小些|小点|低一点|压低|压小|往下|小\s*\d")
+_GAIN_DOWN = L.rx(r"\btoo\s+(?:loud|hot)\b|\bpull\w*\s+(?:it\s+|this\s+|that\s+|the\s+\w+\s+)?back\b|\bback\s+(?:it\s+)?off\b",
+                  r"\b(?:down|quieter|softer|lower\w*|decrease\w*|reduc\w*|cut|less|attenuat\w*|drop"
+                  r"|quiet|soft|quieten|tame|mute|dim|dwn)\b", r"太大|太吵|太响|小声|调小|调低|降低|减小|减少|轻一点|轻些|小一点|小些|小点|低一点|压低|压小|往下|小\s*\d"
+                  r"|(?:音量|声音)(?:再)?(?:降|减|低)\s*\d|收一点|收点|收一些|往回收|收\s*\d")
 _HALF_LOUD = L.rx(r"\bhalf\s+(?:as\s+loud|the\s+volume)\b|\bhalve\b", r"一半")
 _MUTE = L.rx(r"\bmute\b|\bsilence\s+(?:it|this)\b")
 
@@ -78,6 +80,9 @@ def change_tempo(c: Clause, src: Sources) -> Args:
             return {"rate": round(float(dst_m.group(1)) / float(src_m.group(1)), 4)}
         if len(nums) >= 2:
             return {"rate": round(nums[1] / nums[0], 4)}
+        said = [q.value for q in scan(normalize_numbers(c.req.original.lower())) if q.unit == "bpm" and q.value > 20]
+        if len(nums) == 1 and len(said) == 2 and said[1] == nums[0] and said[0] != said[1]:
+            return {"rate": round(said[1] / said[0], 4)}  # "this loop is 100 bpm, make it 120 bpm"
         raise NeedInfo("What is the current tempo in BPM, and what should it become?")
     xs = qs(c, "x")
     if xs:
@@ -157,7 +162,7 @@ _EQ_UP = L.rx(r"\bnot\s+enough\b|\bneeds?\s+more\b|\black\w*\b",
 _EQ_DOWN = L.rx(r"\btoo\s+much\b|\btoo\s+(?:boomy|bright|harsh|muddy|bassy|tinny)\b",
                 r"\b(?:cut\w*|reduc\w*|lower\w*|less|decreas\w*|remov\w*|down|tame|soften|quieter|weaker|attenuat\w*"
                 r"|kill|scoop\w*|dip\w*|notch\w*|carve\w*|duck\w*"
-                r"|roll\s+off)\b", r"减少|降低|减弱|削弱|减|少|去掉|衰减|太多|往下|下降|压低|挖")
+                r"|roll\s+off)\b", r"减少|降低|减弱|削弱|减|少|去掉|衰减|太多|往下|下降|压低|挖|收")
 _PART_SPLIT = re.compile(r"[,，、;；]|\band\b|\bbut\b|\bwhile\b|\bplus\b|和|并且|但|同时")
 
 

@@ -340,6 +340,12 @@ INPAINT = L.rx(
 _DETECT = L.rx(r"\bdrop-?outs\b|\ball\b|\bany\b|\bgaps\b|\bholes\b|\bglitches\b|\bdetect\w*|\bfind\b", r"所有|全部|检测|找")
 
 
+# "a 0.1-second hole starting at 14.3 s", "gap lasting 0.2 s", "持续0.3秒的断音": how long the gap is, not where
+_A_LENGTH = re.compile(r"\s*(?:long\b|in\s+length\b|(?:of\s+)?(?:hole|gap|dropout|drop-?out|glitch|silence|blank|break|cut"
+                       r"|skip)s?\b|的?(?:空白|断音|缺口|空缺|静音|断档))", re.I)
+_LASTING = re.compile(r"(?:lasting|for|持续|长达|长)\s*(?:about\s+|around\s+|大概|大约)?$", re.I)
+
+
 def inpaint(c: Clause, src: A.Sources) -> Args:
     t = re.sub(r"第\s*(?=\d)", "", PLACEHOLDER.sub(" ", c.core))
     times = [q for q in scan(t) if q.unit in ("s", None) and q.value >= 0]
@@ -352,7 +358,8 @@ def inpaint(c: Clause, src: A.Sources) -> Args:
             start = a.value / 1000  # "between 2000 and 2100 ms": the unit after the second number
         if start < b.value:
             return {"start": start, "end": b.value}
-    lengths = [q for q in times if q.unit == "s" and q.value < 1 and re.search(r"ms|msec|milli|毫秒", t[q.start:q.end])]
+    lengths = [q for q in times if q.unit == "s" and ((q.value < 1 and re.search(r"ms|msec|milli|毫秒", t[q.start:q.end]))
+                                                     or _A_LENGTH.match(t[q.end:]) or _LASTING.search(t[:q.start]))]
     points = [q for q in times if q not in lengths and q.unit == "s"]
     if lengths and points:  # "a 50 ms dropout at 3 seconds"
         return {"start": points[0].value, "end": round(points[0].value + lengths[0].value, 6)}

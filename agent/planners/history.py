@@ -352,6 +352,8 @@ class Resolver:
                 if got is not None and (m.start() not in found_at or m.end() > found_at[m.start()][0].end()):
                     found_at[m.start()] = (m, got)
                 start = (m.end() if got is not None else m.start()) + 1
+        if _AS_SENT.search(text):
+            self._as_sent(found_at)
         for at in sorted(found_at):
             m, found = found_at[at]
             if m.start() < pos:
@@ -378,6 +380,16 @@ class Resolver:
                 (ref, kind), words = got
                 return f"{req.add_ref(BackRef(ref=ref, kind=kind, phrase=words))} , {''.join(out)}"
         return "".join(out)
+
+    def _as_sent(self, found_at: dict[int, tuple[re.Match[str], tuple[str, str]]]) -> None:
+        """Two phrases that name one file and a version made from it ("the ghost voice: the actual recording I gave
+        you", "传错的那个…拿我传的原文件"), in a request that asks for the file as sent: both are the file."""
+        found = {at: self.ctx.artifacts.get(ref[1:]) for at, (_, (ref, _)) in found_at.items()}
+        sent = {a.id: a for a in found.values() if a is not None and a.source == "upload"}
+        for at, a in found.items():
+            if a is not None and a.source != "upload" and (root := self._root(a)).id in sent:
+                m, (_, kind) = found_at[at]
+                found_at[at] = (m, (f"@{root.id}", kind))
 
     # ------------------------------------------------------------------ reading a phrase
     def _wanted(self, m: re.Match[str]) -> _Wanted | None:

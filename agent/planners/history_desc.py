@@ -191,10 +191,11 @@ def _main_audio(run: PastRun) -> ArtifactRecord | None:
 
 
 # "the witness recording itself", "at the level it came in at", "他发来的原始录音", "不要你加速过的": the file as sent
-_AS_SENT = rx(r"\b(?:original|raw|itself|actual\s+audio|audio\s+file|unprocessed|untouched|unedited|as\s+(?:i|we)\s+sent"
-              r"|came\s+in\s+at|at\s+real\s+speed|from\s+before\s+you)\b",
-              r"原始|原声|原来的|原本的|原版|当初给你|发来的|传来的|本身|(?:降噪|加速|放慢|处理|调|剪)(?:之|以)?前|没(?:有)?(?:放慢|加速|处理|降噪|调|剪)"
-              r"|不要你\S{0,4}过的")
+_AS_SENT = rx(r"\b(?:original|raw|itself|actual\s+(?:audio|recording|file)|audio\s+file|unprocessed|untouched|unedited"
+              r"|as\s+(?:i|we)\s+(?:sent|recorded|gave)|came\s+in\s+at|at\s+real\s+speed|from\s+before\s+you"
+              r"|nothing\s+done\s+to\s+it|before\s+you\s+(?:touched|changed|edited|processed|did\s+anything\s+to|messed\s+with))\b",
+              r"原始|原声|原来的|原本的|原版|原文件|当初给你|发来的|传来的|本身|(?:降噪|加速|放慢|处理|调|剪|动它|动过|碰它)(?:之|以)?前"
+              r"|没(?:有)?(?:放慢|加速|处理|降噪|调|剪|动)|不用(?:降噪|处理|调)的|不要你\S{0,4}过的")
 
 
 def _audio_of(run: PastRun, text: str) -> ArtifactRecord | None:

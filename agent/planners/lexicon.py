@@ -262,7 +262,7 @@ UNSUPPORTED: list[tuple[str, re.Pattern[str]]] = [
                            r"频谱图|波形图|曲线图|画(?:一(?:个|张))?(?:图|波形|频谱|曲线)")),
     # "婚礼视频的背景音乐" is audio from a video; "for a video" is taken out by the rule planner first
     ("video", rx(r"\bvideos?\b|\bmovie\b(?![- ]trailer)|\banimat\w*|\blip[- ]?sync\w*|\bavatar\b|\btalking\s+head\b|\bmp4\b",
-                 r"视频(?!(?:的?(?:背景音乐|音乐|音频|声音|录音|音轨|配乐|原声|bgm|BGM|配音|口播|旁白|解说)|号|用的?|要|里用)"
+                 r"视频(?!(?:的?(?:背景音乐|音乐|音频|声音|录音|音轨|配乐|原声|bgm|BGM|配音|口播|旁白|解说)|配的音|的\s*(?:[，,。；;]|$)|号|用的?|要|里用)"
                  r"(?![^，,。]{0,6}(?:提取|抽取|分离|拿出来|扒下来|导出来)))|动画|口型|数字人")),
     ("music generation", rx(
         r"\b(?:compose|composing|composition|symphony|orchestrat\w*)\b",
@@ -406,7 +406,7 @@ UNSUPPORTED: list[tuple[str, re.Pattern[str]]] = [
         r"压缩动态|压限|动态范围|每(?:个|一个)字的音量|每句(?:话)?的音量|音量(?:都)?(?:调|弄)?(?:得|成)?一样大")),
     ("click, breath, plosive or sibilance removal", rx(
         r"\bde-?ess\w*|\bsibilan\w*|(?<!kettle\s)(?<!mouse\s)(?<!door\s)(?<!pen\s)(?<!camera\s)(?<!switch\s)"
-        r"(?<!where\sit\s)\bclicks?\b(?!\s+and\s+all)(?!\s+track)|\bpops?\b|\bplosives?\b|(?<!guided\s)(?<!her\s)(?<!his\s)(?<!their\s)(?<!baby's\s)\bbreath(?:s|ing)?\b(?!\s+(?:exercises?|intro|session|practice|technique|class|coach|app|guide|meditation))|\bmouth\s+noises?\b"
+        r"(?<!where\sit\s)\bclicks?\b(?!\s+and\s+all)(?!\s+track)|(?<!vox\s)\bpops?\b|\bplosives?\b|(?<!guided\s)(?<!her\s)(?<!his\s)(?<!their\s)(?<!baby's\s)\bbreath(?:s|ing)?\b(?!\s+(?:exercises?|intro|session|practice|technique|class|coach|app|guide|meditation))|\bmouth\s+noises?\b"
         r"|\bcrackl\w*|\b(?:fix|remove|repair|reduce|undo)\s+(?:the\s+)?clipping\b|\bde-?clip\w*",
         r"齿音|喷麦|呼吸声|爆音|咔嗒")),
     ("filler-word removal or censoring", rx(

@@ -20,7 +20,7 @@ _EN_SMALL = {
     "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
 }
 _EN_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fourty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
-            "eighty": 80, "ninety": 90}
+            "eighty": 80, "ninety": 90, "ninty": 90}
 _EN_SCALE = {"hundred": 100, "thousand": 1000}
 _EN_WORD = "|".join(sorted([*_EN_SMALL, *_EN_TENS, *_EN_SCALE], key=len, reverse=True))
 # A run of number words: "one hundred and twenty-five", "two point five", "one and a half".
@@ -221,6 +221,9 @@ def normalize_numbers(text: str) -> str:
     t = _cn_prefixes(t)
     t = _replace_cn_runs(t)
     t = re.sub(r"负\s*(?=\d|\.\d)", "-", t)
+    # "放慢两成": tenths, as a percentage (not "八成" = "probably", not "转成" = "into")
+    t = re.sub(r"(?<=[慢快低高少多小大减降提加])(了)?\s*(\d)\s*成(?![为了功])", lambda m: f"{m.group(1) or ''}{int(m.group(2)) * 10}%", t)
+    t = re.sub(r"每分钟\s*(\d+(?:\.\d+)?)\s*(?:拍|下)|(\d+(?:\.\d+)?)\s*拍每分钟", lambda m: f"{m.group(1) or m.group(2)} bpm", t)
     t = re.sub(r"(\d+(?:\.\d+)?)\s*千(?!赫)", lambda m: _fmt(float(m.group(1)) * 1000), t)
     t = _COUPLE.sub("2 ", t)
     t = _FEW.sub("3 ", t)
@@ -242,7 +245,7 @@ def normalize_numbers(text: str) -> str:
     t = re.sub(r"(\d)-(?=(?:second|sec|minute|min|hour|millisecond|ms|db|hz|khz|semitone|octave)s?\b)", r"\1 ", t,
                flags=re.I)  # "a 30-second preview"
     t = re.sub(r"(?<![\w.])[x×]\s?(\d+(?:\.\d+)?)\b", r"\1x", t)  # x1.5 -> 1.5x
-    t = re.sub(r"\b(\d+)m\s?(\d+)s\b", lambda m: f"{int(m.group(1)) * 60 + int(m.group(2))}s", t)
+    t = re.sub(r"\b(\d+)m\s?(\d+(?:\.\d+)?)s\b", lambda m: f"{_fmt(int(m.group(1)) * 60 + float(m.group(2)))}s", t)
     return t
 
 

@@ -309,6 +309,9 @@ def remove_hum(c: Clause, src: Sources) -> Args:
     mains = [q for q in qs(c, "Hz") if q.value in (50.0, 60.0)]
     if mains:
         return {"frequency": str(int(mains[0].value))}
+    said = re.search(r"(?:hum|嗡嗡声?|电流声)\s*[(（]\s*(50|60)\s*(?:hz)?\s*[)）]", c.core)
+    if said:  # "remove hum（60）"
+        return {"frequency": said.group(1)}
     # "ASMR录音里混进了电流声，五十赫兹的，帮我去掉", "a 60-cycle hum": the mains frequency said anywhere in the request
     whole = normalize_numbers(c.req.original.lower())
     said = set(re.findall(r"(?<![\d.])(50|60)\s*(?:hz|hertz|-?\s*cycles?|赫兹|赫)", whole))
@@ -325,6 +328,10 @@ def denoise(c: Clause, src: Sources) -> Args:
         r"(?:\bstrength|\bamount|强度|力度)\s*(?:of|at|=|:|to|为|是|设为?|设成)?\s*(?:about|around|roughly|approximately"
         r"|maybe|like|大概|大约)?\s*$", c.core[:q.start])]
     if frac:  # "strength 0.6", "强度设为0.6"
+        return {"strength": frac[0]}
+    frac = [q.value for q in qs(c, None) if 0 < q.value < 1 and re.search(
+        r"\b(?:de-?noise|clean)\w*\s+(?:it|this|that|them)?\s*(?:at|to)\s*$", c.core[:q.start])]
+    if frac:  # "denoise it at 0.6"
         return {"strength": frac[0]}
     i = L.intensity(c.core)
     return {"strength": 0.5} if i < 0 else {"strength": 1.0} if i > 0 else {}
@@ -580,7 +587,7 @@ _LYRICS_INTRO = re.compile(r"(?:\b(?:with\s+)?(?:the\s+)?(?:lyrics|words|text)\s
                            r"\s*[:：]?\s*⟦q[a-z]⟧", re.I)
 _TEMPO_SET = r"(?:of|to|at|=|:|调到|调成|调为|设为|设成|设到|改成|改为|定为|为|是)?"
 _TEMPO = re.compile(r"(?:\b(?:at|tempo(?:\s+of)?|with\s+a\s+tempo\s+of)\s+|速度\s*(?:为|是)?\s*|节奏\s*)?"
-                    r"(?P<v>\d+(?:\.\d+)?)\s*(?:bpm\b|beats?\s+(?:per|a)\s+minute\b|拍每分钟|拍/分钟?|拍一分钟)"
+                    r"(?P<v>\d+(?:\.\d+)?)\s*(?:bpm(?![a-z])|beats?\s+(?:per|a)\s+minute\b|拍每分钟|拍/分钟?|拍一分钟)"
                     rf"|\btempo\s*{_TEMPO_SET}\s*(?P<v2>\d+(?:\.\d+)?)\b|(?:速度|节奏|节拍)\s*{_TEMPO_SET}\s*(?P<v3>\d+(?:\.\d+)?)", re.I)
 # The same phrases before numbers are normalized ("at one hundred and twenty beats per minute"): cut from lyrics
 _ANY_NUM = rf"(?:\d+(?:\.\d+)?|{EN_NUMBER_RUN.pattern}|[零〇一二两三四五六七八九十百]+)"

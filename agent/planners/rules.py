@@ -90,7 +90,8 @@ S.index_vocab(_SAFE_VOCAB)
 # Words our own patterns spell out are words, not typos ("peak" is not "speak" with a letter dropped).
 _PATTERN_WORDS = _KNOWN_WORDS | frozenset(
     w for pat in [r.triggers for r in RULES] + [p for _, p in L.UNSUPPORTED] + [L.SPEAK, L.VAGUE, L.AUDIOISH]
-    for w in re.findall(r"[a-z]{4,}", pat.pattern)) | {"ramble", "rambles", "rambling", "amble", "gamble", "tremble"}
+    for w in re.findall(r"[a-z]{4,}", pat.pattern)) | {"ramble", "rambles", "rambling", "amble", "gamble", "tremble",
+                                                            "caster", "casters", "castor"}
 # "transcribe it, then read it back": speech of the text an earlier step (or run) made
 _TTS_OF_TEXT = ToolRule("text_to_speech", "speech synthesis", re.compile(r"[\s\S]"), A.tts_of_text)
 _TTS_HINT = L.rx(r"\b(?:tts|text[- ]to[- ]speech|voice|slow\w*|fast\w*|quick\w*|speed|pace|\d+(?:\.\d+)?\s*x)\b",
@@ -205,13 +206,21 @@ _COMMAND_SHAPE = L.rx(r"^(?![a-z]+ed\b|(?:got|had|was|were|made|did|took|went|se
 
 _BANK_AGREES = 0.5  # a label most of the nearest examples carry
 _BANK_SURE = 0.7  # ... and the share that lets the bank name the tool on its own (round e: 32 of 34 right)
-_BANK_FAMILIAR = 0.3  # cosine similarity of the nearest example below which a clause looks like nothing seen
+_BANK_FAMILIAR = 0.3  # cosine similarity of the nearest example from which a clause's own vote counts
+_BANK_SEEN = 0.2  # ... below which it looks like nothing seen ("frobnicate the wibble")
 
 
-def _about_planned(guess: IntentGuess, planned: set[str]) -> bool:
-    return guess.nearest >= _BANK_FAMILIAR and guess.top()[0] in planned
+def _about_planned(guess: IntentGuess, planned: set[str], request_agrees: bool) -> bool:
+    """The clause is about the tools already planned: its own nearest examples say so, or the whole request's do and
+    the clause is not made of words never seen."""
+    return request_agrees or (guess.nearest >= _BANK_FAMILIAR and guess.top()[0] in planned)
 
 
+# Why the user gave the times they gave: context, not a request to find something
+_EXPLAINS = L.rx(r"(?:that'?s|that\s+is|which\s+is|it'?s|this\s+is)\s+(?:where|when)\b|(?:because|since|as)\b",
+                 r"(?:那|这)(?:里|儿|段|块)?(?:就)?是|因为")
+_TEMPO_ONLY = re.compile(r"(?:(?:at|with)\s+|tempo\s+(?:of\s+)?)?\d+(?:\.\d+)?\s*bpm|(?:速度|节奏|tempo)\s*\d+(?:\.\d+)?(?:\s*bpm)?",
+                         re.I)
 # A version named by what was done to it, right after the file it qualifies.
 _WHICH_VERSION = L.rx(r"^\(?(?:the\s+)?(?:[a-z-]+ed|fixed|cut|done|finished)\s+(?:one|version|take|copy)\)?$",
                       r"^[^把将给帮请]{0,6}过[^，,。把将给帮请]{0,8}的(?:那(?:个|版|段|条|句))?$")
@@ -245,8 +254,12 @@ class _Planning:
         guess = bank.guess(self.req.original)
         if self.groups:
             planned = {r.tool for g in self.groups for r in g.rules}
-            if "unsupported" not in guess.labels(_BANK_AGREES):
-                self.unknown = [c for c in self.unknown if not _about_planned(bank.guess(c.shown()), planned)]
+            asked = guess.labels(_BANK_AGREES)
+            if "unsupported" in asked:
+                return
+            agrees = bool(asked) and not asked & NOT_A_TOOL and asked <= planned
+            self.unknown = [c for c in self.unknown
+                            if not _about_planned(g := bank.guess(c.shown()), planned, agrees and g.nearest >= _BANK_SEEN)]
             return
         tool, share = guess.top()
         if tool in NOT_A_TOOL or share < _BANK_SURE or tool not in self.registry:
@@ -441,7 +454,9 @@ class _Planning:
                         continue  # "wedding video edit - I exported the audio already": the audio is what is edited
                     text = S.FOR_A_VIDEO.sub(" ", text)  # "so for the wedding video, ...": what the audio is for
                 hit = pat.search(text)
-                if hit and not S.WAVED_OFF.search(text[:hit.start()]):  # "不用翻译歌词"
+                if hit and not S.WAVED_OFF.search(text[:hit.start()]) and not (
+                        capability == "finding where something happens in the audio" and _EXPLAINS.match(text.strip())):
+                    # not "不用翻译歌词", not "cut 12 to 14 seconds out, that's where the siren is loudest"
                     return self._unsupported(f"There is no tool for {capability} (asked for in {c.shown()!r}).")
             if pending is not None and any(r.kind == "text" for r in pending.refs):
                 c = pending.merged(c)  # "第一轮转出来的文字，用中文念一遍": the text is what is read
@@ -456,6 +471,9 @@ class _Planning:
                 if m:
                     self.speak = True
                     c = c.with_core(c.core[:m.start()] + " " + c.core[m.end():])
+            if self.groups and self.groups[-1].rules[0].tool == "sing" and _TEMPO_ONLY.fullmatch(c.core.strip(" ,.，。")):
+                self.groups[-1].clause = self.groups[-1].clause.merged(c)  # "…唱“小狗乖乖”，每分钟一百二十拍": the song's tempo
+                continue
             if holds_ref and pending is not None and _WHICH_VERSION.search(c.core.strip()):
                 continue  # "大巴上录的那条，切过低频的，…", "Bluebird - the lowered one -": which version, not a step
             if pending is not None:

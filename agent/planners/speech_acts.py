@@ -64,7 +64,7 @@ THANKS = rx(
     r"^(?:上一个|上个|刚才(?:那个|的)?|之前(?:那个|的)?|这个|那个)?(?:结果|版本|效果)?(?:挺|很|非常|真|还)?(?:好|不错|棒|可以)的?(?:啦|了|呀|哦|哈)?[!！。.]*$",
 )
 # Taking back or waving off what came before: "forget that", "never mind", "算了" (no step of its own)
-DISMISS = rx(r"^(?:(?:ok(?:ay)?|fine|alright|oh|well|hmm|no|nah|sorry|lol|right)[\s,!.]*)*(?:forget\s+(?:it|that|about\s+(?:it|that))"
+DISMISS = rx(r"^(?:(?:ok(?:ay)?|fine|alright|oh|well|hmm|no|nah|sorry|lol|right)[\s,!.]*)*(?:forget\s+(?:it|that|about\s+(?:it|that)|(?:about\s+)?the\s+[\w'-]+(?:\s+(?:thing|question|idea))?)"
              r"|never\s*mind(?:\s+(?:that|then))?|scratch\s+that|ignore\s+(?:that|it|the\s+last\s+one)|no\s+worries"
              r"|doesn'?t\s+matter|not\s+important|(?:let'?s\s+)?move\s+on|anyway|skip\s+(?:it|that)(?:\s+then)?"
              r"|fair(?:\s+enough)?|understood|got\s+it|ok(?:ay)?|fine|right"
@@ -96,7 +96,9 @@ ASKS = rx(
 # "... without changing the pitch": the thing named is kept as it is, not asked for.
 KEEP_AS_IS = rx(
     r"\b(?:same|unchanged)\s+(?:pitch|key|tempo|speed)\b|\b(?:pitch|key)\s+(?:unchanged|intact|preserved|the\s+same)\b"
-    r"|音调(?:别|不要|不)变|不变调|音高不变|音调不变",
+    r"|音调(?:别|不要|不)变|不变调|音高不变|音调不变|(?:音调|音高)(?:别|不要|不用|不)(?:动|改)|(?:音调|音高)保持(?:原样|不变|原来的样子)"
+    r"|保持(?:原来的)?(?:音调|音高)",
+    r"\bkeep\s+the\s+(?:pitch|key)\s+(?:where\s+it\s+is|as\s+it\s+is|the\s+same|unchanged)\b",
     r"\bat\s+(?:the|its)\s+(?:original\s+)?level\s+(?:it\s+came\s+in\s+at|it\s+was\s+(?:sent|uploaded)(?:\s+at)?)\b",
     r"\b(?:without|with\s*out)\s+(?:changing|affecting|altering|touching|messing\s+(?:up|with)|shifting|modifying)\s+"
     r"(?:the\s+|its\s+|my\s+)?(?:pitch|key|tempo|speed|timing|length|duration|volume|loudness|tone)\b",
@@ -256,12 +258,12 @@ NOT_THIS = rx(r"^(?:but\s+)?(?:no|don'?t|do\s+not|never|not)\s+(?!more\s+than|lo
               r"|louder\s+than|quieter\s+than|shorter\s+than|over\b|under\b|above\b|below\b|too\b)"
               r"(?:(?:add|use|apply|put|want|need|do)\s+)?(?:any\s+|the\s+|a\s+|an\s+)?(?:more\s+)?"
               r"(?:reverb|echo|fade\w*|music|effects?|eq|compression|filter\w*|noise\s+reduction|denois\w*|pitch\w*"
-              r"|speed\s*up|slow\w*)\b(?:\s+(?:please|pls|thanks|this\s+time))?[\s.!]*$",
+              r"|speed\s*up|slow\w*|translat\w*)\b(?:\s+(?:please|pls|thanks|this\s+time|needed))?[\s.!]*$",
               r"^(?:但是?|不过)?(?:不要|别|不用|无需|不需要)(?:再)?(?:加|用|做|放)?(?:任何)?"
               r"(?:混响|回声|淡入|淡出|音乐|背景音乐|特效|效果|降噪|变调|变速)(?:了|啊|哦)?$")
 
 # "不用翻译歌词哈，就拿这个MIDI的旋律唱": a capability waved off is not asked for
-WAVED_OFF = rx(r"\b(?:no\s+need\s+to|don'?t|do\s+not|never\s+mind(?:\s+the)?|without)\s+(?:\w+\s+){0,2}$",
+WAVED_OFF = rx(r"\b(?:no\s+need\s+to|don'?t|do\s+not|never\s+mind(?:\s+the)?|without|not\s+(?:a|an|any)|no)\s+(?:\w+\s+){0,2}$",
                r"(?:不用|不需要|不要|别|无需|不必)\s*$")
 
 # "Can your AI handle broadcast compliance?", "Is AI restoration a thing you can do on something that short?": whether

@@ -108,7 +108,16 @@ def animates(c: Clause) -> bool:
         return m.group(0)
 
     t = PLACEHOLDER.sub(photo, c.core)
-    return bool(_THG.search(t))
+    return bool(_THG.search(t)) or (c.sep == "weak" and bool(_SAYS_AFTER_PHOTO.search(c.req.original))
+                                    and bool(_MAKE_SAY.search(t)))
+
+
+# "这是校长的照片，让他说“…”", "here's a photo of our vet - make her say '...'": the photo and the ask in two clauses
+_MAKE_SAY = L.rx(r"^(?:and\s+|now\s+|then\s+)?(?:make|have|let|get)\s+(?:him|her|them|it)\s+(?:say|speak|talk|read)",
+                 r"^(?:再|就)?让(?:他|她|它|ta|TA)(?:来)?(?:说|讲|念|读|开口)")
+_SAYS_AFTER_PHOTO = L.rx(r"\b(?:photo|picture|pic|portrait|headshot|selfie)\b[^.;!?]{0,40}[,-]\s*(?:and\s+|now\s+|then\s+)?"
+                         r"(?:make|have|let|get)\s+(?:him|her|them|it)\s+(?:say|speak|talk|read)",
+                         r"(?:照片|图片|头像|相片|人像)[^。；;！!？?]{0,12}[，,]\s*(?:再|就)?让(?:他|她|它|ta|TA)(?:来)?(?:说|讲|念|读|开口)")
 
 
 _AVATAR_SOURCE = L.rx(rf"\b{_FACE}\b|\b(?:stock|default|built-in|generic)\s+(?:face|avatar|presenter|character|head)\b|\b(?:video|clip|footage|webcam|recording\s+of\s+me|still|idle)\b",

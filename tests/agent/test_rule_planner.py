@@ -218,6 +218,29 @@ STEPS: list[tuple[str, str, list[tuple[str, dict[str, Any]]], bool]] = [
      [("text_to_speech", {"text": "welcome to the show"}), ("reverb", {"audio": "@s1", "room": "cathedral"})], False),
     ("Say 'hello' slowly.", NONE, [("text_to_speech", {"text": "hello", "speed": 0.8})], False),
     ("tell me what he is saying in Chinese", U1, [("transcribe", {"audio": "@upload-1", "language": "zh"})], False),
+    # what the audio is for, what it is not, why the times are what they are
+    ("这段是猫咪视频的，音量降两分贝", U1, [("gain", {"audio": "@upload-1", "db": -2})], False),
+    ("这段是给小黄鸭视频配的音，先整体转成单声道", U1, [("resample", {"audio": "@upload-1", "channels": 1})], False),
+    ("Vox pop number one, the woman outside the bakery. Denoise it at 0.6 please.", U1,
+     [("denoise", {"audio": "@upload-1", "strength": 0.6})], False),
+    ("The whole thing is in Spanish. I need it written out in Spanish - NOT a translation.", U1,
+     [("transcribe", {"audio": "@upload-1", "language": "es"})], False),
+    ("cut 12 to 14 seconds out, that's where the siren is loudest", U1,
+     [("trim", {"audio": "@upload-1", "start": 12, "end": 14, "mode": "remove"})], False),
+    # amounts said the way people say them
+    ("caster mic way too hot. pull it back 4.5 dB", U1, [("gain", {"audio": "@upload-1", "db": -4.5})], False),
+    ("旁白听着发闷，高频提四分贝，中频收一分贝", U1,
+     [("equalize", {"audio": "@upload-1", "treble_db": 4, "mid_db": -1})], False),
+    ("登机广播念得太赶了，能不能放慢两成？音调别动哈", U1, [("change_tempo", {"audio": "@upload-1", "rate": 0.8})], False),
+    ("this drum loop is 100 bpm, make it 120 bpm", U1, [("change_tempo", {"audio": "@upload-1", "rate": 1.2})], False),
+    ("给宠物医院做段儿歌，按C4 D4 E4 C4唱“小狗乖乖”，每分钟一百二十拍", NONE,
+     [("sing", {"notes": "C4 D4 E4 C4", "lyrics": "小狗乖乖", "tempo": 120})], False),
+    ("先 remove hum（60），再 EQ 一下：bass -3 dB", U1,
+     [("remove_hum", {"audio": "@upload-1", "frequency": "60"}), ("equalize", {"audio": "@s1", "bass_db": -3})], False),
+    ("The SD card hiccuped and there's a 0.1-second hole in the audio starting at 14.3 s. Patch it please.", U1,
+     [("inpaint", {"audio": "@upload-1", "start": 14.3, "end": 14.4})], False),
+    ("dashcam 那段在 1m02s 到 1m02.2s 有个 dropout，帮我 inpaint", U1,
+     [("inpaint", {"audio": "@upload-1", "start": 62, "end": 62.2})], False),
 ]
 
 

@@ -721,3 +721,17 @@ def test_a_clip_named_in_its_own_clause_and_one_put_before_it(registry: Registry
     s.run(request="帮我把讲解词翻译成英文")
     assert steps_of("大巴上录的那条，切过低频的，把“跟紧小红旗”这句放在它前面，中间空一秒", s.ctx(), registry) == [
         ("concatenate", {"clips": [f"@{line.id}", f"@{bus.id}"], "gap": 1})]
+
+
+@pytest.mark.parametrize("request_text", [
+    "Right, back to square one with the ghost voice: the actual recording I gave you, nothing done to it. Just put a "
+    "hall reverb on that.",
+    "the ghost voice, as I recorded it: put a hall reverb on that",
+])
+def test_a_file_named_twice_and_asked_for_as_sent(registry: Registry, request_text: str) -> None:
+    s = _Session()
+    ups, _ = s.run(uploads=1, steps=("pitch_shift",), request="This is the ghost voice players hear. Pitch it down five "
+                   "semitones so it's creepier.")
+    s.run(steps=("text_to_speech",), request="Now say 'The key is under the third candle' at 0.8 speed.")
+    s.run(request="Can you make the clue play automatically when the players open the chest?")
+    assert steps_of(request_text, s.ctx(), registry) == [("reverb", {"audio": f"@{ups[0].id}", "room": "hall"})]

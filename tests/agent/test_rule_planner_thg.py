@@ -35,6 +35,12 @@ SAY = [
      [("text_to_speech", {"text": "你好", "language": "zh"}), ("talking_head", {"audio": "@s1", "image": "@upload-1"})]),
     ("make face.jpg say 'hi'", ("image",),
      [("text_to_speech", {"text": "hi"}), ("talking_head", {"audio": "@s1", "image": "@upload-1"})]),
+    # the photo in one clause, the ask in the next
+    ("这是校长的照片，让他说“同学们，毕业快乐”", ("image",),
+     [("text_to_speech", {"text": "同学们，毕业快乐", "language": "zh"}),
+      ("talking_head", {"audio": "@s1", "image": "@upload-1"})]),
+    ("Here's a photo of our vet, make her say 'Please bring your card'", ("image",),
+     [("text_to_speech", {"text": "Please bring your card"}), ("talking_head", {"audio": "@s1", "image": "@upload-1"})]),
 ]
 
 RECORDING = [
