@@ -375,7 +375,7 @@ class Resolver:
         if not found_at and not self.current_audio and not self.current_images:
             # nothing named by a known shape: an earlier request described by its own words ("Father Michael's
             # part", "外公那条"), when only one earlier request used them and it is not what the work continues from
-            got = desc.by_request_words(text)
+            got = desc.by_request_words(text) or desc.by_described_version(text)
             if got is not None:
                 (ref, kind), words = got
                 return f"{req.add_ref(BackRef(ref=ref, kind=kind, phrase=words))} , {''.join(out)}"

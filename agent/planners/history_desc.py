@@ -133,6 +133,43 @@ _ZH_CMP = re.compile(
     rf"(?<![加放变调减降升提拉])(?:声音|语速|速度|音调)?(?P<zcmp>{'|'.join(sorted(_ZH_COMPARE, key=len, reverse=True))})"
     r"(?:(?<=尖)尖|(?<=粗)粗|(?<=慢)慢|(?<=快)快)?(?:一点|一些|些|点)?(?:儿)?的(?:那(?:个|版|段|条|句|首)|那一(?:个|版|段|条|句)|版本)")
 
+# ------------------------------------------------------------------ a version described in passing
+# "the one with the crash in it", "the lossless one", "the one we kept in stereo", "有人咳嗽的那个"
+_POINTING = re.compile(
+    r"\bthe\s+(?P<d>(?:[\w'-]+\s+){0,4}?(?:one|version|take|file|clip|recording|track|bit|line|read|mix|edit|copy)"
+    r"(?:\s+(?:with|where|that|which|from|for|we|you|i|in|about)\b[^,.;:!?]{0,40})?)"
+    r"|(?P<zd>[^，,。；;：:！!？?\s]{1,12}?)的?(?:那(?:个|段|条|版|句|首|份)|那一(?:个|段|条|版))", re.I)
+# What a step did, in the words people use for the result
+_STEP_WORDS: dict[str, str] = {
+    "denoise": "clean cleaned cleaner denoised quiet", "remove_hum": "hum clean cleaned", "trim": "short shorter cut trimmed",
+    "reverb": "echo echoey reverb room hall wet", "fade": "fade faded", "concatenate": "joined combined together long",
+    "mix": "mixed music bed layered", "text_to_speech": "voice spoken line read said", "sing": "sung song singing",
+    "talking_head": "video face", "transcribe": "text transcript", "inpaint": "repaired fixed patched",
+    "binauralize": "headphones spatial 3d moving", "equalize": "eq bright warm", "filter": "filtered muffled",
+}
+
+
+def _version_words(run: PastRun) -> list[str]:
+    """The words of an earlier request and the words for what its steps did and with which amounts."""
+    out = re.findall(r"[a-z][a-z'-]{2,}", run.request.lower())
+    for s in run.steps:
+        tool, args = s.get("tool"), s.get("args") or {}
+        out += _STEP_WORDS.get(tool or "", "").split()
+        fmt = str(args.get("format", "")).lower()
+        out += {"flac": ["lossless", "flac"], "wav": ["lossless", "wav", "uncompressed"], "mp3": ["mp3", "compressed"],
+                "ogg": ["ogg"]}.get(fmt, [])
+        ch, sr = args.get("channels"), args.get("sample_rate")
+        out += ["mono"] if ch == 1 else ["stereo"] if ch == 2 else []
+        out += ["phone", "telephone"] if isinstance(sr, (int, float)) and sr <= 16000 else []
+        for arg, up, down in (("db", "louder loud boosted", "quieter quiet softer"),
+                              ("rate", "faster fast quicker sped", "slower slow"),
+                              ("semitones", "higher high squeaky", "lower deeper deep low")):
+            v, neutral = args.get(arg), (1 if arg == "rate" else 0)
+            if isinstance(v, (int, float)) and v != neutral:
+                out += (up if v > neutral else down).split()
+    return out
+
+
 # ------------------------------------------------------------------ words of the earlier request
 # Where one clip of a join or mix ends and the next is named: "Bluebird in front of Harbor Lights", "A接在B后面".
 _JOIN_SPLIT = re.compile(r"\b(?:in\s+front\s+of|before|after|then|followed\s+by|and|onto|on\s+top\s+of|over|under(?:neath)?"
@@ -430,6 +467,31 @@ class DescriptionReader:
             return None
         run = runs[scores.index(best)]
         return run, [w for w in hits if any(w in r for r in [lowered[scores.index(best)]])]
+
+    def by_described_version(self, text: str) -> tuple[tuple[str, str], str] | None:
+        """'the one with the crash in it', 'the lossless one', 'the one we kept in stereo', '有人咳嗽的那个': a phrase that
+        points at one earlier version, read against what each earlier request said and what its steps did (their
+        tools and amounts in words: flac is lossless, 2 channels are stereo, a positive gain is louder). Only where
+        the words pick one earlier run that is not the one the latest result came from (that is @last anyway)."""
+        from agent.planners.tool_rules import keyword_tools
+
+        said = [m.group("d") or m.group("zd") or "" for m in _POINTING.finditer(text)]
+        words = {w for d in said for w in re.findall(r"[a-z][a-z'-]{2,}", d.lower())
+                 if w not in _STOP_WORDS and w not in _EN_COMMON}
+        grams = {g for d in said for g in _bigrams(d) if not keyword_tools(g)}
+        runs = [r for r in self.runs if _main_audio(r) is not None]
+        if not (words or grams) or len(runs) < 2:
+            return None
+        docs = [_version_words(r) for r in runs]
+        scores = [sum(any(x.startswith(w[:5]) for x in doc) for w in words) + sum(g in r.request for g in grams)
+                  for r, doc in zip(runs, docs)]
+        best = max(scores)
+        if best == 0 or scores.count(best) != 1:
+            return None
+        a = _audio_of(runs[scores.index(best)], text)
+        if a is None or a.id in self._lineage_of_latest():
+            return None
+        return (f"@{a.id}", a.kind), " ".join(said)
 
     def _lineage_of_latest(self) -> set[str]:
         """The previous result (what @last reads) and everything it was made from; empty when it was no audio."""

@@ -26,6 +26,8 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
+from agent.planners.numbers import normalize_numbers
+
 BANK_PATH = Path(__file__).with_name("data") / "intent_bank.jsonl"
 NOT_A_TOOL = frozenset({"unsupported", "clarify"})
 _WORD = re.compile(r"[a-z]+|\d+")
@@ -53,7 +55,8 @@ class IntentGuess:
 
 
 def _features(text: str) -> Counter[str]:
-    t = re.sub(r"\s+", " ", text.lower()).strip()
+    # numbers as digits, so "forty-two seconds", "42 s" and "四十二秒" share their n-grams
+    t = re.sub(r"\s+", " ", normalize_numbers(text.lower())).strip()
     words = _WORD.findall(t)
     feats: Counter[str] = Counter(f"w:{w}" for w in words)
     feats.update(f"b:{a}_{b}" for a, b in pairwise(words))

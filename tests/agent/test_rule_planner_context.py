@@ -735,3 +735,16 @@ def test_a_file_named_twice_and_asked_for_as_sent(registry: Registry, request_te
     s.run(steps=("text_to_speech",), request="Now say 'The key is under the third candle' at 0.8 speed.")
     s.run(request="Can you make the clue play automatically when the players open the chest?")
     assert steps_of(request_text, s.ctx(), registry) == [("reverb", {"audio": f"@{ups[0].id}", "room": "hall"})]
+
+
+@pytest.mark.parametrize("request_text", [
+    "the lossless one, put a small room reverb on it",
+    "the one with the crash in it, put a small room reverb on it",
+])
+def test_a_version_described_by_what_its_request_said_or_its_steps_did(registry: Registry, request_text: str) -> None:
+    s = _Session()
+    flac = s.run(uploads=1, steps=("convert",), request="there's a crash at 0:30 where I drop the mic, export this as flac",
+                 args={"convert": {"format": "flac"}})[1][0]
+    s.run(uploads=1, steps=("gain",), request="and this second take, 3 dB louder please", args={"gain": {"db": 3}})
+    s.run(request="what's a good mic for podcasts?")
+    assert steps_of(request_text, s.ctx(), registry) == [("reverb", {"audio": f"@{flac.id}", "room": "small"})]
