@@ -475,7 +475,7 @@ class _Planning:
                 self.groups[-1].clause = self.groups[-1].clause.merged(c)  # "…唱“小狗乖乖”，每分钟一百二十拍": the song's tempo
                 continue
             if holds_ref and pending is not None and _WHICH_VERSION.search(c.core.strip()):
-                continue  # "大巴上录的那条，切过低频的，…", "Bluebird - the lowered one -": which version, not a step
+                continue  # "大巴上录的那条，切过低频的，…", "the part I sent first, the fixed one, …": which version, not a step
             if pending is not None:
                 c = pending.merged(c)
                 pending, holds_ref = None, False
