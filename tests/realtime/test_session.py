@@ -99,7 +99,9 @@ def test_barge_in_stops_the_reply_within_a_frame_and_the_new_question_is_answere
     assert first.interrupted and first.assistant and len(first.assistant) < len(full)
     assert cut["heard"] == first.assistant  # history keeps what was played, not what was written
     finals = [e["text"] for _, e in of(events, "caption", role="user", final=True)]
-    assert finals[0].startswith("Tell me a long story") and ("two" in finals[-1].lower() or "2" in finals[-1])
+    # Whisper base on streamed audio may hear "a" as "the": the content words say the first question was heard
+    assert all(w in finals[0].lower() for w in ("tell me", "long story", "dragon"))
+    assert "two" in finals[-1].lower() or "2" in finals[-1]
     last_turn = of(events, "caption", role="user", final=True)[-1][1]["turn"]
     assert of(events, "reply_start", turn=last_turn)
 
