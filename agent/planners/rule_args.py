@@ -430,7 +430,9 @@ _BOTH_ENDS_AFTER = re.compile(r"^\s*(?:off\s+|from\s+|at\s+|of\s+)?(?:both\s+end
 _HEAD = re.compile(r"(?:first|opening|beginning|initial|intro|start|前|开头|开始|最开始|头)(?:面|边|头)?的?\s*(?:那|这)?\s*"
                    r"(?:the\s+)?$")
 _TAIL = re.compile(r"(?:last|final|ending|closing|end|outro|最后|后|结尾|末尾|尾部|尾)(?:面|边|头)?的?\s*(?:那|这)?\s*"
-                   r"(?:the\s+)?$")
+                   r"(?:the\s+)?$"
+                   # "结尾拖了四秒空白", "末尾多了两秒": what the ending holds
+                   r"|(?:结尾|末尾|尾巴|最后)(?:处|那里|那儿)?(?:拖了|多了|多出|还有|留了|空了|有)(?:大概|差不多|将近|约)?\s*$")
 _HEAD_AFTER = re.compile(r"^\s*(?:(?:from|at|off|of)\s+the\s+(?:start|beginning|front|top)|from\s+the\s+start)")
 _TAIL_AFTER = re.compile(r"^\s*(?:(?:from|at|off|of|before)\s+the\s+end)")
 _FROM = re.compile(r"(?:from|after|starting\s+at|start\s+at|starting\s+from|beginning\s+at|since|begin\s+at|从)\s*$")
