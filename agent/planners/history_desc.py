@@ -149,6 +149,13 @@ _STEP_WORDS: dict[str, str] = {
 }
 
 
+def _how_many(word: str | None) -> int:
+    """'two', 'both', '两', '3' -> 2, 2, 2, 3; None (no count said) -> 0."""
+    if not word:
+        return 0
+    return {"two": 2, "both": 2, "three": 3}.get(word.lower()) or zh_num(word)
+
+
 def _version_words(run: PastRun) -> list[str]:
     """The words of an earlier request and the words for what its steps did and with which amounts."""
     out = re.findall(r"[a-z][a-z'-]{2,}", run.request.lower())
@@ -283,9 +290,9 @@ class DescriptionReader:
             return self._by_zh_words(m.group("d"))
         if pat is _EN_CMP:
             words = tuple(w for w in (m.group("words") or "").lower().split() if w not in _EN_COMMON)
-            return self._compared(*_EN_COMPARE[m.group("cmp").lower()], bool(m.group("two")), words)
+            return self._compared(*_EN_COMPARE[m.group("cmp").lower()], _how_many(m.group("two")), words)
         if pat is _ZH_CMP:
-            return self._compared(*_ZH_COMPARE[m.group("zcmp")], bool(m.group("two")), ())
+            return self._compared(*_ZH_COMPARE[m.group("zcmp")], _how_many(m.group("two")), ())
         if pat is _EN_ABOUT:
             return self._by_word((m.group("w") or m.group("w2") or m.group("w3")).lower())
         if pat is _ZH_ABOUT:
@@ -363,7 +370,7 @@ class DescriptionReader:
                 return _ref(self.r.ctx.artifacts.get(step.inputs[n - 1]))
         return None
 
-    def _compared(self, what: str, sign: int, of_few: bool, words: tuple[str, ...]) -> tuple[str, str] | None:
+    def _compared(self, what: str, sign: int, among: int, words: tuple[str, ...]) -> tuple[str, str] | None:
         """The version with the most or least of something among the versions the session made: speed, pitch or
         level as each version's step set it, or length as measured ("the shorter one")."""
         if self.r.current_audio:
@@ -384,10 +391,10 @@ class DescriptionReader:
         about = [s for s in scored if any(re.search(rf"\b{re.escape(w[:5])}", s[2].request, re.I) for w in words)]
         if len(about) >= 2:  # "the higher of the two dragon lines": the versions of that request
             scored = about
-        if what == "length" and not of_few and not words and len(scored) > 2:
+        if what == "length" and not among and not words and len(scored) > 2:
             return None  # "the shorter one" among many versions names none
-        if of_few:
-            scored = scored[-3:]
+        if among:  # "the slower of the two": the latest versions that many
+            scored = scored[-among:]
         values = {v for v, _, _ in scored}
         if len(scored) < 2 or len(values) < 2:
             return None
@@ -465,8 +472,8 @@ class DescriptionReader:
         best = max(scores)
         if best == 0 or scores.count(best) != 1:
             return None
-        run = runs[scores.index(best)]
-        return run, [w for w in hits if any(w in r for r in [lowered[scores.index(best)]])]
+        i = scores.index(best)
+        return runs[i], [w for w in hits if w in lowered[i]]
 
     def by_described_version(self, text: str) -> tuple[tuple[str, str], str] | None:
         """'the one with the crash in it', 'the lossless one', 'the one we kept in stereo', '有人咳嗽的那个': a phrase that
