@@ -11,7 +11,9 @@ from agent.planners.numbers import Quantity, normalize_numbers, scan
 from agent.planners.rule_args import Args, NeedInfo, Sources, qs, scaled
 
 # ------------------------------------------------------------------ gain
-_GAIN_UP = L.rx(r"\btoo\s+(?:quiet|soft|low|faint)\b|\bcan'?t\s+hear\b|\bcan\s+(?:barely|hardly)\s+hear\b|\bnot\s+loud\s+enough\b|\bhard\s+to\s+hear\b",
+_GAIN_UP = L.rx(r"\btoo\s+(?:quiet|soft|low|faint)\b"
+                r"|\b(?:is|are|'s|sounds?|seems?|feels?|comes?\s+out|came\s+out)\s+(?:(?:a\s+)?(?:bit|touch|little|tad)\s+|kind\s+of\s+"
+                r"|rather\s+|pretty\s+|quite\s+|so\s+|very\s+|really\s+)?(?:quiet|soft|faint|weak)\b|\bcan'?t\s+hear\b|\bcan\s+(?:barely|hardly)\s+hear\b|\bnot\s+loud\s+enough\b|\bhard\s+to\s+hear\b",
                 r"\b(?:up|louder|raise\w*|increase\w*|boost\w*|amplif\w*|more|higher|add|louden|pump|crank)\b",
                 r"太小|太轻|听不清|听不到|大声|调大|调高|提高|增大|加大|放大|增加|响一点|响些|大一点|大些|大点|增强")
 _GAIN_DOWN = L.rx(r"\btoo\s+(?:loud|hot)\b|\bpull\w*\s+(?:it\s+|this\s+|that\s+|the\s+\w+\s+)?back\b|\bback\s+(?:it\s+)?off\b",

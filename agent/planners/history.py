@@ -324,6 +324,23 @@ class _Wanted:
     about: tuple[str, ...] = ()  # words of the earlier request that made it ("the boarding announcement")
 
 
+@dataclass(frozen=True)
+class _Said:
+    """A span of the request read as a file by its words rather than by a pattern (quacks like the re.Match used)."""
+    text: str
+    s: int
+    e: int
+
+    def start(self) -> int:
+        return self.s
+
+    def end(self) -> int:
+        return self.e
+
+    def group(self, _: int = 0) -> str:
+        return self.text[self.s:self.e]
+
+
 class Resolver:
     """Finds back-references in a request (see the module docstring) against a PlanContext."""
 
@@ -354,6 +371,13 @@ class Resolver:
                 start = (m.end() if got is not None else m.start()) + 1
         if _AS_SENT.search(text):
             self._as_sent(found_at)
+        refs = {ref for _, (ref, _) in found_at.values()}
+        if found_at and len(refs) + self.current_audio < 2 and not self.current_images and _JOINS.search(text):
+            # a join or mix with one file named by a known shape: the other described by its request's words
+            named = {(m.start(), m.end()): ref for m, (ref, _) in found_at.values()}
+            for got, s, e in desc.each_by_request_words(text, named, need=2 - len(refs) - self.current_audio):
+                if all(e <= m.start() or s >= m.end() for m, _ in found_at.values()):
+                    found_at[s] = (_Said(text, s, e), got)
         for at in sorted(found_at):
             m, found = found_at[at]
             if m.start() < pos:
@@ -607,9 +631,10 @@ class Resolver:
         return a
 
 
-_JOINS = rx(r"\b(?:join|combine|merge|concatenat\w*|stitch|splice|append|glue|put\s+\S+(?:\s+\S+){0,5}\s+(?:in\s+front\s+of"
+_JOINS = rx(r"\b(?:join|combine|merge|concatenat\w*|stitch|splice|append|glue"
+            r"|(?:put|lay|tuck|slide|place|stick|sit|set)\s+\S+(?:\s+\S+){0,5}\s+(?:in\s+front\s+of"
             r"|before|after|on\s+top\s+of|over|under)|mix|layer|overlay|then)\b",
-            r"拼|接在|接上|连起来|合并|串|放在\S{0,8}(?:前面|后面)|混|叠")
+            r"拼|接在|接上|连起来|合并|串|放在\S{0,8}(?:前面|后面)|混|叠|垫")
 _TRANSCRIBES = rx(r"\btranscri\w*|\bspeech[- ]to[- ]text\b|\bwrite\s+(?:it|this|that)?\s*down\b",
                   r"转(?:成|为)?文字|转写|转录|识别")
 
@@ -670,6 +695,30 @@ def repeat_steps(req: Request, ctx: PlanContext, text: str) -> list[dict[str, An
         if run.steps and reads:
             return [{**s, "args": {k: swap(v) for k, v in s.get("args", {}).items()}} for s in run.steps]
     return None
+
+
+# "Same line again at normal speed", "say it again but slower", "再来一遍一样的，正常语速": the last line spoken, anew
+_SAY_AGAIN = rx(r"\b(?:say|read|speak|do)\s+(?:it|that|this|the\s+(?:line|sentence|text|phrase))\s+(?:again|once\s+more)\b"
+                r"|\b(?:(?:the\s+)?same|that)\s+(?:line|sentence|text|words|phrase|announcement|message)\s+(?:again|once\s+more)\b",
+                r"(?:再|重新)(?:说|念|读|来|播)(?:一遍|一次)(?:一样的|同样的)?(?:那句话?|这句话?)?")
+_NORMAL_SPEED = rx(r"\b(?:at\s+(?:a\s+)?)?(?:normal|regular|standard|usual|natural)\s+(?:speed|pace|tempo|rate)\b",
+                   r"(?:用)?(?:正常|平常的?|原来的)(?:语速|速度)|原速")
+
+
+def said_again(request: str, ctx: PlanContext) -> str | None:
+    """The request with the line the previous turn spoke written out ("Say “Welcome aboard” but slower"), when it
+    asks for that line again; None otherwise. At normal speed is the default speed, so those words go."""
+    if ctx.uploads or not _SAY_AGAIN.search(request) or re.search(r"[\"“”「」‘’]|'[^']+'", request):
+        return None
+    run = next((r for r in reversed(ctx.history) if r.made), None)
+    step = next((s for s in reversed(run.steps) if s.get("tool") == "text_to_speech") if run else iter(()), None)
+    text = (step or {}).get("args", {}).get("text")
+    if not isinstance(text, str) or not text.strip() or text.startswith("@"):
+        return None
+    rest = _NORMAL_SPEED.sub(" ", _SAY_AGAIN.sub(" ", request)).strip(" ,，.。")
+    if step["args"].get("language") == "zh":
+        return f"用中文说“{text}”，{rest}" if rest else f"用中文说“{text}”"
+    return f"Say “{text}” {rest}".strip()
 
 
 _LOOKS_BACK = rx(r"\b(?:go(?:ing)?\s+back|back\s+to|return(?:ing)?\s+to|revert(?:ing)?\s+to|original|raw|untouched"

@@ -180,7 +180,7 @@ def _version_words(run: PastRun) -> list[str]:
 # ------------------------------------------------------------------ words of the earlier request
 # Where one clip of a join or mix ends and the next is named: "Bluebird in front of Harbor Lights", "A接在B后面".
 _JOIN_SPLIT = re.compile(r"\b(?:in\s+front\s+of|before|after|then|followed\s+by|and|onto|on\s+top\s+of|over|under(?:neath)?"
-                         r"|behind|with|into|to)\b|接在|放在|接上|叠到|叠在|混到|后面|前面|[和跟与,，;；]|\s[-–—]\s", re.I)
+                         r"|behind|with|into|to)\b|接在|放在|接上|叠到|叠在|混到|垫到|垫在|后面|前面|下面|上面|[和跟与,，;；]|\s[-–—]\s", re.I)
 _EN_THING = r"part|bit|track|one|take|clip|voice|line|recording|file|call|message|note|welcome|speech|read|version"
 # "the whisper you cleaned", "Father Michael's part", "mum's one", "back to my tutor"
 _EN_ABOUT = re.compile(
@@ -222,6 +222,53 @@ _ORDINAL_MARK = re.compile(r"第\s*(?P<k>[一二三四五\d])\s*(?:条|段|个|�
 
 def _bigrams(s: str) -> set[str]:
     return {s[i:i + 2] for i in range(len(s) - 1) if re.fullmatch(r"[\u4e00-\u9fff]{2}", s[i:i + 2])} - _ZH_COMMON
+
+
+# What a reaction emoji says in words ("the one I fire-emoji'd", "我点了赞的那条")
+_EMOJI_WORDS = {"👍": "like thumbs 点赞", "🔥": "fire", "❤": "heart love 爱心", "😍": "love heart", "😂": "laugh lol 笑",
+                "👏": "clap applause 鼓掌", "💯": "hundred perfect", "🙏": "thank thanks 谢谢", "🎉": "party celebrate"}
+
+
+def _doc(request: str) -> str:
+    """An earlier request as the text descriptions are matched against: lowercased, emoji said in words, and 了
+    dropped so that "点了赞" and "点赞", "删了" and "删" meet."""
+    text = request.lower()
+    for emoji, words in _EMOJI_WORDS.items():
+        if emoji in text:
+            text += f" {words}"
+    return text.replace("了", "")
+
+
+def _stem(word: str) -> str:
+    """'thanked' -> 'thank', 'emoji'd' -> 'emoji', 'trims' -> 'trim': enough to meet the word in another form."""
+    for suffix in ("'d", "ing", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+def _unique_hits(text: str, docs: list[str]) -> tuple[list[int], list[tuple[str, int]]]:
+    """For each doc, how many content words and Chinese bigrams of `text` it alone contains; and those hits."""
+    from agent.planners.tool_rules import keyword_tools
+
+    tokens = {w.removesuffix("'s") for w in re.findall(r"[a-z][a-z'-]{2,}", text.lower())}
+    tokens |= {part for w in tokens if "-" in w for part in w.split("-") if len(part) > 2}
+    words = {w for w in tokens if w not in _STOP_WORDS and w not in _EN_COMMON and not keyword_tools(w)}
+    scores = [0] * len(docs)
+    hits: list[tuple[str, int]] = []
+    for w in words:
+        found = [i for i, d in enumerate(docs) if re.search(rf"\b{re.escape(_stem(w))}(?:s|es|ed|d|ing|'d)?\b", d)]
+        if len(found) == 1:
+            scores[found[0]] += 1
+            hits.append((w, found[0]))
+    for g in _bigrams(text.replace("了", "")):
+        if keyword_tools(g):
+            continue
+        found = [i for i, d in enumerate(docs) if g in d]
+        if len(found) == 1:
+            scores[found[0]] += 1
+            hits.append((g, found[0]))
+    return scores, hits
 
 
 def zh_num(d: str) -> int:
@@ -420,8 +467,9 @@ class DescriptionReader:
         """The one earlier request this request describes by content words no other earlier request used, or None.
         Not the run the latest result grew from: "now normalize the interview" after "denoise the interview" and
         "trim it" means the trimmed file, which @last already is."""
-        got = self._described_run(text)
-        if got is None:
+        said = " ".join(m.group(0) for m in _POINTING.finditer(text))  # "the one I fire-emoji'd, … our patients"
+        got = (said and self._described_run(said)) or self._described_run(text)
+        if not got:
             return None
         run, hits = got
         a = _audio_of(run, text)
@@ -429,51 +477,57 @@ class DescriptionReader:
             return None
         return (f"@{a.id}", a.kind), " ".join(hits)
 
-    def each_by_request_words(self, text: str) -> list[tuple[tuple[str, str], int, int]]:
+    def each_by_request_words(self, text: str, named: dict[tuple[int, int], str] | None = None,
+                              need: int = 2) -> list[tuple[tuple[str, str], int, int]]:
         """For a join or a mix: the earlier requests that each piece between join words describes ("Put Bluebird,
-        the lowered one, in front of Harbor Lights"), as (ref, start, end of the words that said it); empty unless
-        two different files are found."""
+        the lowered one, in front of Harbor Lights"), as (ref, start, end of the words that said it). `named` holds
+        the spans already resolved to refs ("The captain's one: put the horn blast in front of it"): their words are
+        not read again and their files not picked again. Empty unless `need` more different files are found."""
+        named = named or {}
+        taken = set(named.values())
         found: list[tuple[tuple[str, str], int, int]] = []
         cuts = [0, *(x for m in _JOIN_SPLIT.finditer(text) for x in (m.start(), m.end())), len(text)]
         for s, e in zip(cuts[::2], cuts[1::2]):
-            got = self._described_run(text[s:e])
-            a = _audio_of(got[0], text[s:e]) if got else None
-            if a is None or any(f"@{a.id}" == ref for (ref, _), _, _ in found):
+            piece = text[s:e]
+            for ns, ne in named:  # blank out what a pattern already read, keeping the offsets
+                lo, hi = max(ns, s), min(ne, e)
+                if lo < hi:
+                    piece = piece[:lo - s] + " " * (hi - lo) + piece[hi - s:]
+            got = self._described_run(piece)
+            a = _audio_of(got[0], piece) if got else None
+            if a is None or f"@{a.id}" in taken:
                 continue
-            spots = [x.span() for w in got[1] for x in [re.search(re.escape(w), text[s:e], re.I)] if x]
+            taken.add(f"@{a.id}")
+            spots = [x.span() for w in got[1] for x in [re.search(re.escape(w), piece, re.I)] if x] or [
+                (len(piece) - len(piece.lstrip()), len(piece.rstrip()))]  # a bigram met only with 了 dropped
             found.append(((f"@{a.id}", a.kind), s + min(p for p, _ in spots), s + max(q for _, q in spots)))
-        return found if len(found) >= 2 else []
+        return found if len(found) >= need else []
 
     def _described_run(self, text: str) -> tuple[PastRun, list[str]] | None:
-        """The earlier run whose request shares the most content words with `text` that no other request used."""
-        from agent.planners.tool_rules import keyword_tools
+        """The earlier run whose request shares the most content words with `text` that no other request used.
 
-        runs = [r for r in self.runs if r.uploads or r.made]
+        A remark that made nothing ("Sent that to my business partner Reza", "这版我已经发给老周听了", "🔥🔥 exactly
+        the tone") speaks of the result before it, or of the earlier file its own words name, so its words count
+        for that run ("the version Reza has", "老周听过的那版", "the one I fire-emoji'd")."""
+        runs: list[PastRun] = []
+        docs: list[str] = []
+        for r in self.runs:
+            if r.uploads or r.made:
+                runs.append(r)
+                docs.append(_doc(r.request))
+            elif docs:
+                scores, _ = _unique_hits(r.request, docs)
+                best = max(scores)
+                about = scores.index(best) if best and scores.count(best) == 1 else len(docs) - 1
+                docs[about] += "\n" + _doc(r.request)
         if len(runs) < 2:
             return None
-        lowered = [r.request.lower() for r in runs]
-        words = {w.removesuffix("'s") for w in re.findall(r"[a-z][a-z'-]{2,}", text.lower())}
-        words = {w for w in words if w not in _STOP_WORDS and w not in _EN_COMMON and not keyword_tools(w)}
-        grams = _bigrams(text)
-        scores = [0] * len(runs)
-        hits: list[str] = []
-        for w in words:
-            found = [i for i, r in enumerate(lowered) if re.search(rf"\b{re.escape(w)}(?:s|es)?\b", r)]
-            if len(found) == 1:
-                scores[found[0]] += 1
-                hits.append(w)
-        for g in grams:
-            if keyword_tools(g):
-                continue
-            found = [i for i, r in enumerate(lowered) if g in r]
-            if len(found) == 1:
-                scores[found[0]] += 1
-                hits.append(g)
+        scores, hits = _unique_hits(text, docs)
         best = max(scores)
         if best == 0 or scores.count(best) != 1:
             return None
         i = scores.index(best)
-        return runs[i], [w for w in hits if w in lowered[i]]
+        return runs[i], [w for w, at in hits if at == i]
 
     def by_described_version(self, text: str) -> tuple[tuple[str, str], str] | None:
         """'the one with the crash in it', 'the lossless one', 'the one we kept in stereo', '有人咳嗽的那个': a phrase that

@@ -4,8 +4,10 @@ The rule planner's patterns are precise but brittle: "keep just that stretch", "
 sign-off on after it" name no trigger, and a clause nobody recognises used to turn the whole request into a
 refusal. This module ranks labelled example requests by TF-IDF cosine similarity (words, word pairs and
 character 2-4-grams, since Chinese has no spaces) and lets the nearest few vote on the labels: tool names,
-"unsupported" or "clarify". The planner asks it only where its own tables would refuse or drop a clause
-(rules.py, `_rescue`).
+"unsupported" or "clarify". The planner asks it in three places (rules.py): where its own tables would refuse or
+drop a clause (`_rescue`); where a capability we lack is named in a request worded like doable ones, to keep it as
+context if the tables found the tool the neighbours name (`_maybe_doable`, `_refusal_stands`); and where the tables
+planned something for a request worded like the questions and remarks we refuse (`vetoed`).
 
 The examples live in `data/intent_bank.jsonl`, built by `evals/data/build_intent_bank.py` from the tune split of
 the eval data and the probe rounds, never from the held-out split (a test checks that). To teach the planner a

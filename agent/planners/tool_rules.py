@@ -235,7 +235,7 @@ RULES: list[ToolRule] = [
         r"\badd\s+(?:the\s+|some\s+)?(?:music|soundtrack)\b|\b(?:put|lay)\b(?!\s+(?:a|an|some|this|that)\s+(?:[\w-]+\s+){0,2}"
         r"(?:hum|buzz|hiss|noise|rumble|whine|click|crackle)s?\b)[^,;]*\b(?:under|over|on\s+top\s+of|behind"
         r"|beneath)\b",
-        r"混音|混合|混进(?!了)|混到|混入(?!了)|混在|铺在|垫在|叠加|叠在|叠到|叠进|盖到|(?:加(?!速|快)|配|垫|混|叠|铺|搭|来|当|作为|做)[^，,。]{0,8}背景音乐|背景音乐[^，,。]{0,6}(?:垫|混|叠|铺|加(?!速|快)|配)|垫(?:在|上|音乐)|同时播放|一起播放|配上音乐|加(?:上|入)?(?:背景)?音乐"),
+        r"混音|混合|混进(?!了)|混到|混入(?!了)|混在|铺在|垫在|叠加|叠在|叠到|叠进|盖到|垫到|铺到|(?:加(?!速|快)|配|垫|混|叠|铺|搭|来|当|作为|做)[^，,。]{0,8}背景音乐|背景音乐[^，,。]{0,6}(?:垫|混|叠|铺|加(?!速|快)|配)|垫(?:在|上|音乐)|同时播放|一起播放|配上音乐|加(?:上|入)?(?:背景)?音乐"),
         A.mix, words=("mix", "overlay", "layer", "blend")),
     ToolRule("concatenate", "joining clips", L.rx(
         r"\bjoin\w*|\bconcat\w*|\bcombin\w*|\bmerg\w*|\bstitch\w*|\bappend\w*|\bglue\w*|\bsplic\w*"

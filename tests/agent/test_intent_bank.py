@@ -71,3 +71,18 @@ def test_a_clause_the_tables_do_not_know_is_context_when_the_neighbours_agree(re
 def test_still_refuses_what_no_tool_does(registry) -> None:
     plan = RulePlanner().plan("what's the capital of Australia?", _one_upload(), registry)
     assert plan.outcome == "unsupported"
+
+
+def test_a_question_a_trigger_word_matched_is_still_refused(registry) -> None:
+    # "normal" and "recordings" are trigger words, but requests worded like this were refusals
+    plan = RulePlanner().plan("Is it normal that my voice sounds weird on recordings?", _one_upload(), registry)
+    assert plan.outcome == "unsupported"
+    assert "question or a remark" in (plan.unsupported or "")
+
+
+def test_a_missing_capability_named_as_context_does_not_refuse_the_ask(registry) -> None:
+    steps = steps_of("Voiceover for our bakery's promo video. Boost the bass by 3 dB.", _one_upload(), registry)
+    assert steps == [("equalize", {"audio": "@upload-1", "bass_db": 3})]
+    # asked for, not named in passing: still refused
+    plan = RulePlanner().plan("transcribe this and translate it to Spanish", _one_upload(), registry)
+    assert plan.outcome == "unsupported" and "translation" in (plan.unsupported or "")

@@ -229,6 +229,8 @@ STEPS: list[tuple[str, str, list[tuple[str, dict[str, Any]]], bool]] = [
      [("trim", {"audio": "@upload-1", "start": 12, "end": 14, "mode": "remove"})], False),
     # amounts said the way people say them
     ("caster mic way too hot. pull it back 4.5 dB", U1, [("gain", {"audio": "@upload-1", "db": -4.5})], False),
+    ("it's a touch quiet now, bring it up a bit", U1, [("gain", {"audio": "@upload-1", "db": 3})], False),
+    ("make it a touch quieter", U1, [("gain", {"audio": "@upload-1", "db": -3})], False),
     ("宠物医院的候诊提示音结尾拖了四秒空白，帮忙切了", U1, [("trim", {"audio": "@upload-1", "end": -4})], False),
     ("旁白听着发闷，高频提四分贝，中频收一分贝", U1,
      [("equalize", {"audio": "@upload-1", "treble_db": 4, "mid_db": -1})], False),
