@@ -711,8 +711,9 @@ def said_again(request: str, ctx: PlanContext) -> str | None:
     if ctx.uploads or not _SAY_AGAIN.search(request) or re.search(r"[\"“”「」‘’]|'[^']+'", request):
         return None
     run = next((r for r in reversed(ctx.history) if r.made), None)
-    step = next((s for s in reversed(run.steps) if s.get("tool") == "text_to_speech") if run else iter(()), None)
-    text = (step or {}).get("args", {}).get("text")
+    spoken = [s for s in (run.steps if run else []) if s.get("tool") == "text_to_speech"]
+    step = spoken[-1] if spoken else {}
+    text = step.get("args", {}).get("text")
     if not isinstance(text, str) or not text.strip() or text.startswith("@"):
         return None
     rest = _NORMAL_SPEED.sub(" ", _SAY_AGAIN.sub(" ", request)).strip(" ,，.。")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from agent.artifacts import ArtifactRecord
-from agent.context import PlanContext
+from agent.context import PastRun, PlanContext
 from agent.planners.rules import RulePlanner
 from agent.registry import Registry
 from agent.validation import validate_plan
@@ -24,3 +24,42 @@ def steps_of(request: str, ctx: PlanContext, registry: Registry) -> list[tuple[s
     assert plan.outcome == "steps", (request, plan.to_json())
     validate_plan(plan.model_copy(deep=True), registry, ctx)  # raises PlanError if invalid
     return [(s.tool, s.args) for s in plan.steps]
+
+
+class FakeSession:
+    """A fake session history: each run's uploads and what its steps made (tool, kind, input)."""
+
+    def __init__(self) -> None:
+        self.arts: dict[str, ArtifactRecord] = {}
+        self.runs: list[PastRun] = []
+        self.n = 0
+
+    def _rec(self, kind: str, tool: str | None = None, inputs: list[str] | None = None) -> ArtifactRecord:
+        self.n += 1
+        a = ArtifactRecord(id=f"{kind}-{self.n:010x}", kind=kind, file="f", format="wav", bytes=1, sha256="0",
+                           created=float(self.n), source="upload" if tool is None else f"r/s{self.n}", tool=tool,
+                           inputs=inputs or [], original_name=f"take{self.n}.wav" if tool is None else None)
+        self.arts[a.id] = a
+        return a
+
+    def run(self, uploads: int = 0, steps: tuple[str, ...] = (), request: str = "...",
+            args: dict[str, dict[str, Any]] | None = None) -> tuple[list[ArtifactRecord], list[ArtifactRecord]]:
+        ups = [self._rec("audio") for _ in range(uploads)]
+        made: list[ArtifactRecord] = []
+        cur = ups[0] if ups else None
+        for tool in steps:
+            kind = {"transcribe": "text", "audio_info": "json"}.get(tool, "audio")
+            a = self._rec(kind, tool, [cur.id] if cur is not None else [])
+            made.append(a)
+            if kind == "audio":
+                cur = a
+        outs = [cur] if cur is not None and made and cur in made else made[-1:]
+        planned = [{"id": f"s{i}", "tool": t, "args": (args or {}).get(t, {})} for i, t in enumerate(steps, 1)]
+        self.runs.append(PastRun(id=f"r{len(self.runs) + 1}", request=request, uploads=ups, outputs=outs, made=made,
+                                 steps=planned))
+        return ups, outs
+
+    def ctx(self, uploads: int = 0) -> PlanContext:
+        new = [self._rec("audio") for _ in range(uploads)]
+        last = next((r.outputs for r in reversed(self.runs) if r.outputs), [])
+        return PlanContext(uploads=new, last=last, artifacts=dict(self.arts), history=list(self.runs))

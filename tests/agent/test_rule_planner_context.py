@@ -12,52 +12,13 @@ from agent.context import PastRun, PlanContext
 from agent.plan import Plan
 from agent.planners.rules import RulePlanner
 from agent.registry import Registry
-from tests.agent.planner_helpers import steps_of
-
-
-class _Session:
-    """A fake session history: each run's uploads and what its steps made (tool, kind, input)."""
-
-    def __init__(self) -> None:
-        self.arts: dict[str, ArtifactRecord] = {}
-        self.runs: list[PastRun] = []
-        self.n = 0
-
-    def _rec(self, kind: str, tool: str | None = None, inputs: list[str] | None = None) -> ArtifactRecord:
-        self.n += 1
-        a = ArtifactRecord(id=f"{kind}-{self.n:010x}", kind=kind, file="f", format="wav", bytes=1, sha256="0",
-                           created=float(self.n), source="upload" if tool is None else f"r/s{self.n}", tool=tool,
-                           inputs=inputs or [], original_name=f"take{self.n}.wav" if tool is None else None)
-        self.arts[a.id] = a
-        return a
-
-    def run(self, uploads: int = 0, steps: tuple[str, ...] = (), request: str = "...",
-            args: dict[str, dict[str, Any]] | None = None) -> tuple[list[ArtifactRecord], list[ArtifactRecord]]:
-        ups = [self._rec("audio") for _ in range(uploads)]
-        made: list[ArtifactRecord] = []
-        cur = ups[0] if ups else None
-        for tool in steps:
-            kind = {"transcribe": "text", "audio_info": "json"}.get(tool, "audio")
-            a = self._rec(kind, tool, [cur.id] if cur is not None else [])
-            made.append(a)
-            if kind == "audio":
-                cur = a
-        outs = [cur] if cur is not None and made and cur in made else made[-1:]
-        planned = [{"id": f"s{i}", "tool": t, "args": (args or {}).get(t, {})} for i, t in enumerate(steps, 1)]
-        self.runs.append(PastRun(id=f"r{len(self.runs) + 1}", request=request, uploads=ups, outputs=outs, made=made,
-                                 steps=planned))
-        return ups, outs
-
-    def ctx(self, uploads: int = 0) -> PlanContext:
-        new = [self._rec("audio") for _ in range(uploads)]
-        last = next((r.outputs for r in reversed(self.runs) if r.outputs), [])
-        return PlanContext(uploads=new, last=last, artifacts=dict(self.arts), history=list(self.runs))
+from tests.agent.planner_helpers import FakeSession, steps_of
 
 
 @pytest.fixture
-def echo_session() -> tuple[_Session, str, str]:
+def echo_session() -> tuple[FakeSession, str, str]:
     """r1: an upload given an echo; r2: speech; r3: a refused request. Returns (session, upload ref, r1 output ref)."""
-    s = _Session()
+    s = FakeSession()
     ups, outs = s.run(uploads=1, steps=("reverb",))
     s.run(steps=("text_to_speech",))
     s.run()
@@ -96,7 +57,7 @@ def test_back_to_an_earlier_result(registry: Registry, echo_session, request_tex
 
 
 def test_the_one_before_an_edit_named_in_apposition(registry: Registry) -> None:
-    s = _Session()
+    s = FakeSession()
     ups, _ = s.run(uploads=1, steps=("resample",))
     s.run()
     assert steps_of("Fine. Take the raw file again, the one before mono, and denoise it.", s.ctx(), registry) == [
@@ -104,7 +65,7 @@ def test_the_one_before_an_edit_named_in_apposition(registry: Registry) -> None:
 
 
 def test_a_result_is_found_by_the_step_that_made_it(registry: Registry) -> None:
-    s = _Session()
+    s = FakeSession()
     _, first = s.run(uploads=1, steps=("loudness_normalize",))
     _, second = s.run(uploads=1, steps=("change_tempo",))
     s.run(steps=("text_to_speech",))
@@ -122,7 +83,7 @@ def test_a_result_is_found_by_the_step_that_made_it(registry: Registry) -> None:
     "算了，之前调大声的那个，转成mp3",
 ])
 def test_a_result_named_by_what_was_done_to_it(registry: Registry, request_text: str) -> None:
-    s = _Session()
+    s = FakeSession()
     _, louder = s.run(uploads=1, steps=("gain",))
     s.run(uploads=1, steps=("trim",))
     assert steps_of(request_text, s.ctx(), registry) == [("convert", {"audio": f"@{louder[0].id}", "format": "mp3"})]
@@ -133,7 +94,7 @@ def test_a_result_named_by_what_was_done_to_it(registry: Registry, request_text:
     ("巴黎天气怎么样？", "问天气之前那个版本，加个大厅混响"),
 ])
 def test_the_version_from_before_an_unrelated_question(registry: Registry, question: str, request_text: str) -> None:
-    s = _Session()
+    s = FakeSession()
     _, slowed = s.run(uploads=1, steps=("change_tempo",), request="slow it down to 0.9x")
     s.run(request=question)  # refused: made nothing
     s.run(steps=("text_to_speech",), request="say 'good night'")
@@ -141,7 +102,7 @@ def test_the_version_from_before_an_unrelated_question(registry: Registry, quest
 
 
 def test_the_kth_of_several_files_uploaded_at_the_start(registry: Registry) -> None:
-    s = _Session()
+    s = FakeSession()
     ups, _ = s.run(uploads=2, steps=("mix",))
     s.run(uploads=1, steps=("denoise",))
     ctx = s.ctx()
@@ -151,7 +112,7 @@ def test_the_kth_of_several_files_uploaded_at_the_start(registry: Registry) -> N
 
 
 def test_ordinals_pick_among_earlier_uploads(registry: Registry) -> None:
-    s = _Session()
+    s = FakeSession()
     first, _ = s.run(uploads=1, steps=("denoise",))
     second, _ = s.run(uploads=1, steps=("trim",))
     ctx = s.ctx()
@@ -162,7 +123,7 @@ def test_ordinals_pick_among_earlier_uploads(registry: Registry) -> None:
 
 
 def test_the_transcript_from_before_is_read_aloud(registry: Registry) -> None:
-    s = _Session()
+    s = FakeSession()
     _, outs = s.run(uploads=1, steps=("transcribe",))
     s.run(steps=("text_to_speech", "reverb"))
     text = f"@{outs[0].id}"
@@ -227,7 +188,7 @@ def test_history_is_built_from_the_manifest_and_described() -> None:
 
 # ------------------------------------------------------------------ chatty requests
 def _ctx(uploads: int = 1) -> PlanContext:
-    s = _Session()
+    s = FakeSession()
     return s.ctx(uploads=uploads)
 
 
@@ -337,7 +298,7 @@ def test_more_ways_of_naming_an_earlier_file(registry: Registry, echo_session, r
 
 
 def test_what_was_transcribed_earlier_is_read_out(registry: Registry) -> None:
-    s = _Session()
+    s = FakeSession()
     _, outs = s.run(uploads=1, steps=("transcribe",))
     s.run(request="what's the exchange rate?")
     assert steps_of("Have the voice read out what you transcribed earlier.", s.ctx(), registry) == [
@@ -346,7 +307,7 @@ def test_what_was_transcribed_earlier_is_read_out(registry: Registry) -> None:
 
 # ------------------------------------------------------------------ more shapes of going back
 def test_an_earlier_result_named_by_the_words_of_its_request(registry: Registry) -> None:
-    s = _Session()
+    s = FakeSession()
     _, music = s.run(uploads=1, steps=("gain",), request="Turn this music down 6 dB.")
     _, speech = s.run(steps=("text_to_speech",), request="Say 'Now boarding, gate twelve'.")
     s.run(request="Thanks, that sounds great.")
@@ -360,7 +321,7 @@ def test_an_earlier_result_named_by_the_words_of_its_request(registry: Registry)
     ("把之前生成的那段开场白接在这段录音前面", True),
 ])
 def test_an_earlier_result_joined_with_this_turns_file(registry: Registry, request_text: str, intro_first: bool) -> None:
-    s = _Session()
+    s = FakeSession()
     _, intro = s.run(steps=("text_to_speech",), request="Read 'Welcome to the Morning Show' aloud.")
     s.run(request="Set a reminder for 9 am tomorrow.")
     (tool, args), = steps_of(request_text, s.ctx(uploads=1), registry)
@@ -369,7 +330,7 @@ def test_an_earlier_result_joined_with_this_turns_file(registry: Registry, reque
 
 
 def test_two_earlier_results_by_ordinal_with_one_noun(registry: Registry) -> None:
-    s = _Session()
+    s = FakeSession()
     outs = [s.run(steps=("text_to_speech",), request=f"Say '{w}'.")[1][0] for w in ("Hello", "Goodbye", "Welcome back")]
     assert steps_of("Join the first and the third clips you generated, with a one second gap.", s.ctx(), registry) == [
         ("concatenate", {"clips": [f"@{outs[0].id}", f"@{outs[2].id}"], "gap": 1})]
@@ -378,7 +339,7 @@ def test_two_earlier_results_by_ordinal_with_one_noun(registry: Registry) -> Non
 @pytest.mark.parametrize("request_text", ["Take the song you sang earlier and add a hall reverb.",
                                           "之前唱的那首歌，加大厅混响"])
 def test_a_sung_result_is_not_a_request_to_sing(registry: Registry, request_text: str) -> None:
-    s = _Session()
+    s = FakeSession()
     _, song = s.run(steps=("sing",), request="Sing 'happy birthday' with the notes C4 C4 D4 C4 F4 E4.")
     s.run(steps=("text_to_speech",), request="Say 'Make a wish' out loud.")
     assert steps_of(request_text, s.ctx(), registry) == [("reverb", {"audio": f"@{song[0].id}", "room": "hall"})]
@@ -387,7 +348,7 @@ def test_a_sung_result_is_not_a_request_to_sing(registry: Registry, request_text
 @pytest.mark.parametrize("request_text", ["Use the portrait from the beginning again and have it say 'Thanks for watching'.",
                                           "用之前那张 photo 说 'Thanks for watching'"])
 def test_an_earlier_photo_speaks_again(registry: Registry, request_text: str) -> None:
-    s = _Session()
+    s = FakeSession()
     photo = s._rec("image")
     voice = s._rec("audio")
     video = s._rec("video", "talking_head", [voice.id])
@@ -399,7 +360,7 @@ def test_an_earlier_photo_speaks_again(registry: Registry, request_text: str) ->
 
 
 def test_an_artifact_ruled_out_is_not_read(registry: Registry) -> None:
-    s = _Session()
+    s = FakeSession()
     s.run(steps=("text_to_speech",), request="Read 'Chapter one' aloud.")
     ups, _ = s.run(uploads=1, steps=("change_tempo",), request="Speed this recording up by 10 percent.")
     request = "Use the original recording I sent, not the sped-up one, and remove the hum from it."
@@ -407,7 +368,7 @@ def test_an_artifact_ruled_out_is_not_read(registry: Registry) -> None:
 
 
 def test_a_format_word_is_a_reference_only_with_a_determiner(registry: Registry) -> None:
-    s = _Session()
+    s = FakeSession()
     _, mp3 = s.run(uploads=1, steps=("convert",), request="export this as mp3 please")
     s.run(steps=("text_to_speech",), request="Say 'episode two'.")
     ctx = s.ctx()
@@ -417,7 +378,7 @@ def test_a_format_word_is_a_reference_only_with_a_determiner(registry: Registry)
 
 
 def test_an_earlier_result_named_by_the_amount_of_its_edit(registry: Registry) -> None:
-    s = _Session()
+    s = FakeSession()
     _, fast = s.run(uploads=1, steps=("change_tempo",), request="make it twice as fast")
     s.run(steps=("text_to_speech",), request="Say 'bye'.")
     assert steps_of("take the 2x one and save it as mp3", s.ctx(), registry) == [
@@ -425,7 +386,7 @@ def test_an_earlier_result_named_by_the_amount_of_its_edit(registry: Registry) -
 
 
 # ------------------------------------------------------------------ descriptions (history_desc.py)
-def _three_speeches(s: _Session) -> list[ArtifactRecord]:
+def _three_speeches(s: FakeSession) -> list[ArtifactRecord]:
     return [s.run(steps=("text_to_speech",), request=f"Say '{w}'.")[1][0]
             for w in ("Doors open at seven", "Previously on Deep Space Radio", "请保持安静")]
 
@@ -437,7 +398,7 @@ def _three_speeches(s: _Session) -> list[ArtifactRecord]:
     ("put a cathedral reverb on the doors-open-at-seven line", 0),
 ])
 def test_an_earlier_result_named_by_the_words_it_says(registry: Registry, request_text: str, which: int) -> None:
-    s = _Session()
+    s = FakeSession()
     outs = _three_speeches(s)
     assert steps_of(request_text, s.ctx(), registry) == [("reverb", {"audio": f"@{outs[which].id}", "room": "cathedral"})]
 
@@ -445,7 +406,7 @@ def test_an_earlier_result_named_by_the_words_it_says(registry: Registry, reques
 @pytest.mark.parametrize("request_text", ["Grab interview_guest.wav by itself and denoise it.",
                                           "interview_guest那个文件按我传上来的样子降个噪"])
 def test_an_earlier_upload_named_by_its_file_name(registry: Registry, request_text: str) -> None:
-    s = _Session()
+    s = FakeSession()
     ups, _ = s.run(uploads=2, steps=("concatenate",),
                    request="interview_host.wav and interview_guest.wav - put them one after the other, host first.")
     s.run(steps=("text_to_speech",), request="Say 'This interview has been edited for length'.")
@@ -456,7 +417,7 @@ def test_an_earlier_upload_named_by_its_file_name(registry: Registry, request_te
                                           "the clip you ran the noise remover on: bring it to -19 LUFS",
                                           "用降噪工具跑过的那条，响度标准化到负十九LUFS"])
 def test_an_earlier_result_named_by_the_tool_that_made_it(registry: Registry, request_text: str) -> None:
-    s = _Session()
+    s = FakeSession()
     _, clean = s.run(uploads=1, steps=("denoise",), request="Run the denoiser on this.")
     s.run(uploads=1, steps=("remove_hum",), request="And run the hum remover on this other one.")
     s.run(uploads=1, steps=("trim",), request="keep just the first 20 seconds of this")
@@ -471,13 +432,13 @@ def test_an_earlier_result_named_by_the_tool_that_made_it(registry: Registry, re
     ("The very first thing you made me this session, before the reading - give it a small room reverb.", 0),
 ])
 def test_an_earlier_result_named_by_its_position(registry: Registry, request_text: str, which: int) -> None:
-    s = _Session()
+    s = FakeSession()
     outs = _three_speeches(s)
     assert steps_of(request_text, s.ctx(), registry) == [("reverb", {"audio": f"@{outs[which].id}", "room": "small"})]
 
 
 def test_the_middle_one_of_the_files_sent(registry: Registry) -> None:
-    s = _Session()
+    s = FakeSession()
     ups = [s.run(uploads=1, steps=(tool,), request="...")[0][0] for tool in ("trim", "gain", "fade")]
     request = "Of the three files I sent, the middle one - as I sent it, not the quieter version - high-pass it at 70 Hz."
     assert steps_of(request, s.ctx(), registry) == [
@@ -485,7 +446,7 @@ def test_the_middle_one_of_the_files_sent(registry: Registry) -> None:
 
 
 def test_two_earlier_results_named_by_effect_and_by_request_words(registry: Registry) -> None:
-    s = _Session()
+    s = FakeSession()
     _, wall = s.run(uploads=1, steps=("filter",), request="Make this sound like it's coming through a wall, lowpass 800.")
     _, dialogue = s.run(uploads=1, steps=("denoise",), request="Here's the dialogue track. Denoise it gently.")
     s.run(steps=("text_to_speech",), request="Say 'hello'.")
@@ -496,7 +457,7 @@ def test_two_earlier_results_named_by_effect_and_by_request_words(registry: Regi
 @pytest.mark.parametrize("request_text", ["Have a synthetic voice read out what the landlord said.",
                                           "把 voicemail 里说的那些话，合成语音读出来"])
 def test_what_someone_said_is_the_transcript(registry: Registry, request_text: str) -> None:
-    s = _Session()
+    s = FakeSession()
     s.run(uploads=1, steps=("transcribe",), request="Transcribe this, it's a voicemail from my landlord.")
     text = s.runs[-1].made[0]
     s.run(uploads=1, steps=("loudness_normalize",), request="this podcast clip needs to sit at -16 LUFS")
@@ -504,7 +465,7 @@ def test_what_someone_said_is_the_transcript(registry: Registry, request_text: s
 
 
 def test_a_clause_that_only_names_an_earlier_file_is_the_input_of_the_next(registry: Registry) -> None:
-    s = _Session()
+    s = FakeSession()
     s.run(uploads=1, steps=("fade",), request="Fade in the first 2 seconds of this intro music.")
     _, speech = s.run(steps=("text_to_speech",), request="Say 'You're listening to Night Shift radio'.")
     s.run(steps=("mix",), request="Mix that voice over the faded music.")
@@ -514,7 +475,7 @@ def test_a_clause_that_only_names_an_earlier_file_is_the_input_of_the_next(regis
 
 
 def test_an_input_of_an_earlier_join(registry: Registry) -> None:
-    s = _Session()
+    s = FakeSession()
     a, b = s._rec("audio"), s._rec("audio")
     joined = s._rec("audio", "concatenate", [a.id, b.id])
     s.runs.append(PastRun(id="r1", request="把这两段拼起来", uploads=[a, b], outputs=[joined], made=[joined]))
@@ -523,7 +484,7 @@ def test_an_input_of_an_earlier_join(registry: Registry) -> None:
 
 
 def test_a_person_named_in_an_earlier_request_picks_its_result(registry: Registry) -> None:
-    s = _Session()
+    s = FakeSession()
     _, mum = s.run(uploads=1, steps=("equalize",), request="voice note for my mum's birthday, boost the mids by 5 dB")
     s.run(uploads=1, steps=("loudness_normalize",), request="this one's for my brother, normalize it to -14")
     assert steps_of("ok. mum's one - slow it down a touch too, 0.9x", s.ctx(), registry) == [
@@ -533,7 +494,7 @@ def test_a_person_named_in_an_earlier_request_picks_its_result(registry: Registr
 @pytest.mark.parametrize("request_text", ["外公那条，用他发来的原始录音，降噪前的那个，转成单声道",
                                           "For grandpa's one, the raw file as I sent it: make it mono."])
 def test_the_file_as_sent_of_a_described_turn(registry: Registry, request_text: str) -> None:
-    s = _Session()
+    s = FakeSession()
     s.run(uploads=1, steps=("equalize",), request="这是奶奶发来的语音 (grandma), 中频提高六分贝")
     sent, _ = s.run(uploads=1, steps=("denoise",), request="这是外公的 (grandpa's)，背景有电视的声音，降噪")
     s.run(steps=("text_to_speech",), request="Say 'hi'.")
@@ -541,7 +502,7 @@ def test_the_file_as_sent_of_a_described_turn(registry: Registry, request_text: 
 
 
 def test_a_transcribed_recording_named_again_is_its_audio(registry: Registry) -> None:
-    s = _Session()
+    s = FakeSession()
     sent, _ = s.run(uploads=1, steps=("transcribe",), request="Deposition audio, witness testimony. Transcribe it.")
     s.run(uploads=1, steps=("resample",), request="This is the attorney's statement. Make it mono.")
     assert steps_of("For the witness recording itself, the audio file, give me its duration.", s.ctx(), registry) == [
@@ -549,7 +510,7 @@ def test_a_transcribed_recording_named_again_is_its_audio(registry: Registry) ->
 
 
 def test_described_results_joined_in_chinese_order(registry: Registry) -> None:
-    s = _Session()
+    s = FakeSession()
     _, tone = s.run(uploads=1, steps=("equalize",), request="学校广播的提示音太刺耳了，高音减六分贝")
     _, words = s.run(steps=("text_to_speech",), request="用中文说“请同学们有序离开教室”")
     assert steps_of("把合成出来的广播词接在调过高音的提示音后面", s.ctx(), registry) == [
@@ -557,7 +518,7 @@ def test_described_results_joined_in_chinese_order(registry: Registry) -> None:
 
 
 def test_a_file_left_alone_is_not_the_one_edited(registry: Registry) -> None:
-    s = _Session()
+    s = FakeSession()
     _, whisper = s.run(uploads=1, steps=("denoise",), request="asmr whisper track, denoise but gently")
     s.run(uploads=1, steps=("binauralize",), request="now make this tapping one come from my right side")
     s.run(steps=("change_tempo",), request="and slow it a bit, 0.9")
@@ -567,7 +528,7 @@ def test_a_file_left_alone_is_not_the_one_edited(registry: Registry) -> None:
 
 
 def test_the_amount_an_earlier_request_said_names_its_result(registry: Registry) -> None:
-    s = _Session()
+    s = FakeSession()
     _, slow = s.run(uploads=1, steps=("change_tempo",), request="Slow the voice down to 0.85 so it feels calmer.")
     s.run(steps=("reverb",), request="Add a medium room reverb at 0.25 wet.")
     request = "The room sound was a mistake, I think. The 0.85 one, dry - normalize that to -18 LUFS."
@@ -576,7 +537,7 @@ def test_the_amount_an_earlier_request_said_names_its_result(registry: Registry)
 
 
 def test_a_language_names_the_line_said_in_it(registry: Registry) -> None:
-    s = _Session()
+    s = FakeSession()
     _, english = s.run(steps=("text_to_speech",), request="用英语说：Where is the treasure?")
     s.run(steps=("text_to_speech",), request="再用中文说“宝藏在哪里？”")
     assert steps_of("英文那句，降三个半音", s.ctx(), registry) == [
@@ -584,7 +545,7 @@ def test_a_language_names_the_line_said_in_it(registry: Registry) -> None:
 
 
 def test_a_line_put_in_front_of_a_described_clip(registry: Registry) -> None:
-    s = _Session()
+    s = FakeSession()
     _, goal = s.run(uploads=1, steps=("trim",), request="这是昨晚球赛的解说，进球那段在三分零五秒到三分四十秒，帮我剪出来")
     s.run(uploads=1, steps=("denoise",), request="这是中场休息的采访，降噪")
     _, line = s.run(steps=("text_to_speech",), request="用中文说“精彩回放”")
@@ -593,7 +554,7 @@ def test_a_line_put_in_front_of_a_described_clip(registry: Registry) -> None:
 
 
 def test_each_of_two_files_named_gets_a_measurement(registry: Registry) -> None:
-    s = _Session()
+    s = FakeSession()
     sent, _ = s.run(uploads=1, steps=("change_tempo",), request="冥想引导语，帮我放慢到0.8倍")
     _, wet = s.run(steps=("reverb",), request="再加个大厅混响，混响量0.4")
     request = "那你帮我对比一下：加了混响的成品和我最早给你的那版，各自的响度都测一下"
@@ -602,7 +563,7 @@ def test_each_of_two_files_named_gets_a_measurement(registry: Registry) -> None:
 
 
 def test_a_dismissal_and_a_file_left_as_it_is_are_not_asks(registry: Registry) -> None:
-    s = _Session()
+    s = FakeSession()
     s.run(uploads=1, steps=("pitch_shift",), request="my daughter wants her voice like a chipmunk, pitch it up 6 semitones")
     _, giant = s.run(uploads=1, steps=("pitch_shift",), request="and this is her brother, take him down 7 semitones")
     s.run(steps=("text_to_speech",), request="Say 'Happy birthday'.")
@@ -612,7 +573,7 @@ def test_a_dismissal_and_a_file_left_as_it_is_are_not_asks(registry: Registry) -
 
 
 def test_earlier_results_listed_in_order_are_joined(registry: Registry) -> None:
-    s = _Session()
+    s = FakeSession()
     _, anthem = s.run(uploads=1, steps=("trim",), request="Choir anthem from Easter Sunday. Cut the first 6 seconds.")
     _, welcome = s.run(uploads=1, steps=("remove_hum",), request="Pastor's welcome, remove the hum from it.")
     _, thanks = s.run(steps=("text_to_speech",), request="Say 'Thank you for worshipping with us today.'")
@@ -623,7 +584,7 @@ def test_earlier_results_listed_in_order_are_joined(registry: Registry) -> None:
 
 
 def test_words_only_one_earlier_request_used_name_its_result(registry: Registry) -> None:
-    s = _Session()
+    s = FakeSession()
     _, choir = s.run(uploads=1, steps=("gain",), request="Here's the school choir at the spring concert, boost it 3 dB")
     s.run(uploads=1, steps=("denoise",), request="This one is the principal's speech, denoise it")
     s.run(steps=("text_to_speech",), request="Say 'Welcome, families'.")
@@ -632,7 +593,7 @@ def test_words_only_one_earlier_request_used_name_its_result(registry: Registry)
 
 
 def test_words_of_the_request_a_chain_grew_from_mean_its_latest_result(registry: Registry) -> None:
-    s = _Session()
+    s = FakeSession()
     _, clean = s.run(uploads=1, steps=("denoise",), request="denoise the landlord interview")
     trimmed = s._rec("audio", "trim", [clean[0].id])  # made from the previous result
     s.runs.append(PastRun(id="r2", request="trim the first 2 seconds", outputs=[trimmed], made=[trimmed]))
@@ -641,12 +602,12 @@ def test_words_of_the_request_a_chain_grew_from_mean_its_latest_result(registry:
 
 
 def test_one_of_the_files_a_request_sent_together(registry: Registry) -> None:
-    s = _Session()
+    s = FakeSession()
     sent, _ = s.run(uploads=3, steps=("concatenate",), request="三段ASMR素材，按顺序拼起来，每两段之间交叉淡化一秒")
     s.run(steps=("binauralize",), request="拼好的这个放到我正左边")
     assert steps_of("那三段素材里的最后一段，单独拿出来，音量加五分贝", s.ctx(), registry) == [
         ("gain", {"audio": f"@{sent[2].id}", "db": 5})]
-    s2 = _Session()
+    s2 = FakeSession()
     sent2, _ = s2.run(uploads=2, steps=("concatenate",), request="Two hold-message recordings, join them.")
     s2.run(steps=("text_to_speech",), request="Read 'Your call is important to us'.")
     request = "Of the two hold messages I gave you together, the latter one on its own, 3 dB up."
@@ -654,7 +615,7 @@ def test_one_of_the_files_a_request_sent_together(registry: Registry) -> None:
 
 
 def test_a_file_described_inside_the_request_that_sent_it(registry: Registry) -> None:
-    s = _Session()
+    s = FakeSession()
     sent, _ = s.run(uploads=3, steps=("gain",), request="老婆发来三条语音，第一条就几秒，第二条一分多钟，第三条二十秒左右，三条都调大五分贝")
     s.run(steps=("text_to_speech",), request="用中文说“知道了，晚上带菜回家”")
     assert steps_of("一分多钟的那条，用她发来的原始文件就行，帮我转成文字", s.ctx(), registry) == [
@@ -662,7 +623,7 @@ def test_a_file_described_inside_the_request_that_sent_it(registry: Registry) ->
 
 
 def test_the_version_with_one_edit_but_not_the_next(registry: Registry) -> None:
-    s = _Session()
+    s = FakeSession()
     _, clean = s.run(uploads=1, steps=("denoise",), request="drone footage 的 audio，wind noise 很重，denoise 一下")
     low = s._rec("audio", "filter", [clean[0].id])
     s.runs.append(PastRun(id="r2", request="再 lowpass 一下，3000 Hz", outputs=[low], made=[low]))
@@ -677,7 +638,7 @@ def test_the_version_with_one_edit_but_not_the_next(registry: Registry) -> None:
     ("两个里面声音尖尖的那个，加个教堂混响", 0),
 ])
 def test_a_version_named_by_comparison_of_pitch(registry: Registry, request_text: str, which: int) -> None:
-    s = _Session()
+    s = FakeSession()
     outs = [s.run(steps=("text_to_speech", "pitch_shift"), request=f"Say 'The dragon awakens' and pitch it {d}",
                   args={"pitch_shift": {"semitones": n}})[1][0] for d, n in (("up 3", 3), ("down 4", -4))]
     s.run(request="Is there any way to get an actual dragon roar sound out of you?")
@@ -685,7 +646,7 @@ def test_a_version_named_by_comparison_of_pitch(registry: Registry, request_text
 
 
 def test_a_version_named_by_comparison_of_speed(registry: Registry) -> None:
-    s = _Session()
+    s = FakeSession()
     faster = s.run(uploads=1, steps=("change_tempo",), request="加快到1.15倍", args={"change_tempo": {"rate": 1.15}})[1][0]
     s.run(uploads=1, steps=("change_tempo",), request="另外做个0.9倍的", args={"change_tempo": {"rate": 0.9}})
     s.run(request="你能帮我编一套舞蹈动作吗")
@@ -694,7 +655,7 @@ def test_a_version_named_by_comparison_of_speed(registry: Registry) -> None:
 
 
 def test_the_shorter_of_two_versions_by_their_length(registry: Registry) -> None:
-    s = _Session()
+    s = FakeSession()
     short = s.run(uploads=1, steps=("trim",), request="keep the first 10 seconds")[1][0]
     long_ = s.run(uploads=1, steps=("trim",), request="keep the first 30 seconds")[1][0]
     s.arts[short.id].meta["duration"], s.arts[long_.id].meta["duration"] = 10.0, 30.0
@@ -703,7 +664,7 @@ def test_the_shorter_of_two_versions_by_their_length(registry: Registry) -> None
 
 
 def test_two_earlier_songs_joined_by_the_names_they_were_given(registry: Registry) -> None:
-    s = _Session()
+    s = FakeSession()
     blue = s.run(uploads=1, steps=("pitch_shift",), request="This is a guitar demo I'm calling Bluebird. Pitch it "
                  "down 2 semitones.")[1][0]
     harbor = s.run(uploads=1, steps=("fade",), request="and this one's Harbor Lights, another demo. fade out the "
@@ -715,7 +676,7 @@ def test_two_earlier_songs_joined_by_the_names_they_were_given(registry: Registr
 
 
 def test_a_clip_named_in_its_own_clause_and_one_put_before_it(registry: Registry) -> None:
-    s = _Session()
+    s = FakeSession()
     bus = s.run(uploads=1, steps=("filter",), request="这段讲解是在大巴上录的，发动机轰轰的，高通一百五十赫兹")[1][0]
     line = s.run(steps=("text_to_speech",), request="用中文说“请大家跟紧小红旗”")[1][0]
     s.run(request="帮我把讲解词翻译成英文")
@@ -729,7 +690,7 @@ def test_a_clip_named_in_its_own_clause_and_one_put_before_it(registry: Registry
     "the ghost voice, as I recorded it: put a hall reverb on that",
 ])
 def test_a_file_named_twice_and_asked_for_as_sent(registry: Registry, request_text: str) -> None:
-    s = _Session()
+    s = FakeSession()
     ups, _ = s.run(uploads=1, steps=("pitch_shift",), request="This is the ghost voice players hear. Pitch it down five "
                    "semitones so it's creepier.")
     s.run(steps=("text_to_speech",), request="Now say 'The key is under the third candle' at 0.8 speed.")
@@ -742,61 +703,9 @@ def test_a_file_named_twice_and_asked_for_as_sent(registry: Registry, request_te
     "the one with the crash in it, put a small room reverb on it",
 ])
 def test_a_version_described_by_what_its_request_said_or_its_steps_did(registry: Registry, request_text: str) -> None:
-    s = _Session()
+    s = FakeSession()
     flac = s.run(uploads=1, steps=("convert",), request="there's a crash at 0:30 where I drop the mic, export this as flac",
                  args={"convert": {"format": "flac"}})[1][0]
     s.run(uploads=1, steps=("gain",), request="and this second take, 3 dB louder please", args={"gain": {"db": 3}})
     s.run(request="what's a good mic for podcasts?")
     assert steps_of(request_text, s.ctx(), registry) == [("reverb", {"audio": f"@{flac.id}", "room": "small"})]
-
-
-# ------------------------------------------------------------------ remarks and joins named by their words
-def test_a_remark_names_the_result_before_it(registry: Registry) -> None:
-    s = _Session()
-    _, buzz = s.run(uploads=1, steps=("trim",), request="Promo for the tattoo studio: keep the first 10 seconds of the machine buzz.")
-    s.run(request="Sent that to my business partner Reza already, he loves it")  # made nothing
-    _, talk = s.run(uploads=1, steps=("denoise",), request="Here's me talking about aftercare, clean up the hiss")
-    assert steps_of("lay the version Reza has under my aftercare talk, 12 dB down", s.ctx(), registry) == [
-        ("mix", {"audio": f"@{talk[0].id}", "other": f"@{buzz[0].id}", "other_gain_db": -12})]
-
-
-def test_a_remark_that_names_its_file_speaks_of_that_file(registry: Registry) -> None:
-    s = _Session()
-    _, tofu = s.run(uploads=1, steps=("trim",), request="这是早市上录的卖豆腐的吆喝，剪掉开头两秒")
-    s.run(uploads=1, steps=("gain",), request="这段是广场舞的音乐，调小六分贝")
-    s.run(request="刚才差点把豆腐那条误删了，好险")  # about the first file, not the music before it
-    assert steps_of("差点误删的那条，转成mp3", s.ctx(), registry) == [
-        ("convert", {"audio": f"@{tofu[0].id}", "format": "mp3"})]
-
-
-def test_an_emoji_reaction_names_the_result_it_reacted_to(registry: Registry) -> None:
-    s = _Session()
-    _, line = s.run(steps=("text_to_speech",), request="Say 'Your table is ready'")
-    s.run(request="🔥🔥 love it")
-    s.run(uploads=1, steps=("remove_hum",), request="this is the pager chime, remove the hum")
-    assert steps_of("the one I fire-emoji'd, make it 10% slower", s.ctx(), registry) == [
-        ("change_tempo", {"audio": f"@{line[0].id}", "rate": 0.9})]
-
-
-def test_a_join_with_one_file_named_and_the_other_described(registry: Registry) -> None:
-    s = _Session()
-    _, welcome = s.run(uploads=1, steps=("remove_hum",), request="Welcome message from our harbour master, remove the 50 Hz hum")
-    _, bell = s.run(uploads=1, steps=("gain",), request="And the ship's bell, 6 dB quieter.")
-    s.run(request="How deep is the harbour, do you know?")
-    assert steps_of("The harbour master's one: put the ship's bell in front of it.", s.ctx(), registry) == [
-        ("concatenate", {"clips": [f"@{bell[0].id}", f"@{welcome[0].id}"]})]
-
-
-@pytest.mark.parametrize("request_text, speed", [
-    ("Same line again at normal speed.", None),
-    ("say it again but slower", 0.8),
-    ("再来一遍一样的，正常语速", None),
-])
-def test_the_last_line_said_again(registry: Registry, request_text: str, speed: float | None) -> None:
-    s = _Session()
-    s.run(steps=("text_to_speech",), request="Say 'Boarding starts in five minutes' a little fast, 1.2",
-          args={"text_to_speech": {"text": "Boarding starts in five minutes", "speed": 1.2}})
-    args: dict[str, Any] = {"text": "Boarding starts in five minutes"}
-    if speed is not None:
-        args["speed"] = speed
-    assert steps_of(request_text, s.ctx(), registry) == [("text_to_speech", args)]
