@@ -53,14 +53,15 @@ class Pause:
 
 def speech_wav(path: Path, script: Sequence[Say | Pause], lead_s: float = 1.0) -> list[tuple[float, float]]:
     """Write the microphone's WAV: each Say spoken by the Piper voice, Pauses as silence. Returns the
-    (start, end) second of each utterance in the file."""
+    (start, end) second of each utterance in the file. The voice's sampling noise is off, so a script
+    is the same audio on every run (with it, Whisper once heard "add an echo" as "add an ankle")."""
     from realtime.models import Voice
 
     voice = Voice(WAV_RATE)
     voice.load()
     parts, spans, t = [np.zeros(int(lead_s * WAV_RATE), np.float32)], [], lead_s
     for item in script:
-        x = voice(item.text) * 0.8 if isinstance(item, Say) else np.zeros(int(item.seconds * WAV_RATE), np.float32)
+        x = voice(item.text, noise=0) * 0.8 if isinstance(item, Say) else np.zeros(int(item.seconds * WAV_RATE), np.float32)
         if isinstance(item, Say):
             spans.append((t, t + x.size / WAV_RATE))
         parts.append(x)

@@ -116,8 +116,9 @@ class Voice:
     def load(self) -> None:
         self.backend.ensure_loaded()
 
-    def __call__(self, text: str) -> np.ndarray:
-        audio: Audio = self.backend.synthesize(text)
+    def __call__(self, text: str, noise: float | None = None) -> np.ndarray:
+        """`noise` as in PiperBackend.synthesize: 0 gives the same samples every time (tests want that)."""
+        audio: Audio = self.backend.synthesize(text, noise=noise)
         return adapt(audio, sample_rate=self.sample_rate, channels=1).samples[:, 0]
 
 

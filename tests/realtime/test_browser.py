@@ -114,7 +114,7 @@ def test_two_sessions_stay_apart_and_a_killed_browser_frees_its_session(server, 
 
 
 def test_an_audio_job_asked_for_by_voice_is_played_and_its_file_offered(server, tmp_path):
-    browser = talk(tmp_path, "job", [Say("Please say good morning and add an echo."), Pause(10)])
+    browser = talk(tmp_path, "job", [Say("Please say good morning and add some reverb."), Pause(10)])
     try:
         page = open_page(browser, server, "webrtc")
         state = wait_for(page, lambda s: s["toolResults"] and len(measured_turns(s)) >= 1, 60, "the job's result")

@@ -39,7 +39,7 @@ def models() -> RealtimeModels:
 def speech(models: RealtimeModels, *parts) -> np.ndarray:
     out = [np.zeros(8000, np.float32)]
     for p in parts:
-        out.append(np.zeros(int(p * 16000), np.float32) if isinstance(p, (int, float)) else models.voice(p))
+        out.append(np.zeros(int(p * 16000), np.float32) if isinstance(p, (int, float)) else models.voice(p, noise=0))
     return np.concatenate(out)
 
 

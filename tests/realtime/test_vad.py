@@ -10,7 +10,7 @@ def hello() -> np.ndarray:
 
     voice = Voice(16000)
     voice.load()
-    return voice("Hello there, how are you doing today?")
+    return voice("Hello there, how are you doing today?", noise=0)
 
 
 def feed(detector: TurnDetector, x: np.ndarray, chunk: int = 320) -> list[tuple[str, float]]:

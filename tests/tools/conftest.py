@@ -12,7 +12,8 @@ from agent.media import Audio
 @pytest.fixture(scope="session")
 def piper_speech() -> Callable[..., Audio]:
     """`piper_speech(text, speed=1.0) -> Audio`: English speech from the Piper voice (22.05 kHz mono),
-    synthesized once per distinct request per session."""
+    synthesized once per distinct request per session, without VITS's sampling noise so that every
+    run measures the same samples."""
     from tools.tts import PiperBackend
 
     backend = PiperBackend()
@@ -21,7 +22,7 @@ def piper_speech() -> Callable[..., Audio]:
     def make(text: str, speed: float = 1.0) -> Audio:
         key = (text, float(speed))
         if key not in cache:
-            cache[key] = backend.ensure_loaded().synthesize(text, speed)
+            cache[key] = backend.ensure_loaded().synthesize(text, speed, noise=0)
         a = cache[key]
         return a.with_samples(a.samples.copy())
 

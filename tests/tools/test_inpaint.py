@@ -22,8 +22,8 @@ def test_agrees_with_registry() -> None:
 @pytest.mark.parametrize("gap_ms", [10, 20, 50])
 def test_speech_gaps_beat_zero_fill_and_linear_interpolation(piper_speech, gap_ms: float) -> None:
     a = piper_speech(TEXT + " " + TEXT)
-    r = inpainting_snrs(a.mono().astype(np.float64), a.sample_rate, gap_ms, 10, seed=gap_ms)
-    assert r["gaps"] == 10 and r["inpaint"] > r["linear"], r
+    r = inpainting_snrs(a.mono().astype(np.float64), a.sample_rate, gap_ms, 20, seed=gap_ms)  # 10 gaps swung 3 dB
+    assert r["gaps"] >= 15 and r["inpaint"] > r["linear"], r
     if gap_ms <= 20:
         assert r["inpaint"] > r["zero"] + 0.5, r
     else:  # a new sound may start inside 50 ms of speech: the fill is about as good as silence, never worse by much
