@@ -55,6 +55,8 @@ class LLMConfig(BaseModel):
     max_tokens: int | None = Field(1024, description="cap on the reply; bounds a looping small model")
     # How the planner asks for JSON; "auto" tries the standard ways in turn (see agent.planners.llm).
     structured_output: StructuredMethod = "auto"
+    # Planner only: how many of the nearest labelled requests to show with their gold plans (0: none).
+    demos: int = Field(4, ge=0, le=16)
     # Embedded provider only.
     model_path: str | None = None
     n_ctx: int = 2048
@@ -76,6 +78,8 @@ class LLMConfig(BaseModel):
             values["max_retries"] = int(env["AUDIOGENT_LLM_MAX_RETRIES"])
         if env.get("AUDIOGENT_LLM_STRUCTURED"):
             values["structured_output"] = env["AUDIOGENT_LLM_STRUCTURED"]
+        if env.get("AUDIOGENT_LLM_DEMOS"):
+            values["demos"] = int(env["AUDIOGENT_LLM_DEMOS"])
         values.update({k: v for k, v in overrides.items() if v is not None})  # unset CLI flags keep the env
         return cls.model_validate(values)
 
@@ -247,7 +251,7 @@ def smollm2_gguf() -> Path:
     raise LLMError(f"{SMOLLM2_PACKAGE} is installed but holds no .gguf file", f"reinstall {SMOLLM2_PACKAGE}")
 
 
-_CTX_HINT = "shorten the conversation, or raise LLMConfig.n_ctx (the planner's prompt needs about 3k tokens)"
+_CTX_HINT = "shorten the conversation, or raise LLMConfig.n_ctx (the planner's prompt needs about 4k tokens)"
 _LLAMAS: dict[tuple[str, int, int], Any] = {}
 _LLAMA_LOCK = threading.Lock()
 

@@ -117,6 +117,14 @@ class Chain:
         upload = next((f"@upload-{i}" for i, a in enumerate(self.ctx.uploads, 1) if a.kind == "text"), None)
         return self.text_ref or upload or self.last_text
 
+    def seconds(self, ref: str) -> float | None:
+        """How long an input is (an upload or the previous result); None for a step's output, which the steps
+        before it may have made longer or shorter."""
+        files = dict(self.uploads) | {("@last" if i == 1 else f"@last-{i}"): a for i, a in enumerate(self.ctx.last, 1)}
+        rec = files.get(ref) or self.ctx.artifacts.get(ref.removeprefix("@"))
+        d = rec.meta.get("duration") if rec is not None else None
+        return float(d) if isinstance(d, (int, float)) and d > 0 else None
+
     def upload_of(self, kind: str, newest: bool = False) -> str | None:
         """The first upload of a kind (image, video), else (newest=True) the session's newest one."""
         i = next((i for i, a in enumerate(self.ctx.uploads, 1) if a.kind == kind), None)

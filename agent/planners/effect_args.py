@@ -11,15 +11,17 @@ from agent.planners.numbers import Quantity, normalize_numbers, scan
 from agent.planners.rule_args import Args, NeedInfo, Sources, qs, scaled
 
 # ------------------------------------------------------------------ gain
-_GAIN_UP = L.rx(r"\btoo\s+(?:quiet|soft|low|faint)\b"
+# "it's about 6 dB quieter than our other greetings": a level compared, said before the ask, is the state to undo
+_THAN = r"\b(?:is|it'?s|'s|sits?|comes?\s+in|runs?|came\s+(?:back|out))\s+(?:about\s+|around\s+|roughly\s+|some\s+)?(?:\d+(?:\.\d+)?\s*db\s+)?"
+_GAIN_UP = L.rx(_THAN + r"(?:quieter|softer|lower)\s+than\b|\btoo\s+(?:quiet|soft|low|faint)\b"
                 r"|\b(?:is|are|'s|sounds?|seems?|feels?|comes?\s+out|came\s+out)\s+(?:(?:a\s+)?(?:bit|touch|little|tad)\s+|kind\s+of\s+"
                 r"|rather\s+|pretty\s+|quite\s+|so\s+|very\s+|really\s+)?(?:quiet|soft|faint|weak)\b|\bcan'?t\s+hear\b|\bcan\s+(?:barely|hardly)\s+hear\b|\bnot\s+loud\s+enough\b|\bhard\s+to\s+hear\b",
                 r"\b(?:up|louder|raise\w*|increase\w*|boost\w*|amplif\w*|more|higher|add|louden|pump|crank)\b",
                 r"太小|太轻|听不清|听不到|大声|调大|调高|提高|增大|加大|放大|增加|响一点|响些|大一点|大些|大点|增强")
-_GAIN_DOWN = L.rx(r"\btoo\s+(?:loud|hot)\b|\bpull\w*\s+(?:it\s+|this\s+|that\s+|the\s+\w+\s+)?back\b|\bback\s+(?:it\s+)?off\b",
+_GAIN_DOWN = L.rx(_THAN + r"(?:louder|hotter)\s+than\b|\btoo\s+(?:loud|hot)\b|\bpull\w*\s+(?:it\s+|this\s+|that\s+|the\s+\w+\s+)?back\b|\bback\s+(?:it\s+)?off\b",
                   r"\b(?:down|quieter|softer|lower\w*|decrease\w*|reduc\w*|cut|less|attenuat\w*|drop"
                   r"|quiet|soft|quieten|tame|mute|dim|dwn)\b", r"太大|太吵|太响|小声|调小|调低|降低|减小|减少|轻一点|轻些|小一点|小些|小点|低一点|压低|压小|往下|小\s*\d"
-                  r"|(?:音量|声音)(?:再)?(?:降|减|低)\s*\d|收一点|收点|收一些|往回收|收\s*\d")
+                  r"|(?:音量|声音)(?:再)?(?:降|减|低)\s*\d|(?<![提升])(?:降|减)\s*\d|收一点|收点|收一些|往回收|收\s*\d|有点吵|太吵")
 _HALF_LOUD = L.rx(r"\bhalf\s+(?:as\s+loud|the\s+volume)\b|\bhalve\b", r"一半")
 _MUTE = L.rx(r"\bmute\b|\bsilence\s+(?:it|this)\b")
 
@@ -52,11 +54,17 @@ def gain(c: Clause, src: Sources) -> Args:
 
 
 # ------------------------------------------------------------------ change tempo
-_FASTER = L.rx(r"\btoo\s+slow\b|\bincrease\s+(?:the\s+)?(?:speed|tempo|pace)\b",
+# A state said before the change ("it's still a bit fast, slow it 10%", "还是有点快，再慢百分之十") points the other way
+# from its own word, and comes first, so direction() reads it before the bare 快.
+_STATE = r"\b(?:is|are|'s|sounds?|seems?|feels?)\s+(?:still\s+)?(?:(?:a\s+)?(?:bit|touch|little|tad)\s+|kind\s+of\s+|rather\s+|pretty\s+|quite\s+|so\s+|very\s+|really\s+)?"
+_ZH_STATE = r"(?:还是|还|太|有点儿?|有些|偏|稍微有点)+"
+_FASTER = L.rx(r"\btoo\s+slow\b|\bincrease\s+(?:the\s+)?(?:speed|tempo|pace)\b|" + _STATE + r"(?:slow|sluggish|draggy)\b",
+               _ZH_STATE + r"慢",
                r"\b(?:faster|quicker|speed\w*\s+up|speed\s+(?:it|this|that|them)\s+up|hurry|accelerat\w*|quicken|fast"
                r"|quick"
                r"|rush|up)\b", r"加速|加快|变快|调快|更快|快|提速")
-_SLOWER = L.rx(r"\btoo\s+fast\b|\b(?:decrease|reduce|lower)\s+(?:the\s+)?(?:speed|tempo|pace)\b",
+_SLOWER = L.rx(r"\btoo\s+fast\b|\b(?:decrease|reduce|lower)\s+(?:the\s+)?(?:speed|tempo|pace)\b|" + _STATE + r"(?:fast|quick|rushed|hurried)\b",
+               _ZH_STATE + r"快",
                r"\b(?:slower|slow\w*\s+down|slow\s+(?:it|this|that|them|the\s+\w+)\s+down|slow|decelerat\w*|down)\b",
                r"减速|放慢|变慢|调慢|更慢|慢|降速")
 _HALF_SPEED = L.rx(r"\bhalf[- ]?(?:speed|time|tempo)\b|\bhalf\s+(?:as\s+fast|the\s+(?:speed|tempo|pace))\b",
@@ -66,8 +74,25 @@ _PCT_TARGET = re.compile(r"(?:\b(?:to|at)\s*$|到\s*$)")
 _PCT_TARGET_AFTER = re.compile(r"^\s*(?:of\s+(?:the\s+)?)?(?:speed|tempo|original|normal|pace|速度|的速度)")
 
 
+def _fit_rate(c: Clause, src: Sources) -> float | None:
+    """"The spot came back 25 seconds and the slot is 20: squeeze it into 20 seconds", "压进三十秒里": the rate that
+    makes it that long. Its length now is the other time the request says, else the input's own duration."""
+    fit = FIT_INTO.search(c.core)
+    target = [q.value for q in qs(c, "s") if fit and q.start >= fit.start()]
+    if not target or target[0] <= 0:
+        return None
+    said = [q.value for q in scan(normalize_numbers(c.req.original.lower())) if q.unit == "s" and q.value != target[0]]
+    now = said[0] if len(said) == 1 else src.seconds(src.current(c, prefer_mention=False))
+    if not now:
+        raise NeedInfo(f"How long is it now? (To fit it into {target[0]:g} s I change its speed by that ratio.)")
+    return round(now / target[0], 4)
+
+
 def change_tempo(c: Clause, src: Sources) -> Args:
     t = c.core
+    rate = _fit_rate(c, src)
+    if rate is not None:
+        return {"rate": rate}
     d = L.direction(t, _FASTER, _SLOWER)
     if _HALF_SPEED.search(t):
         return {"rate": 0.5}
@@ -108,6 +133,15 @@ def change_tempo(c: Clause, src: Sources) -> Args:
     return {"rate": scaled(t, 1.25, 1.1, 1.5) if d > 0 else scaled(t, 0.8, 0.9, 0.67)}
 
 
+# "squeeze it into 20 seconds", "fit it in 45 s", "make it 30 seconds long by speeding it up", "整体压进三十秒里": a length
+# reached by changing the tempo (cutting to a length is trim's "cut it down to 30 seconds")
+FIT_INTO = L.rx(r"\b(?:squeez|squash|cram|compress|shrink|fit|stretch)\w*\b[^,;.]{0,20}?\b(?:in(?:to)?|to|under|within)\s+"
+                r"(?:exactly\s+|just\s+)?\d+(?:\.\d+)?\s*(?:s|secs?|seconds?)\b"
+                r"|\b(?:make|get)\s+(?:it|this|the\s+\w+)\s+(?:exactly\s+)?\d+(?:\.\d+)?\s*(?:s|secs?|seconds?)\s+long\b"
+                r"(?=[^,;.]*\b(?:speed\w*|faster|slower|tempo)\b)",
+                r"(?:压|缩|塞|挤)(?:进|到|成|缩到)\s*\d+(?:\.\d+)?\s*(?:秒|s)")
+
+
 # ------------------------------------------------------------------ pitch shift
 _PITCH_UP = L.rx(r"\b(?:up|raise\w*|higher|increase\w*|sharpen|lift|squeak\w*|chipmunk)\b",
                  r"升高|提高|调高|升|变高|高一点|高一些|高点|往上|向上|上调|调上")
@@ -140,7 +174,7 @@ def pitch_shift(c: Clause, src: Sources) -> Args:
 
 # ------------------------------------------------------------------ equalize
 _BANDS = {
-    "bass_db": L.rx(r"\bbass\b(?!\s+line)|\bbassy\b|\blow[- ]?end\b|\blows\b|\blow\s+frequenc\w+|\bsub[- ]?bass\b|\bboom\w*"
+    "bass_db": L.rx(r"\bbass\b(?!\s+line)|\bbassy\b|\blow[- ]?end\b|\bbottom(?:[- ]end)?\b|\blows\b|\blow\s+frequenc\w+|\bsub[- ]?bass\b|\bboom\w*"
                     r"|\bwarm\w*"
                     r"|\bbody\b|\bfuller\b|\bthin(?:ner)?\b", r"重低音|(?<![降调变])低音(?![调量高])|低频|温暖"),
     "mid_db": L.rx(r"\bmids?\b|\bmid[- ]?range\b|\bmiddle\b|\bmid\s+frequenc\w+|\bmuddy\b|\bmud\b|\bboxy\b|\bnasal\b"
@@ -160,7 +194,7 @@ _IMPLIED_DOWN = L.rx(r"\bdark(?:er|en)\b|\bharsh\w*|\bboom\w*|\bmud\w*|\bboxy\b|
 _EQ_UP = L.rx(r"\bnot\s+enough\b|\bneeds?\s+more\b|\black\w*\b",
               r"\b(?:boost\w*|raise\w*|increase\w*|more|add|enhanc\w*|bump|lift|pump|up|louder|stronger"
               r"|emphasi[sz]e\w*)\b",
-              r"加强|增强|提升|提高|增加|加大|加重|多|加|补")
+              r"加强|增强|提升|提高|增加|加大|加重|多|加|补|提(?!示)")
 _EQ_DOWN = L.rx(r"\btoo\s+much\b|\btoo\s+(?:boomy|bright|harsh|muddy|bassy|tinny)\b",
                 r"\b(?:cut\w*|reduc\w*|lower\w*|less|decreas\w*|remov\w*|down|tame|soften|quieter|weaker|attenuat\w*"
                 r"|kill|scoop\w*|dip\w*|notch\w*|carve\w*|duck\w*"
@@ -207,6 +241,12 @@ _PRESETS = [(L.rx(r"\b(?:ebu|r\s*128|broadcast|tv|television)\b", r"广播|电�
 _PEAK = re.compile(r"(?:true\s*peak|peak|ceiling|峰值|上限)[^,;]{0,20}?$")
 
 
+# "bring it in line with the rest", "match the others", "跟其他几条一样响": the level the others were said to have
+MATCH_THE_REST = L.rx(r"\b(?:bring|get|put|make)\s+(?:it|this|that|this\s+one)\s+(?:back\s+)?in\s+line\s+with\b"
+                      r"|\bmatch(?:es|ing)?\s+(?:the\s+)?(?:rest|others|other\s+\w+)\b|\bsame\s+level\s+as\s+the\s+(?:rest|others)\b",
+                      r"跟其他[^，,。]{0,6}一样(?:响|大声)|和其他[^，,。]{0,6}一样(?:响|大声)")
+
+
 def loudness_normalize(c: Clause, src: Sources) -> Args:
     t = c.core
     args: Args = {}
@@ -222,6 +262,9 @@ def loudness_normalize(c: Clause, src: Sources) -> Args:
                 if pat.search(t):
                     args["target_lufs"] = value
                     break
+    said = {-abs(q.value) for q in scan(normalize_numbers(c.req.original.lower())) if q.unit == "LUFS"}
+    if "target_lufs" not in args and len(said) == 1 and MATCH_THE_REST.search(t):
+        args["target_lufs"] = said.pop()  # "the others sit at -19 LUFS … bring it in line with the rest"
     bare_peaks = [q for q in qs(c, None) if -12 <= q.value <= 0 and _PEAK.search(t[max(0, q.start - 25):q.start])]
     for q in qs(c, "dB") + bare_peaks:  # "峰值不能超过负二", "peaks no higher than minus two": dB without the unit
         if _PEAK.search(t[max(0, q.start - 25):q.start]) or re.match(r"\s*(?:true\s*)?peak|\s*峰值", t[q.end:]):

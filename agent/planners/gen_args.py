@@ -162,7 +162,8 @@ SPATIAL = L.rx(
     r"|\b(?:behind|above|below)\s+me\b|\bover\s+my\s+head\b"
     r"|\b(?:against|in|into|at|next\s+to|by|near|beside)\s+(?:my|the\s+listener'?s|your|one)\s+(?:left|right)\s+ear\b"
     r"|\b(?:above|below)\s+ear\s+level\b",
-    r"双耳|空间音频|3d音效|三维音效|(?:耳机|3d)[^，,。]{0,12}(?:左|右|前方|后方|上方|下方|头顶)|(?:左|右|前方|后方|上方|下方|头顶)[^，,。]{0,12}(?:耳机|3d)"
+    r"双耳|空间音频|3d音效|三维音效|耳机版|(?:headphones?|earphones?)\s*(?:版|version|edition)|(?:耳机|headphones?|3d)[^，,。]{0,16}(?:左|右|前方|后方|上方|下方|头顶|后面|后边|背后|身后)"
+    r"|(?:左|右|前方|后方|上方|下方|头顶|后面|后边|背后|身后)[^，,。]{0,12}(?:耳机|headphones?|3d)"
     r"|(?:听起来|好像|仿佛|放到|放在|移到|移动到|摆到|摆在|来自|从|在)\s*(?:我的?|(?:listener|听者|听众)\s*的?)?\s*(?:正)?"
     r"(?:(?:左|右)(?:后|前|上|下)?(?:方|边|侧|面)|(?:后|前|上|下)方|头顶|背后|身后|(?:左|右)耳(?:边|那边|朵)?)")
 _LEFT = L.rx(r"\bleft\b", r"左")

@@ -30,7 +30,7 @@ from agent.artifacts import ArtifactRecord
 from agent.context import PastRun, PlanContext
 from agent.planners import lexicon as L
 from agent.planners.clauses import BackRef, Request
-from agent.planners.history_desc import _AS_SENT, DescriptionReader, _audio_of, zh_num
+from agent.planners.history_desc import _AS_SENT, NEGATED, DescriptionReader, _audio_of, zh_num
 from agent.planners.lexicon import rx
 
 # ------------------------------------------------------------------ word tables
@@ -324,6 +324,19 @@ class _Wanted:
     about: tuple[str, ...] = ()  # words of the earlier request that made it ("the boarding announcement")
 
 
+# "not the song and not the announcement, the other one": the files turned down pick the one meant
+_THE_OTHER = rx(r"\bother\b", r"另一|别的|其他|剩下")
+# Words beside a reference back that say which version of it is meant, not what to do now: "the fixed version",
+# "after your cleanup", "hiss and all", "弄干净以后的", "鸡叫剪掉以后的", "去 hum 之前的那个", "我要 raw 的". Dropped once the
+# file is found (_AS_SENT has already read "before"/"raw" as the file as sent).
+_QUALIFIER = rx(
+    r"\b(?:the\s+)?(?:fixed|cleaned(?:[- ]up)?|cleaner|processed|edited|repaired|de-?hummed|denoised|treated)\s+"
+    r"(?:version|one|take|file)\b(?:\s*,?\s*obviously)?|\bafter\s+(?:your|the|my)\s+(?:clean-?up|fix|edit|processing|repair)\b"
+    r"|\b[a-z]+\s+and\s+all\b",
+    r"(?<=[，,。；;：:])\s*(?:就是|我要|要)?\s*[^，,。；;⟦]{1,10}?(?:以后|之后|后|过|完|之前|以前|前)的\s*(?:那个|那条|那段|那版|版本|那一版)?"
+    r"\s*(?=[，,。；;]|$)|(?<=[，,。；;：:])\s*(?:我要|要)\s*(?:raw|原版|原始)\s*的\s*(?=[，,。；;])")
+
+
 @dataclass(frozen=True)
 class _Said:
     """A span of the request read as a file by its words rather than by a pattern (quacks like the re.Match used)."""
@@ -369,6 +382,15 @@ class Resolver:
                 if got is not None and (m.start() not in found_at or m.end() > found_at[m.start()][0].end()):
                     found_at[m.start()] = (m, got)
                 start = (m.end() if got is not None else m.start()) + 1
+        for s, e, got in desc.pointed_versions(text):  # the whole phrase, over pieces of it ("back to the one")
+            if not any(m.start() <= s and m.end() >= e for m, _ in found_at.values()):
+                for at in [at for at, (m, _) in found_at.items() if m.start() < e and m.end() > s]:
+                    del found_at[at]
+                found_at[s] = (_Said(text, s, e), got)
+        negated = [at for at in found_at if NEGATED.search(text[max(0, at - 12):at])]
+        if negated and len(negated) < len(found_at) and not _THE_OTHER.search(text):
+            for at in negated:  # "the fixed version, not the raw one": the raw one is not the file meant
+                del found_at[at]
         if _AS_SENT.search(text):
             self._as_sent(found_at)
         refs = {ref for _, (ref, _) in found_at.values()}
@@ -388,6 +410,8 @@ class Resolver:
             out.append(f" {req.add_ref(BackRef(ref=ref, kind=kind, phrase=phrase))} ")
             pos = m.end()
         out.append(text[pos:])
+        if found_at:  # "有电流声的那个，弄干净以后的，…", "the one with the hum, the fixed version": which version, not a step
+            out = [_QUALIFIER.sub(" ", "".join(out))]
         if not found_at and not self.current_audio and not self.current_images and _JOINS.search(text):
             each = desc.each_by_request_words(text)  # "put Bluebird in front of Harbor Lights": two earlier songs
             if each:

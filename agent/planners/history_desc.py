@@ -139,6 +139,8 @@ _POINTING = re.compile(
     r"\bthe\s+(?P<d>(?:[\w'-]+\s+){0,4}?(?:one|version|take|file|clip|recording|track|bit|line|read|mix|edit|copy)"
     r"(?:\s+(?:with|where|that|which|from|for|we|you|i|in|about)\b[^,.;:!?]{0,40})?)"
     r"|(?P<zd>[^，,。；;：:！!？?\s]{1,12}?)的?(?:那(?:个|段|条|版|句|首|份)|那一(?:个|段|条|版))", re.I)
+_HAS_OR_HAD = re.compile(r"\b(?:with|where|that\s+(?:has|had)|which\s+(?:has|had))\b", re.I)
+_ZH_HAS = re.compile(r"^(?:有|带)")  # "有电流声的那个", "带海浪声的那条"
 # What a step did, in the words people use for the result
 _STEP_WORDS: dict[str, str] = {
     "denoise": "clean cleaned cleaner denoised quiet", "remove_hum": "hum clean cleaned", "trim": "short shorter cut trimmed",
@@ -281,12 +283,27 @@ def _main_audio(run: PastRun) -> ArtifactRecord | None:
         (a for a in reversed(run.made) if a.kind == "audio"), None)
 
 
+# Words right before a phrase that turn it down: "the fixed version, not the raw one", "不是原版".
+NEGATED = re.compile(r"(?:\bnot|\bnever|不是|不要|别用|而不是)\s*(?:the\s+|a\s+|an\s+|that\s+|my\s+)?$", re.I)
+
+
+class _Affirmed:
+    """A pattern whose matches count only where no negation comes right before them."""
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.pattern = pattern
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return next((m for m in self.pattern.finditer(text) if not NEGATED.search(text[max(0, m.start() - 12):m.start()])),
+                    None)
+
+
 # "the witness recording itself", "at the level it came in at", "他发来的原始录音", "不要你加速过的": the file as sent
-_AS_SENT = rx(r"\b(?:original|raw|itself|actual\s+(?:audio|recording|file)|audio\s+file|unprocessed|untouched|unedited"
-              r"|as\s+(?:i|we)\s+(?:sent|recorded|gave)|came\s+in\s+at|at\s+real\s+speed|from\s+before\s+you"
+_AS_SENT = _Affirmed(rx(r"\b(?:original|raw|itself|actual\s+(?:audio|recording|file)|audio\s+file|unprocessed|untouched|unedited"
+              r"|as\s+(?:i|we)\s+(?:sent|recorded|gave|uploaded|attached|shared)|came\s+in\s+at|at\s+real\s+speed|from\s+before\s+you"
               r"|nothing\s+done\s+to\s+it|before\s+you\s+(?:touched|changed|edited|processed|did\s+anything\s+to|messed\s+with))\b",
               r"原始|原声|原来的|原本的|原版|原文件|当初给你|发来的|传来的|本身|(?:降噪|加速|放慢|处理|调|剪|动它|动过|碰它)(?:之|以)?前"
-              r"|没(?:有)?(?:放慢|加速|处理|降噪|调|剪|动)|不用(?:降噪|处理|调)的|不要你\S{0,4}过的")
+              r"|没(?:有)?(?:放慢|加速|处理|降噪|调|剪|动)|不用(?:降噪|处理|调)的|不要你\S{0,4}过的"))
 
 
 def _audio_of(run: PastRun, text: str) -> ArtifactRecord | None:
@@ -534,9 +551,33 @@ class DescriptionReader:
         points at one earlier version, read against what each earlier request said and what its steps did (their
         tools and amounts in words: flac is lossless, 2 channels are stereo, a positive gain is louder). Only where
         the words pick one earlier run that is not the one the latest result came from (that is @last anyway)."""
+        said = [m.group("d") or m.group("zd") or "" for m in _POINTING.finditer(text)]
+        got = self._version_described(said, text)
+        if got is None or got[0][1:] in self._lineage_of_latest():
+            return None
+        return got, " ".join(said)
+
+    def pointed_versions(self, text: str) -> list[tuple[int, int, tuple[str, str]]]:
+        """Each phrase that points at an earlier file by what it has or had ("the one with the fridge hum", "back to
+        the one that had the hiss", "有电流声的那个", "带海浪声的那条"), as (start, end, ref). Read as one phrase, so
+        its words name the file and never a step (the hum is not to be removed again). The latest result stands
+        for its own lineage: its later edits are kept."""
+        out = []
+        for m in _POINTING.finditer(text):
+            d = m.group("d") or m.group("zd") or ""
+            if m.group("d") and not _HAS_OR_HAD.search(d) or m.group("zd") and not _ZH_HAS.match(d):
+                continue
+            got = self._version_described([d], text)
+            if got is not None:
+                latest = next((a for a in self.r.ctx.last if a.kind == "audio"), None)
+                if latest is not None and got[0][1:] in self._lineage_of_latest() and not _AS_SENT.search(text):
+                    got = _ref(latest) or got
+                out.append((m.start(), m.end(), got))
+        return out
+
+    def _version_described(self, said: list[str], text: str) -> tuple[str, str] | None:
         from agent.planners.tool_rules import keyword_tools
 
-        said = [m.group("d") or m.group("zd") or "" for m in _POINTING.finditer(text)]
         words = {w for d in said for w in re.findall(r"[a-z][a-z'-]{2,}", d.lower())
                  if w not in _STOP_WORDS and w not in _EN_COMMON}
         grams = {g for d in said for g in _bigrams(d) if not keyword_tools(g)}
@@ -549,10 +590,7 @@ class DescriptionReader:
         best = max(scores)
         if best == 0 or scores.count(best) != 1:
             return None
-        a = _audio_of(runs[scores.index(best)], text)
-        if a is None or a.id in self._lineage_of_latest():
-            return None
-        return (f"@{a.id}", a.kind), " ".join(said)
+        return _ref(_audio_of(runs[scores.index(best)], text))
 
     def _lineage_of_latest(self) -> set[str]:
         """The previous result (what @last reads) and everything it was made from; empty when it was no audio."""

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from scipy import sparse
@@ -39,6 +40,11 @@ _WORD = re.compile(r"[a-z]+|\d+")
 class Example:
     text: str
     labels: tuple[str, ...]  # the tools of its gold plan, or ("unsupported",) / ("clarify",)
+    # Its gold, where it stands on its own (no reference to an earlier turn): {"steps": [...]} or
+    # {"outcome": "unsupported" | "clarify"}, with the kinds of file uploaded with it. The LLM planner
+    # shows the nearest of these as worked examples.
+    plan: dict[str, Any] | None = None
+    inputs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -93,7 +99,8 @@ class IntentBank:
             for line in f:
                 if line.strip():
                     row = json.loads(line)
-                    examples.append(Example(row["text"], tuple(row["labels"])))
+                    examples.append(Example(row["text"], tuple(row["labels"]), row.get("plan"),
+                                            tuple(row.get("inputs") or ())))
         return cls(examples)
 
     def _rows(self, counts: list[Counter[str]]) -> sparse.csr_matrix:
@@ -110,8 +117,25 @@ class IntentBank:
         norms[norms == 0] = 1
         return sparse.csr_matrix(sparse.diags(1 / norms) @ m)
 
+    def _similarities(self, text: str) -> np.ndarray:
+        return (self.matrix @ self._rows([_features(text)]).T).toarray().ravel()
+
+    def nearest_plans(self, text: str, k: int) -> list[tuple[Example, float]]:
+        """The `k` most similar examples that carry a plan, most similar first, one per distinct text."""
+        sims = self._similarities(text)
+        out: list[tuple[Example, float]] = []
+        seen: set[str] = set()
+        for i in np.argsort(-sims, kind="stable"):
+            if len(out) == k or sims[i] <= 0:
+                break
+            e = self.examples[i]
+            if e.plan is not None and e.text not in seen:
+                seen.add(e.text)
+                out.append((e, float(sims[i])))
+        return out
+
     def guess(self, text: str) -> IntentGuess:
-        sims = (self.matrix @ self._rows([_features(text)]).T).toarray().ravel()
+        sims = self._similarities(text)
         near = np.argsort(-sims, kind="stable")[: self.k]
         weights = sims[near]
         if weights.sum() <= 0:

@@ -117,6 +117,13 @@ LANGUAGES: dict[str, str] = {
     "英文": "en", "英语": "en", "中文": "zh", "汉语": "zh", "普通话": "zh", "国语": "zh", "华语": "zh", "德语": "de",
     "德文": "de", "法语": "fr", "法文": "fr", "西班牙语": "es", "意大利语": "it", "日语": "ja", "日文": "ja",
     "韩语": "ko", "韩文": "ko", "俄语": "ru", "葡萄牙语": "pt", "荷兰语": "nl",
+    # Whisper and espeak-ng know these too
+    "welsh": "cy", "arabic": "ar", "hindi": "hi", "polish": "pl", "turkish": "tr", "vietnamese": "vi", "thai": "th",
+    "indonesian": "id", "swedish": "sv", "greek": "el", "czech": "cs", "ukrainian": "uk", "hebrew": "he",
+    "finnish": "fi", "danish": "da", "norwegian": "no", "hungarian": "hu", "romanian": "ro", "malay": "ms",
+    "威尔士语": "cy", "阿拉伯语": "ar", "印地语": "hi", "波兰语": "pl", "土耳其语": "tr", "越南语": "vi", "泰语": "th",
+    "印尼语": "id", "瑞典语": "sv", "希腊语": "el", "捷克语": "cs", "乌克兰语": "uk", "希伯来语": "he", "芬兰语": "fi",
+    "丹麦语": "da", "挪威语": "no", "匈牙利语": "hu", "罗马尼亚语": "ro", "马来语": "ms",
 }
 LANG_EN = "|".join(k for k in LANGUAGES if k.isascii())
 LANG_ZH = "|".join(sorted((k for k in LANGUAGES if not k.isascii()), key=len, reverse=True))
@@ -141,9 +148,9 @@ def language_in(text: str) -> str | None:
 
 # What is spoken in the recording, said anywhere in the request: "the witness speaks Spanish throughout",
 # "caller speaks english", "(it's French)", "说的是普通话", "我奶奶用普通话发给我的语音"
-_SPOKEN = rx(rf"\b(?:speaks?|speaking|spoken\s+in|talks?\s+in|it'?s(?:\s+all)?(?:\s+in)?|is\s+in)\s+(?P<en>{LANG_EN})\b"
+_SPOKEN = rx(rf"\b(?:speaks?|speaking|spoken\s+in|talks?\s+in|it'?s(?:\s+all|\s+entirely|\s+completely|\s+fully)?(?:\s+in)?|is(?:\s+all|\s+entirely)?\s+in)\s+(?P<en>{LANG_EN})\b"
              r"(?!\s+(?:voice|accent|translation|version|subtitles?))",
-             rf"(?:说的是|讲的是|说的|讲的)(?P<zh>{LANG_ZH})|(?:是|用)(?P<zh2>{LANG_ZH})(?:的|说的|讲的|发(?:给我)?的|录的|(?=[，。,.！!）)]|$))")
+             rf"(?:说的是|讲的是|说的|讲的|(?:全程|一直|全部|都)(?:在)?(?:说|讲))(?P<zh>{LANG_ZH})|(?:是|用)(?P<zh2>{LANG_ZH})(?:的|说的|讲的|发(?:给我)?的|录的|(?=[，。,.！!）)]|$))")
 
 
 def spoken_language(text: str) -> str | None:
@@ -245,6 +252,31 @@ SING_ZH = (r"(?<!像在)(?<!好像在)(?<!仿佛在)(?<!里)(?<!这段清)(?<!�
 # ------------------------------------------------------------------ capabilities no tool has
 # (capability named in the answer, pattern). Checked before the tool rules, so "remove the echo" is
 # not read as "add reverb" and "remove the background music" is not read as denoising.
+# Formats people ask for that convert does not write (it writes wav, flac, mp3, ogg), and encoder settings it
+# does not take: asked for, these are refusals, never context (rules.py).
+_OTHER_FORMATS = r"(?:aiff?|m4a|m4r|aac|opus|wma|alac|amr|ac3|caf)"
+FORMAT_CAPABILITY = "saving as that format (convert writes wav, flac, mp3 or ogg)"
+BITRATE_CAPABILITY = "choosing the bitrate (mp3 and ogg are written at the encoder's default quality)"
+
+SIGN_LANGUAGE = "sign language (the talking head moves the face, not the hands)"
+GESTURES = "gestures or body movement (the talking head moves the face only)"
+VIDEO_SETTINGS = "choosing the video's frame rate, aspect ratio or resolution"
+BEYOND_THE_FACE = (SIGN_LANGUAGE, GESTURES, VIDEO_SETTINGS)
+NEVER_IN_PASSING = (FORMAT_CAPABILITY, BITRATE_CAPABILITY, *BEYOND_THE_FACE)
+
+# A clip played a counted number of times, in the normalized core (numbers as digits): the last number is the count.
+REPEAT = rx(r"\b(?:repeat\w*|loop\w*|play\w*|run)\b[^,;.]{0,30}?\b\d+\s+times\b(?!\s+(?:as|faster|slower|louder|quieter|longer|shorter))"
+            r"|\b\d+\s+times\s+(?:in\s+a\s+row|back[- ]to[- ]back|over|straight|running|one\s+after\s+(?:the\s+)?(?:other|another))\b",
+            r"(?:重复|循环|连放|连播|连续(?:放|播)|loop|放|播)\s*\d+\s*(?:遍|次|回)")
+
+
+def repeat_count(text: str) -> int | None:
+    """How many times a clip is to play back to back ("loop it 4 times", "重复3遍"), if the text says so."""
+    m = REPEAT.search(text)
+    n = int(re.findall(r"\d+", m.group(0))[-1]) if m else 0
+    return n if 2 <= n <= 50 else None
+
+
 UNSUPPORTED: list[tuple[str, re.Pattern[str]]] = [
     # not "translate the length for me: 5 minutes into a 6 minute slot"
     ("translation", rx(r"\btranslat(?:e|es|ed|ing|ion|ions|or|ors)?\b(?!\s+(?:the\s+)?(?:length|duration|time|tempo|bpm|numbers?|that\s+into\s+a\s+(?:rate|speed)))",
@@ -260,6 +292,15 @@ UNSUPPORTED: list[tuple[str, re.Pattern[str]]] = [
         r"|\bdraw\b|\bpaint\b", r"画一|图片|图像|照片|画个|画张|画幅")),
     ("plots or graphs", rx(r"\b(?:plot|graph|chart|spectrogram|visuali[sz]\w*)s?\b|\bwaveform\s+(?:image|picture|plot)\b",
                            r"频谱图|波形图|曲线图|画(?:一(?:个|张))?(?:图|波形|频谱|曲线)")),
+    # What a talking head cannot do beyond moving the face: asked of it, these refuse even in an animating clause
+    (SIGN_LANGUAGE, rx(r"\bsign\s+language\b|\b(?:bsl|asl)\b|\bsigning\s+(?:avatar|version|interpreter)\b", r"手语")),
+    (GESTURES, rx(r"\bwav(?:e|es|ing)\s+(?:at|to)\s+(?:the\s+)?(?:camera|viewers?|audience|people|kids|children|us|them)\b"
+                  r"|\bgestur\w*|\bhand\s+(?:signs?|gestures?|movements?)\b|\bbody\s+language\b|\bnod(?:s|ding)?\s+(?:its|her|his)\s+head\b",
+                  r"挥手|招手|手势|比划|比手|点头|摇头|做动作|肢体动作")),
+    # not "the project is 25fps, chop the first 250 frames": a frame rate that measures time
+    (VIDEO_SETTINGS, rx(r"\b(?:export|render|output|deliver|make|give|encode)\w*\b[^,;.]{0,40}\b\d+\s*fps\b|\bframe\s*rate\b"
+                        r"|\baspect\s+ratio\b|\bvertical\s+(?:video|format)\b|\b(?:1080p|720p|2160p|4k\s+video)\b",
+                        r"竖屏|横屏|帧率|\d+\s*帧的?(?:视频|mp4)|分辨率")),
     # "婚礼视频的背景音乐" is audio from a video; "for a video" is taken out by the rule planner first
     ("video", rx(r"\bvideos?\b|\bmovie\b(?![- ]trailer)|\banimat\w*|\blip[- ]?sync\w*|\bavatar\b|\btalking\s+head\b|\bmp4\b",
                  r"视频(?!(?:的?(?:背景音乐|音乐|音频|声音|录音|音轨|配乐|原声|bgm|BGM|配音|口播|旁白|解说)|配的音|的\s*(?:[，,。；;]|$)|号|用的?|要|里用)"
@@ -381,7 +422,15 @@ UNSUPPORTED: list[tuple[str, re.Pattern[str]]] = [
                                        r"|\buse\s+the\s+mic\b", r"录一段|用麦克风|开始录音")),
     ("reversing audio", rx(r"\brevers(?:e|ed|ing)\b(?!\s+order)|\bbackwards?\b",
                            r"倒放|(?<!按)倒序(?![^，,。]{0,4}(?:拼|排|连|接|合并|串))|反转")),
-    # "this drum loop is 90 bpm": a loop as the thing being edited is not a request to loop it
+    # the output, not an input ("手机录音是m4a格式的，帮我转成mp3" is fine): a silent wav would break their player
+    (FORMAT_CAPABILITY, rx(rf"\b(?:as|to|into)\s+(?:an?\s+)?\.?{_OTHER_FORMATS}\b"
+                           rf"|\b(?:export|save|encode|render|output|convert)\w*\b[^,;.]{{0,25}}?\b{_OTHER_FORMATS}\b"
+                           r"(?!\s+(?:\w+\s+)?(?:to|into)\b)",  # not "convert my aac file to wav"
+                           rf"(?:转|导出|存|保存|输出|export|encode|做|弄|给我)\s*(?:成|为|出|个)?\s*\.?{_OTHER_FORMATS}")),
+    (BITRATE_CAPABILITY, rx(r"\b\d+\s*(?:kbps|kbit/?s|kb/s)\b|\bconstant\s+bit\s*rate\b|\bcbr\b|\bbit\s*rate\b",
+                            r"码率|比特率")),
+    # "this drum loop is 90 bpm": a loop as the thing being edited is not a request to loop it; a loop with a
+    # count ("3 times in a row", "重复三遍") is that many copies joined (REPEAT), which rules.py lets through
     ("looping or repeating", rx(r"\bloop\s+(?:it|this|that|them|the\s+\w+)\b|\b(?:make|turn)\s+(?:it|this|that)\s+(?:into\s+)?"
                                 r"(?:a\s+)?(?:seamless\s+)?loop\b|\bloop(?:ed|ing)\s+(?:for|until|\d)|\bloopable\b|\bseamless(?:ly)?\s+loop"
                                 r"|\bon\s+(?:a\s+)?loop\b|\brepeat\s+(?:it|this|that|the)\b|\b\d+\s+times\s+in\s+a\s+row\b",

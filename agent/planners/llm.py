@@ -15,6 +15,10 @@ remembered per endpoint:
   json_mode           response_format {"type": "json_object"}: any JSON, schema only in the prompt
   text                no constraint; the first JSON object in the reply is taken
 
+Besides the fixed examples in prompts/planner_examples.yaml, the prompt shows the labelled requests most like
+this one with their gold plans (the intent bank's nearest, as HuggingGPT shows demonstrations): a model copies a
+worked example of the same shape more reliably than it follows rules.
+
 Whatever comes back is data: parsed as JSON and validated as a Plan, never evaluated.
 """
 
@@ -110,6 +114,33 @@ def user_message(request: str, refs: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+# What a demonstration says where its gold records only the outcome.
+_DEMO_UNSUPPORTED = "none of the listed tools can do what this asks"
+_DEMO_CLARIFY = "Which recording do you mean? Please upload it."
+
+
+def demonstrations(request: str, k: int) -> list[tuple[str, dict[str, Any]]]:
+    """(user message, plan) for the `k` labelled requests nearest to `request`, least similar first so the
+    closest sits next to the request. None when the intent bank is missing."""
+    from agent.planners.intent_bank import default_bank
+
+    bank = default_bank() if k > 0 else None
+    if bank is None:
+        return []
+    out = []
+    for example, _ in reversed(bank.nearest_plans(request, k)):
+        gold = example.plan or {}
+        if "steps" in gold:
+            plan: dict[str, Any] = {"steps": gold["steps"]}
+        elif gold.get("outcome") == "clarify":
+            plan = {"steps": [], "clarify": _DEMO_CLARIFY}
+        else:
+            plan = {"steps": [], "unsupported": _DEMO_UNSUPPORTED}
+        refs = [{"ref": f"@upload-{i}", "kind": kind} for i, kind in enumerate(example.inputs, 1)]
+        out.append((user_message(example.text, refs), plan))
+    return out
+
+
 def plan_json(plan: Plan | dict[str, Any]) -> str:
     data = plan.to_json() if isinstance(plan, Plan) else plan
     data.setdefault("steps", [])
@@ -118,14 +149,16 @@ def plan_json(plan: Plan | dict[str, Any]) -> str:
 
 def build_messages(
     request: str, ctx: PlanContext, registry: Registry,
-    feedback: list[str] | None = None, previous: Plan | None = None,
+    feedback: list[str] | None = None, previous: Plan | None = None, demos: int = 0,
 ) -> list[BaseMessage]:
-    """System prompt with the catalogue, few-shot pairs, the request; on repair, the rejected plan
-    and the validation problems."""
+    """System prompt with the catalogue, the fixed few-shot pairs, `demos` retrieved ones, the request; on
+    repair, the rejected plan and the validation problems. The fixed part comes first, so a server that
+    caches the prompt's prefix (llama.cpp) evaluates it once."""
     messages: list[BaseMessage] = [SystemMessage(system_prompt(registry))]
-    for ex in load_examples():
-        messages.append(HumanMessage(user_message(ex["request"], ex.get("refs") or [])))
-        messages.append(AIMessage(plan_json(dict(ex["plan"]))))
+    pairs = [(user_message(ex["request"], ex.get("refs") or []), dict(ex["plan"])) for ex in load_examples()]
+    for text, plan in pairs + demonstrations(request, demos):
+        messages.append(HumanMessage(text))
+        messages.append(AIMessage(plan_json(plan)))
     messages.append(HumanMessage(user_message(request, ctx.describe())))
     if feedback:
         if previous is not None:
@@ -297,6 +330,7 @@ class LLMPlanner:
         self.typed_args = typed_args
         self.last_method: StructuredMethod | None = None  # for --verbose output and tests
         self.last_reply: str = ""
+        self.last_cut_off = False  # the reply stopped at the token limit (finish_reason "length")
         self.calls = 0
 
     @property
@@ -348,7 +382,9 @@ class LLMPlanner:
             if self.config.structured_output == "auto":
                 _WORKING_METHOD[self._key()] = method
             self.last_method = method
-            return reply_data(out.get("raw") if isinstance(out, dict) else out)
+            raw = out.get("raw") if isinstance(out, dict) else out
+            self.last_cut_off = isinstance(raw, AIMessage) and raw.response_metadata.get("finish_reason") == "length"
+            return reply_data(raw)
         raise AssertionError("unreachable")
 
     def plan(
@@ -359,10 +395,15 @@ class LLMPlanner:
         feedback: list[str] | None = None,
         previous: Plan | None = None,
     ) -> Plan:
-        messages = build_messages(request, ctx, registry, feedback, previous)
+        messages = build_messages(request, ctx, registry, feedback, previous, self.config.demos)
         data, text = self._ask(messages, plan_schema(registry, self.typed_args))
         self.last_reply = text
         log.debug("LLM plan reply via %s: %s", self.last_method, text[:500])
+        if data is None and self.last_cut_off:
+            raise LLMBadOutput(
+                f"the model's reply was cut off before the plan was complete [from {self.config.endpoint}]",
+                "the prompt needs about 4k tokens of context and the plan up to 1k more: give the server a context of "
+                "8k tokens (llama.cpp: --ctx-size 8192), or shorten the prompt with AUDIOGENT_LLM_DEMOS=0")
         if data is None:
             raise _bad(text, self.config, "no JSON in the reply")
         return to_plan(data, text, self.config)

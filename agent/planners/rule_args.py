@@ -33,6 +33,7 @@ class Sources(Protocol):
     def take(self, ref: str) -> None: ...
     def text_source(self) -> str | None: ...
 
+    def seconds(self, ref: str) -> float | None: ...
     def has_text_upload(self) -> bool: ...
     def upload_of(self, kind: str, newest: bool = False) -> str | None: ...
     def heads(self) -> list[tuple[str, str]]: ...
@@ -164,7 +165,7 @@ _MIX_DOWN = L.rx(r"\b(?:under|underneath|beneath|below|behind|background|quiet(?
                  r"|reduced|low)\b", r"背景|小声|降低|调低|低|小\s*\d|减(?:少|小)?\s*\d")
 _OFFSET_BEFORE = re.compile(r"(?:start(?:ing|s)?|begin(?:ning|s)?|come\s+in|coming\s+in|enter(?:ing|s)?|offset"
                             r"|delay(?:ed)?"
-                            r"|from|after|at|in)\s*(?:at|by|after|from)?\s*$|从\s*$|在\s*$|(?:晚|推迟|延迟|延后)\s*$", re.I)
+                            r"|from|after|at|in)\s*(?:at|by|after|from)?\s*(?:the\s+)?$|从\s*第?\s*$|在\s*第?\s*$|(?:晚|推迟|延迟|延后)\s*$", re.I)
 _MIX_QUIETER = L.rx(r"\b(?:quiet(?:er|ly)?|soft(?:er|ly)?|faint(?:er|ly)?|lower\s+(?:volume|level)|low\s+(?:volume|level)"
                     r"|turned\s+down|subtle|subtly|barely\s+audible)\b", r"小声|小一点|低一点|轻一点|调低|降低|轻轻|弱一点")
 EXTEND = _EXTEND = L.rx(r"\bextend\w*|\bplay\s+out(?:\s+fully)?\b|\bfull\s+length\b|\blonger\b|\bdon'?t\s+cut\b|\blet\s+it\s+keep\s+(?:going|playing)\b"
@@ -231,7 +232,7 @@ def mix(c: Clause, src: Sources) -> Args:
         args["other_gain_db"] = -scaled(c.core, 12.0, 6.0, 18.0)
     for q in qs(c, "s"):
         before, after = c.core[max(0, q.start - 25):q.start], c.core[q.end:]
-        if _OFFSET_BEFORE.search(before) or re.match(r"\s*(?:in|later|之后|后|开始)", after):
+        if _OFFSET_BEFORE.search(before) or re.match(r"\s*(?:in|later|之后|后|开始|进来|进入|切入|加入|响起)", after):
             args["offset"] = q.value
             break
     if _EXTEND.search(c.core):
@@ -258,10 +259,17 @@ _BEFORE_IT = L.rx(r"\b(?:before|in\s+front\s+of|ahead\s+of)\s+(?:it|that|that\s+
                   r"(?:放|接|加|拼|排)(?:在|到)(?:它|这个|那个)?(?:的)?前(?:面|边|头)?")
 
 
+_GAP_SAID = L.rx(r"\bbetween\b|\bgaps?\b|\bpauses?\b|\bbreathers?\b|\bsilence\b|\bapart\b|\bspace\b",
+                 r"间隔|空|停|隔")
+
+
 def concatenate(c: Clause, src: Sources) -> Args:
     ms = _distinct(src.mentioned(c))
     said = src.named_elsewhere(c) if len(ms) == 1 else []
-    if said:
+    repeats = L.repeat_count(c.core) if len(ms) <= 1 and not said else None
+    if repeats:
+        clips = [ms[0][2] if ms else src.current(c, prefer_mention=False)] * repeats  # "3 times in a row"
+    elif said:
         # "大巴上录的那条，…，把“跟紧小红旗”这句放在它前面", "the recap from before, then add this jingle after it":
         # the other clip was named in a clause of its own
         clips = [ms[0][2], *said] if _BEFORE_IT.search(c.core) else [*said, ms[0][2]]
@@ -296,7 +304,7 @@ def concatenate(c: Clause, src: Sources) -> Args:
     for r in clips:
         src.take(r)
     args: Args = {"clips": clips}
-    times = qs(c, "s")
+    times = qs(c, "s") if not repeats or _GAP_SAID.search(c.core) else []  # not "repeat the 5 second jingle 3 times"
     if _CROSSFADE.search(c.core):
         args["crossfade"] = times[0].value if times else 1.0
     elif times:
@@ -580,8 +588,8 @@ _SING_ONLY_REF = re.compile(r"^(?:(?:this|that|the|my|these|those|a|an)\s+)?(?:(
                             r"(?:\s+(?:on|over|to|with)\s+(?:it|them|this|that))?$"
                             r"|^(?:这个|这段|这首|这份|那个|这些|上传的)?(?:旋律|曲子|乐谱|曲谱|谱子|音符|midi|简谱|歌|调子|文件)$", re.I)
 _SING_REF_ZH = re.compile(
-    r"(?:用|按照?|照着|跟着|配上?|按着|根据|以)(?:这个|这段|这首|这份|下面的?|以下的?|上面的?|这些)?"
-    r"(?:旋律|曲子|乐谱|曲谱|谱子|音符|音调|midi|MIDI|简谱|歌|调子|文件)(?:来)?"
+    r"(?:用|按照?|照着|跟着|配上?|按着|根据|以)\s*(?:这个|这段|这首|这份|这串|下面的?|以下的?|上面的?|这些)?\s*"
+    r"(?:旋律|曲子|乐谱|曲谱|谱子|音符|音调|midi|MIDI|简谱|歌|调子|文件|音)?(?:来)?"
     r"|(?:音符|旋律|曲调|音高)(?:是|为|用)?[:：]?|这首歌的?|(?:这|下面的?|以下的?)?(?:几句|句|段)?歌词(?:是|为)?[:：]?"
     r"|(?:唱)?(?:出来|一下|一遍|一次)(?:吧|呀|啊)?(?=[\s，,。.!！]*$)|[，,]?\s*唱(?:完|好)(?:了|之后|以后|后)?\s*$")
 # "lyrics 是“…”", "with the words '…'": the quote is the song's words
@@ -618,6 +626,7 @@ def _lyrics_from(text: str, notes_run: str | None) -> str | None:
     t = L.LANGUAGE_PHRASE.sub(lambda m: " " if m.group("zh") is None or m.group(0).startswith(("用", "以")) else m.group(0), t)
     t = re.sub(r"\s+", " ", t).strip(" ,，.。:：;；!！'\"“”‘’")
     t = _SING_LEAD_EN.sub("", t).strip()
+    t = re.sub(r"\s+(?:on|to|over|with|using|at)$|^(?:这串|这些)音符?$", "", t, flags=re.I).strip()  # "sing them on [C4 D4]"
     while True:
         shorter = _SING_TAIL.sub("", t).strip()
         if shorter == t:
@@ -628,7 +637,8 @@ def _lyrics_from(text: str, notes_run: str | None) -> str | None:
     return t
 
 
-_SUNG_WORDS_REF = re.compile(r"(?:have|get|make)\s+(?:it|this|that|them)(?:\s+sung)?(?:\s+(?:to|on|with))?|it|this|that"
+_SUNG_WORDS_REF = re.compile(r"(?:have|get|make)\s+(?:it|this|that|them)(?:\s+sung)?(?:\s+(?:to|on|with))?|it|this|that|them|those"
+                             r"|these|(?:the|her|his|their|my|those|these)\s+(?:transcript(?:ion)?|words|text|lyrics)"
                              r"|(?:这|那)句话?|(?:这|那)段话|一下|出来|一下子?", re.I)
 
 
@@ -665,6 +675,7 @@ def sing(c: Clause, src: Sources) -> Args:
         lyrics = _lyrics_from(body, notes_text if notes_text and notes_text in body else None)
     if lyrics and _SUNG_WORDS_REF.fullmatch(lyrics.strip()):
         lyrics = None  # "have it sung to C4 D4 E4", "把这句话唱出来", "sing 一下": the words are not given here
+    if lyrics is None:
         text = src.text_source()
         if text is not None and re.match(r"@s\d+\.", text):
             lyrics = text  # "work out the phrase I'm saying, then have it sung": the transcript of this plan

@@ -180,7 +180,9 @@ def _backstory(c: Clause) -> bool:
     asks for nothing itself. An unknown command ("frobnicate the wibble") is not one."""
     if _HEDGE.search(c.core.strip()) or _GOAL.search(c.core.strip()):
         return True
-    if S.IMPERATIVE.search(c.core) or S.ASKS.search(c.raw) or L.QUESTION.search(c.raw.strip()) \
+    # "One of my students, Mrs Hallworth, is 70 and terrified": a predicate split off at a comma, not a question
+    predicate = c.sep == "weak" and "?" not in c.raw and re.match(r"(?:is|are|was|were|has|had)\b", c.core)
+    if S.IMPERATIVE.search(c.core) or S.ASKS.search(c.raw) or (L.QUESTION.search(c.raw.strip()) and not predicate) \
             or L.PRONOUN_ACTION.search(c.core.strip(" !.?")):
         return False
     if _TELLS.search(c.core) or S.declarative(c.core, c.raw):
@@ -477,6 +479,8 @@ class _Planning:
         animating = "talking_head" in self.registry and any(animates(self._prepare(c)) for c in self.req.clauses)
         sings_here = "sing" in self.registry and any(sings(self._prepare(c)) for c in self.req.clauses)
         correcting = False  # "pitch +2 st. wait no, -2 st", "高通……不对，低通": the next piece replaces the one before
+        # "file two is the crackle … slide the crackle in under her": a file's name, not a crackle to remove
+        names = S.file_names(c.core for c in self.req.clauses)
         for c in self.req.clauses:
             sentence += c.sep != "weak"
             c = self._prepare(c)
@@ -487,16 +491,21 @@ class _Planning:
                     continue
                 c = c.with_core(c.core[fix.end():].strip(" ,，"))
             singing = "sing" in self.registry and sings(c)  # the lyrics may say anything; another's voice is cloning
-            for capability, pat in ([] if speaks_text(c) or animates(c) else L.UNSUPPORTED):  # "say I love pictures"
+            moves_a_face = animates(c)
+            caps = [x for x in L.UNSUPPORTED if x[0] in L.BEYOND_THE_FACE] if moves_a_face else (
+                [] if speaks_text(c) or S.NAMES_A_FILE.search(c.core) else L.UNSUPPORTED)  # "say I love pictures"
+            for capability, pat in caps:
                 if singing and capability not in _STILL_UNSUPPORTED_WHEN_SINGING:
                     continue
                 if sings_here and capability == "singing":
                     continue  # "sing the score, then raise the sung part by 3 semitones": the song this request makes
                 if animating and capability in _INPUTS_WHEN_ANIMATING:
                     continue
+                if capability == "looping or repeating" and L.repeat_count(c.core):
+                    continue  # "I need it 3 times in a row": copies joined
                 if capability == "general questions outside audio" and c.quotes and _SAYS.search(c.core):
                     continue  # "生成一段天气播报：“…”": speech about the weather, not a weather question
-                text = PLACEHOLDER.sub(" ", c.core)
+                text = S.unnamed(PLACEHOLDER.sub(" ", c.core), names)
                 if capability == "video":
                     if S.AUDIO_EXPORTED.search(self.req.original):
                         continue  # "wedding video edit - I exported the audio already": the audio is what is edited
@@ -506,8 +515,8 @@ class _Planning:
                         capability == "finding where something happens in the audio" and _EXPLAINS.match(text.strip())):
                     # not "不用翻译歌词", not "cut 12 to 14 seconds out, that's where the siren is loudest"
                     refusal = self._unsupported(f"There is no tool for {capability} (asked for in {c.shown()!r}).")
-                    if not self._maybe_doable(c):
-                        return refusal
+                    if capability in L.NEVER_IN_PASSING or not self._maybe_doable(c):
+                        return refusal  # a format or an avatar's gesture asked for is not said in passing
                     self.refused = self.refused or refusal
                     break
             if pending is not None and any(r.kind == "text" for r in pending.refs):

@@ -17,6 +17,7 @@ a question whether the asked-for steps can be done ("Can your AI handle broadcas
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from agent.planners.lexicon import LANG_EN, LANG_ZH, rx
@@ -107,6 +108,17 @@ KEEP_AS_IS = rx(
     r"\b(?:the\s+)?(?:pitch|key|tempo|speed|length|volume)\s+(?:should\s+)?(?:stays?|remains?)\s+(?:the\s+same|unchanged)\b",
     r"\bwithout\s+(?:making|letting|having)\s+(?:it|them|him|her|the\s+\w+|my\s+\w+)\s+(?:sound\s+|get\s+|go\s+|become\s+)?"
     r"(?:like\s+(?:a\s+)?)?(?:any\s+|too\s+)?(?:deeper|higher|lower|squeaky|chipmunk\w*|different|faster|slower|louder|quieter|weird|robotic)\b",
+    # "please don't run any loudness normalisation on it": a tool waved off by name
+    r"\b(?:don'?t|do\s+not|no\s+need\s+to)\s+(?:run|apply|use|do|add|touch)\s+(?:any\s+|the\s+)?(?:loudness\s+)?"
+    r"(?:normali[sz]\w*|eq|equali[sz]\w*|reverb|fades?|trimming)\b",
+    # "no EQ changes please", "no normalising": a tool waved off by name
+    r"\bno\s+(?:eq|equali[sz]\w*|reverb|fad(?:e|es|ing)|trimming|pitch|normali[sz]\w*|loudness)\s*(?:changes?|tweaks?|adjustments?)?"
+    r"(?:\s+(?:please|needed|thanks))?\s*$",
+    # "don't let everyone go helium-voiced", "without the chipmunk effect", "no mickey mouse voices", "声音别变尖"
+    r"\b(?:don'?t|do\s+not|never)\s+(?:let|make|have)\s+(?:it|them|him|her|everyone|everybody|anyone|the\s+\w+)\s+"
+    r"(?:sound\s+|go\s+|get\s+|turn\s+)?(?:all\s+)?(?:like\s+(?:a\s+)?)?(?:helium|chipmunk|squeaky|mickey)\w*"
+    r"|\b(?:without|no)\s+(?:the\s+|any\s+)?(?:helium|chipmunk|mickey\s+mouse|squeaky)\w*(?:[- ]voice\w*|\s+effect)?\b"
+    r"|(?:声音|音调|嗓音)?(?:别|不要|不能)(?:变尖|变调|尖)",
     r"(?:但)?(?:不要|不|别|不会)(?:改变|改|变|影响|动)(?:原来的|原有的)?(?:音调|音高|速度|语速|节奏|时长|长度|音量)"
     r"|(?:音调|音高|速度|语速|节奏|时长|音量)(?:保持)?不变")
 
@@ -279,6 +291,31 @@ _EN_VERBISH = re.compile(r"\b(?:is|are|was|were|be|been|am|has|have|had|do|does|
                          r"|gets|keep|keeps|say|says|tell|give|put|turn|go|take|bring|add|remove|i|you|we|please)\b|n't\b")
 
 _ZH_VERBISH = re.compile(r"[要想能会帮给做弄让把说唱听发去查找写画翻算告吗呢吧么？?]")
+
+
+# "file two is the crackle", "the second one's the drums", "第二个是鼓": which upload is which, not an ask
+NAMES_A_FILE = rx(r"(?:^|[:：]\s*)(?:and\s+|while\s+)?(?:(?:file|clip|track|upload|recording|attachment)\s*(?:#\s*)?(?:\d+|one|two|three|four|a|b)"
+                  r"|(?:the\s+)?(?:first|second|third|fourth|other|last)\s*(?:file|one|clip|upload|recording|track)?)"
+                  r"\s*(?:is|'s|=|:|-)\s+",
+                  r"(?:^|[:：]\s*)(?:第[一二三四五\d]|另一)(?:个|段|条|份)?(?:文件|音频|录音)?(?:是|为)")
+
+
+def file_names(cores: Iterable[str]) -> list[str]:
+    """What a request calls its files ("file two is the crackle" -> "crackle"), longest first."""
+    names = set()
+    for core in cores:
+        m = NAMES_A_FILE.search(core)
+        if m:
+            said = re.sub(r"^(?:the|a|an|my|our|her|his|some)\s+", "", core[m.end():].strip(" .,，。"), flags=re.I)
+            if 0 < len(said) <= 30:
+                names.add(said)
+    return sorted(names, key=len, reverse=True)
+
+
+def unnamed(text: str, names: list[str]) -> str:
+    for name in names:
+        text = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", " ", text, flags=re.I)
+    return text
 
 
 def is_label(c: Clause) -> bool:

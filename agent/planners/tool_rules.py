@@ -228,6 +228,9 @@ RULES: list[ToolRule] = [
         r"\b(?:background|bg)\s+music\b"
         r"|\bmusic\s+bed\b|\bplay\s+(?:them\s+|both\s+)?(?:together|simultaneously|at\s+the\s+same\s+time)\b"
         r"|\b(?:goes|go|sits?|tucks?|tucked)\s+(?:in\s+)?(?:under|underneath|beneath)\b"
+        # "tuck the drums under the voice", "slide the crackle in under her", "sneak the wheel sound in underneath"
+        r"|\b(?:tuck|slide|slip|sneak|ease|float|nestle)\w*\b[^,;.]{0,30}?\b(?:in\s+)?(?:under|underneath|beneath)\b"
+        r"|\bbring\s+(?:the\s+|that\s+|my\s+)?[\w-]+\s+in\s+at\b"  # "bring the sizzle in at the 0:12 mark"
         r"|\bbring\b[^,;]{0,40}\bin\s+(?:under|underneath|beneath|over)\b"
         r"|\bblend\w*",
         r"\b(?:combine|merge)\b[^,;]*\b(?:simultaneous\w*|at\s+the\s+same\s+time|on\s+top|over|under)\b",
@@ -235,7 +238,9 @@ RULES: list[ToolRule] = [
         r"\badd\s+(?:the\s+|some\s+)?(?:music|soundtrack)\b|\b(?:put|lay)\b(?!\s+(?:a|an|some|this|that)\s+(?:[\w-]+\s+){0,2}"
         r"(?:hum|buzz|hiss|noise|rumble|whine|click|crackle)s?\b)[^,;]*\b(?:under|over|on\s+top\s+of|behind"
         r"|beneath)\b",
-        r"混音|混合|混进(?!了)|混到|混入(?!了)|混在|铺在|垫在|叠加|叠在|叠到|叠进|盖到|垫到|铺到|(?:加(?!速|快)|配|垫|混|叠|铺|搭|来|当|作为|做)[^，,。]{0,8}背景音乐|背景音乐[^，,。]{0,6}(?:垫|混|叠|铺|加(?!速|快)|配)|垫(?:在|上|音乐)|同时播放|一起播放|配上音乐|加(?:上|入)?(?:背景)?音乐"),
+        r"混音|混合|混进(?!了)|混到|混入(?!了)|混在|铺在|垫在|叠加|叠在|叠到|叠进|盖到|垫到|铺到|(?:加(?!速|快)|配|垫|混|叠|铺|搭|来|当|作为|做)[^，,。]{0,8}背景音乐|背景音乐[^，,。]{0,6}(?:垫|混|叠|铺|加(?!速|快)|配)|垫(?:在|上|音乐)|同时播放|一起播放|配上音乐|加(?:上|入)?(?:背景)?音乐"
+        # "鼓从第五秒进来，比人声低十二分贝": a second sound coming in, or set below the voice
+        r"|(?:从|在)第?\s*\d+(?:\.\d+)?\s*秒(?:开始)?(?:进来|进入|切入|加入|响起)|比(?:人声|声音|旁白|讲话|说话|主持人)[^，,。]{0,3}(?:低|小)\s*\d"),
         A.mix, words=("mix", "overlay", "layer", "blend")),
     ToolRule("concatenate", "joining clips", L.rx(
         r"\bjoin\w*|\bconcat\w*|\bcombin\w*|\bmerg\w*|\bstitch\w*|\bappend\w*|\bglue\w*|\bsplic\w*"
@@ -246,7 +251,7 @@ RULES: list[ToolRule] = [
         r"|\b(?:put|place|insert|slot|drop)\s+(?:it|this|that)\s+(?:in\s+)?between\s+(?:the\s+)?(?:two|2|both|them)\b"
         r"|\b(?:\w+\s+)?seconds?\s+(?:of\s+(?:silence|nothing)\s+)?between\s+(?:each|them|every\s+\w+)\b"
         r"|\b(?:put|play|place)\b[^,;]*\b(?:after|before|in\s+front\s+of|at\s+the\s+end\s+of|at\s+the\s+start\s+of)\b"
-        r"|\bcross[- ]?fad\w*|\bx-?fad\w*",
+        r"|\bcross[- ]?fad\w*|\bx-?fad\w*|" + L.REPEAT.pattern,
         r"\b(?:tack|stick|add|attach|put|place|paste|slap|glue|bolt|insert)\w*\b[^,;]*\b(?:on(?:to)?|to|at)\s+the\s+"
         r"(?:end|start|beginning|front|back)\s+of\b|\bprepend\w*|\b(?:silence|gap|pause)\s+(?:in\s+)?between\b",
         r"拼接|拼起来|拼在一起|拼成|串烧|合并|连起来|连成|串成|接成|前后接|接上|(?:插|夹)(?:在|到|进)[^，,。]{0,8}(?:中间|之间)|接起来|交叉淡化|交叉渐变|连接|串起来|串联|接在|接到|衔接|首尾相连|连在一起"
@@ -292,7 +297,7 @@ RULES: list[ToolRule] = [
         r"|\blevel\s+(?:it\s+)?(?:out\s+)?to\b|\beven\s+(?:it\s+|them\s+|this\s+|things\s+|the\s+\w+\s+)?out\b|\b(?:levels?|volume|loudness)\s+(?:more\s+)?(?:consistent"
         r"|even|uniform|equal|the\s+same)\b|\bconsistent\s+(?:volume|loudness|levels?)\b|\br\s*128\b"
         r"|\bebu\b|\bbroadcast\s+(?:standard|level|loudness)\b|\b(?:broadcast|podcast|radio|streaming|spotify|youtube)[- ]ready\b|\b(?:streaming|podcast)\s+(?:level|loudness|standard)\b",
-        rf"{_LUFS}", r"响度|标准化|归一化|规范化|统一音量|音量一致|音量均衡|音量统一"),
+        rf"{_LUFS}", r"响度|标准化|归一化|规范化|统一音量|音量一致|音量均衡|音量统一", E.MATCH_THE_REST.pattern),
         E.loudness_normalize, words=("normalize", "normalise", "loudness", "lufs", "level"), when=_not_plain_gain,
         stackable=True),
     ToolRule("pitch_shift", "pitch shifting", L.rx(
@@ -310,6 +315,7 @@ RULES: list[ToolRule] = [
         r"|\b(?:too|very|so)\s+(?:quiet|soft|loud|faint|low)\b|\bmake\s+(?:it|this|that|them)\s+(?:loud|quiet|soft)\b"
         r"|\bcan'?t\s+hear\b|\bhard\s+to\s+hear\b|\bcan\s+(?:barely|hardly)\s+hear\b|\b(?:louden|quieten)\b|\bmute\b|\b(?:2|3)\s+times\s+as\s+loud\b"
         r"|\b(?:raise|lower|increase|decrease|reduce|drop|bring\s+(?:up|down))\s+(?:the\s+)?(?:level|levels)\b"
+        r"|\b(?:nudge|bump|push|ease|pull)\s+(?:it|this|that|the\s+(?:level|volume))\s+(?:up|down|back)\b"
         rf"|\bhalf\s+as\s+loud\b|(?:{_DB})",
         r"音量|大声|小声|响一点|响些|轻一点|轻些|声音(?:大|小|响|轻)|(?:太|有点)(?:小声|大声|吵|响|轻|小|大)|放大|增益|分贝"
         r"|调大|调小|听不清|听不到"),
@@ -318,7 +324,7 @@ RULES: list[ToolRule] = [
         r"\bfaster\b|\bslower\b|\bquicker\b|\bspeed\w*|\btempo\b|\bpace\b|\bslow\b|\bhurry\b|\baccelerat\w*"
         r"|\bdecelerat\w*|\bplayback\s+rate\b|\btoo\s+(?:fast|slow|quick|rushed)\b|\bbpm\b|\b\d+(?:\.\d+)?\s*x\b|\btimes\s+(?:as\s+)?(?:fast|slow|quick)\w*"
         r"|\bhalf[- ]?(?:speed|time|tempo)\b|\bhalf\s+as\s+(?:fast|quick)\b|\bdouble[- ]?(?:speed|time|tempo)\b"
-        r"|\btime[- ]?stretch\w*",
+        r"|\btime[- ]?stretch\w*|" + E.FIT_INTO.pattern,
         r"加速|减速|放慢|加快|变快|变慢|调快|调慢|调成\s*\d+(?:\.\d+)?\s*倍|更快|更慢|[快慢](?:一点|点|些|一些|\d*(?:\.\d+)?倍)|倍速|速度|节奏|语速|快放|慢放"),
         E.change_tempo, words=("faster", "slower", "speed", "tempo", "quicker")),
     ToolRule("reverb", "reverb", L.rx(

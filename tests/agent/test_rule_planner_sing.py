@@ -22,6 +22,12 @@ def ctx_of(*kinds: str) -> PlanContext:
 
 TWINKLE = "C4 C4 G4 G4 A4 A4 G4"
 PLANS = [
+    # the words of the recording, written down first, are what is sung
+    ("Write down her words, then sing them on C4 D4 E4 F4 G4 G4 G4 at 110 bpm.", ("audio",),
+     [("transcribe", {"audio": "@upload-1"}),
+      ("sing", {"notes": "C4 D4 E4 F4 G4 G4 G4", "lyrics": "@s1.text", "tempo": 110})]),
+    ("把这段语音里喊的那句口号听写下来，然后照着 C4 E4 G4 C5 G4 E4 C4 这串音唱出来", ("audio",),
+     [("transcribe", {"audio": "@upload-1"}), ("sing", {"notes": "C4 E4 G4 C5 G4 E4 C4", "lyrics": "@s1.text"})]),
     ("sing 'twinkle twinkle little star' to this melody", ("score",),
      [("sing", {"score": "@upload-1", "lyrics": "twinkle twinkle little star"})]),
     (f"sing these lyrics: 一闪一闪亮晶晶 with notes {TWINKLE}", (),

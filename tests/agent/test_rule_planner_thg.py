@@ -107,3 +107,15 @@ def test_other_image_and_video_requests_stay_unsupported(request_: str, inputs: 
 def test_plain_speech_is_not_a_talking_head(registry: Registry) -> None:
     assert steps_of("say hello world", ctx_of(), registry) == [("text_to_speech", {"text": "hello world"})]
     assert steps_of("say hello world", ctx_of("image"), registry) == [("text_to_speech", {"text": "hello world"})]
+
+
+@pytest.mark.parametrize("request_text, kinds, why", [
+    (("Could your presenter face do the bulletin in British Sign Language - proper hand signs - rather than only "
+      "moving its lips?"), ("audio",), "sign language"),
+    (("can the default avatar also wave at the camera and point at the penguins while it says this recording? just "
+      "the lips moving looks a bit creepy"), ("audio",), "gestures"),
+    ("用这张老板的照片对口型念这段录音，导出竖屏、60帧的视频", ("image", "audio"), "frame rate"),
+])
+def test_what_a_face_cannot_do_is_refused_even_while_animating(registry: Registry, request_text, kinds, why) -> None:
+    plan = RulePlanner().plan(request_text, ctx_of(*kinds), registry)
+    assert plan.outcome == "unsupported" and why in plan.unsupported, plan
