@@ -121,7 +121,7 @@ _DEMO_CLARIFY = "Which recording do you mean? Please upload it."
 
 def demonstrations(request: str, k: int) -> list[tuple[str, dict[str, Any]]]:
     """(user message, plan) for the `k` labelled requests nearest to `request`, least similar first so the
-    closest sits next to the request. None when the intent bank is missing."""
+    closest sits next to the request. Empty when the intent bank is missing or `k` is 0."""
     from agent.planners.intent_bank import default_bank
 
     bank = default_bank() if k > 0 else None

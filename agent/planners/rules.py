@@ -494,6 +494,7 @@ class _Planning:
             moves_a_face = animates(c)
             caps = [x for x in L.UNSUPPORTED if x[0] in L.BEYOND_THE_FACE] if moves_a_face else (
                 [] if speaks_text(c) or S.NAMES_A_FILE.search(c.core) else L.UNSUPPORTED)  # "say I love pictures"
+            said = S.unnamed(PLACEHOLDER.sub(" ", c.core), names)
             for capability, pat in caps:
                 if singing and capability not in _STILL_UNSUPPORTED_WHEN_SINGING:
                     continue
@@ -505,7 +506,7 @@ class _Planning:
                     continue  # "I need it 3 times in a row": copies joined
                 if capability == "general questions outside audio" and c.quotes and _SAYS.search(c.core):
                     continue  # "生成一段天气播报：“…”": speech about the weather, not a weather question
-                text = S.unnamed(PLACEHOLDER.sub(" ", c.core), names)
+                text = said
                 if capability == "video":
                     if S.AUDIO_EXPORTED.search(self.req.original):
                         continue  # "wedding video edit - I exported the audio already": the audio is what is edited

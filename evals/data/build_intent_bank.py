@@ -18,11 +18,11 @@ import json
 import re
 import sys
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from agent.plan import iter_refs
 from agent.planners.intent_bank import BANK_PATH
 from evals.schema import Expect, load_consistency, load_robustness
 
@@ -33,23 +33,15 @@ def labels_of(expect: Expect) -> list[str]:
     return [expect.kind]
 
 
-_OWN_REF = re.compile(r"@(upload-\d+|s\d+)(\.\w+)?")
-
-
-def _refs(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value] if value.startswith("@") else []
-    if isinstance(value, list):
-        return [r for v in value for r in _refs(v)]
-    return []
+_OWN_TARGET = re.compile(r"upload-\d+|s\d+")  # this request's uploads and steps
 
 
 def row(text: str, expect: Expect, inputs: list[str], source: str) -> dict[str, object]:
     """One bank example. Its gold plan goes along where it needs nothing from an earlier turn (only its own
     uploads and steps; "@last" or "@turn-1" are not): the LLM planner shows such plans as worked examples."""
     out: dict[str, object] = {"text": text, "labels": labels_of(expect), "from": source}
-    refs = [r for s in expect.steps or [] for v in s.args.values() for r in _refs(v)]
-    if all(_OWN_REF.fullmatch(r) for r in refs):
+    refs = [r for s in expect.steps or [] for v in s.args.values() for r in iter_refs(v)]
+    if all(_OWN_TARGET.fullmatch(r.target) for r in refs):
         out["plan"] = expect.to_json()
         if inputs:
             out["inputs"] = inputs
