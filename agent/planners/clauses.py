@@ -21,8 +21,9 @@ _PAIRS = [("“", "”"), ("‘", "’"), ("「", "」"), ("『", "』"), ('"', 
 # "don't" inside or outside a quote are left alone.
 _SINGLE = re.compile(r"(?<![\w])'(?=\S)(.+?)(?<=\S)'(?![\w])")
 _SAY_TAIL = re.compile(
-    r"(?:\b(?:say|speak|read|pronounce|narrate|announce|recite|tts|text[- ]to[- ]speech|synthesi[sz]e|sing)\b[^:：\n]{0,40}?"
-    r"|(?:说|念|读|朗读|播报|合成|生成|唱|来一句|来一段|(?:做|录|配)(?:一)?(?:句|段))[^:：\n]{0,6}?)[:：]\s*(?P<tail>\S.*)$",
+    r"(?:\b(?:say|speak|read|pronounce|narrate|announce|recite|tts|text[- ]to[- ]speech|synthesi[sz]e|sing)\b"
+    r"[^:：\n]{0,60}?"
+    r"|(?:说|念|读|朗读|播报|合成|生成|(?<!练)唱|来一句|来一段|(?:做|录|配)(?:一)?(?:句|段))(?![用得到的])[^:：\n]{0,6}?)[:：]\s*(?P<tail>\S.*)$",
     re.I | re.S,
 )
 _HOW_TO_READ = re.compile(r"[。.!！](?=\s*(?:语速|速度|读|念|说|用|声音|音量|再|然后|slow|fast|read|say|in\s+a|at\s+\d)[^。.!！]*[。.!！]?\s*$)",
@@ -141,7 +142,9 @@ def _protect(text: str, req: Request) -> str:
         text = re.sub(re.escape(a) + r"(.+?)" + re.escape(b), quote_sub, text, flags=re.S)
     text = _SINGLE.sub(quote_sub, text)
     m = _SAY_TAIL.search(text)
-    if m and not PLACEHOLDER.fullmatch(m.group("tail").strip().rstrip(".!。！")):
+    # not "TTS 一下：'Please keep your belongings with you.' speed 0.9": words the user quoted are the line
+    if m and not PLACEHOLDER.fullmatch(m.group("tail").strip().rstrip(".!。！")) \
+            and not re.match(r"\s*⟦q[a-z]⟧", m.group("tail")):
         tail = m.group("tail")
         # "做一句口令：请慢慢把双手举过头顶。语速放慢一些": the sentence after the words says how to read them
         how = _HOW_TO_READ.search(tail)
@@ -209,6 +212,10 @@ def split_request(request: str, backrefs: Callable[[str, Request], str] | None =
     if len(whole) > 2 and any(whole[0] == a and whole[-1] == b and a not in whole[1:-1] and b not in whole[1:-1]
                               for a, b in _PAIRS + [("'", "'")]):
         whole = whole[1:-1]  # the whole request in quotes is the request, not text to speak
+    # 0'12" (minutes and seconds, as on a stopwatch) is a time, not quoted text
+    whole = re.sub(r"(?<![\w'])(\d{1,2})['′’](\d{2}(?:\.\d+)?)[\"″”]", r"\1:\2", whole)
+    # "83,200 ms – 91,750 ms": a dash between two amounts is a range, not an aside
+    whole = re.sub(r"(\d(?:\s*(?:ms|s|secs?|seconds?|mins?|minutes?|秒|分钟?))?)\s+[–—]\s+(?=\d)", r"\1 to ", whole)
     text = _protect(whole, req)
     if backrefs is not None:
         text = backrefs(text, req)

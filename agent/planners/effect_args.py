@@ -14,10 +14,11 @@ from agent.planners.rule_args import Args, NeedInfo, Sources, qs, scaled
 # "it's about 6 dB quieter than our other greetings": a level compared, said before the ask, is the state to undo
 _THAN = r"\b(?:is|it'?s|'s|sits?|comes?\s+in|runs?|came\s+(?:back|out))\s+(?:about\s+|around\s+|roughly\s+|some\s+)?(?:\d+(?:\.\d+)?\s*db\s+)?"
 _GAIN_UP = L.rx(_THAN + r"(?:quieter|softer|lower)\s+than\b|\btoo\s+(?:quiet|soft|low|faint)\b"
+                r"|\b(?:is|are)\s+(?:it|this|that|they|she|he)\s+(?:so\s+|that\s+|this\s+)?(?:quiet|soft|faint)\b"
                 r"|\b(?:is|are|'s|sounds?|seems?|feels?|comes?\s+out|came\s+out)\s+(?:(?:a\s+)?(?:bit|touch|little|tad)\s+|kind\s+of\s+"
                 r"|rather\s+|pretty\s+|quite\s+|so\s+|very\s+|really\s+)?(?:quiet|soft|faint|weak)\b|\bcan'?t\s+hear\b|\bcan\s+(?:barely|hardly)\s+hear\b|\bnot\s+loud\s+enough\b|\bhard\s+to\s+hear\b",
                 r"\b(?:up|louder|raise\w*|increase\w*|boost\w*|amplif\w*|more|higher|add|louden|pump|crank)\b",
-                r"太小|太轻|听不清|听不到|大声|调大|调高|提高|增大|加大|放大|增加|响一点|响些|大一点|大些|大点|增强")
+                r"太小|太轻|听不清|听不到|大声|调大|调高|提高|增大|加大|放大|增加|响一点|响些|大一点|大些|大点|增强|(?:整|弄|搞|开)大")
 _GAIN_DOWN = L.rx(_THAN + r"(?:louder|hotter)\s+than\b|\btoo\s+(?:loud|hot)\b|\bpull\w*\s+(?:it\s+|this\s+|that\s+|the\s+\w+\s+)?back\b|\bback\s+(?:it\s+)?off\b",
                   r"\b(?:down|quieter|softer|lower\w*|decrease\w*|reduc\w*|cut|less|attenuat\w*|drop"
                   r"|quiet|soft|quieten|tame|mute|dim|dwn)\b", r"太大|太吵|太响|小声|调小|调低|降低|减小|减少|轻一点|轻些|小一点|小些|小点|低一点|压低|压小|往下|小\s*\d"
@@ -62,7 +63,7 @@ _FASTER = L.rx(r"\btoo\s+slow\b|\bincrease\s+(?:the\s+)?(?:speed|tempo|pace)\b|"
                _ZH_STATE + r"慢",
                r"\b(?:faster|quicker|speed\w*\s+up|speed\s+(?:it|this|that|them)\s+up|hurry|accelerat\w*|quicken|fast"
                r"|quick"
-               r"|rush|up)\b", r"加速|加快|变快|调快|更快|快|提速")
+               r"|rush|up)\b", r"加速|加快|变快|调快|更快|快|提速|提\s*(?=\d)")
 _SLOWER = L.rx(r"\btoo\s+fast\b|\b(?:decrease|reduce|lower)\s+(?:the\s+)?(?:speed|tempo|pace)\b|" + _STATE + r"(?:fast|quick|rushed|hurried)\b",
                _ZH_STATE + r"快",
                r"\b(?:slower|slow\w*\s+down|slow\s+(?:it|this|that|them|the\s+\w+)\s+down|slow|decelerat\w*|down)\b",
@@ -70,7 +71,7 @@ _SLOWER = L.rx(r"\btoo\s+fast\b|\b(?:decrease|reduce|lower)\s+(?:the\s+)?(?:spee
 _HALF_SPEED = L.rx(r"\bhalf[- ]?(?:speed|time|tempo)\b|\bhalf\s+(?:as\s+fast|the\s+(?:speed|tempo|pace))\b",
                    r"半速|一半的?速度|慢一半|放慢一半|减半|速度减半")
 _DOUBLE_SPEED = L.rx(r"\bdouble[- ]?(?:speed|time|tempo)\b|\bdouble\s+the\s+(?:speed|tempo|pace)\b", r"双倍速")
-_PCT_TARGET = re.compile(r"(?:\b(?:to|at)\s*$|到\s*$)")
+_PCT_TARGET = re.compile(r"(?:\b(?:to|at)\s*$|到\s*$|(?:原来|原速|原本|正常)的?\s*$)")  # "放慢到原来的80%"
 _PCT_TARGET_AFTER = re.compile(r"^\s*(?:of\s+(?:the\s+)?)?(?:speed|tempo|original|normal|pace|速度|的速度)")
 
 
@@ -86,6 +87,21 @@ def _fit_rate(c: Clause, src: Sources) -> float | None:
     if not now:
         raise NeedInfo(f"How long is it now? (To fit it into {target[0]:g} s I change its speed by that ratio.)")
     return round(now / target[0], 4)
+
+
+# A pace said as beats or words per minute, where the request gives the pace now and the pace wanted
+_PACE = re.compile(r"\bbpm\b|\bwpm\b|\bwords?\s+(?:(?:a|per|each)\s+)?(?:1\s+)?minute\b|每分钟\s*\d+\s*个?字|字每分钟",
+                   re.IGNORECASE)
+
+
+def _pace_ratio(c: Clause) -> float | None:
+    """"read at about 180 words a minute … needs it at 150. Slow it down to that": the ratio of the two paces the
+    request says (the first is the pace now), when it says exactly two."""
+    text = normalize_numbers(c.req.original.lower())
+    if not _PACE.search(text):
+        return None
+    paces = list(dict.fromkeys(q.value for q in scan(text) if q.unit in ("bpm", None) and 40 <= q.value <= 400))
+    return round(paces[1] / paces[0], 4) if len(paces) == 2 else None
 
 
 def change_tempo(c: Clause, src: Sources) -> Args:
@@ -111,6 +127,9 @@ def change_tempo(c: Clause, src: Sources) -> Args:
         if len(nums) == 1 and len(said) == 2 and said[1] == nums[0] and said[0] != said[1]:
             return {"rate": round(said[1] / said[0], 4)}  # "this loop is 100 bpm, make it 120 bpm"
         raise NeedInfo("What is the current tempo in BPM, and what should it become?")
+    pace = _pace_ratio(c)
+    if pace is not None and not qs(c, "x") and not qs(c, "%"):
+        return {"rate": pace}  # "128 bpm, but the reel is cut at 140. stretch it to the new tempo"
     xs = qs(c, "x")
     if xs:
         x = xs[0].value
@@ -195,7 +214,8 @@ _EQ_UP = L.rx(r"\bnot\s+enough\b|\bneeds?\s+more\b|\black\w*\b",
               r"\b(?:boost\w*|raise\w*|increase\w*|more|add|enhanc\w*|bump|lift|pump|up|louder|stronger"
               r"|emphasi[sz]e\w*)\b",
               r"加强|增强|提升|提高|增加|加大|加重|多|加|补|提(?!示)")
-_EQ_DOWN = L.rx(r"\btoo\s+much\b|\btoo\s+(?:boomy|bright|harsh|muddy|bassy|tinny)\b",
+_EQ_DOWN = L.rx(r"\btoo\s+much\b|\btoo\s+(?:boomy|bright|harsh|muddy|bassy|tinny)\b"
+                r"|\b(?:take|knock|shave|pull)\s+(?:[\w.]+\s+){0,3}?(?:off|back)\b",  # "take 4 dB off the treble"
                 r"\b(?:cut\w*|reduc\w*|lower\w*|less|decreas\w*|remov\w*|down|tame|soften|quieter|weaker|attenuat\w*"
                 r"|kill|scoop\w*|dip\w*|notch\w*|carve\w*|duck\w*"
                 r"|roll\s+off)\b", r"减少|降低|减弱|削弱|减|少|去掉|衰减|太多|往下|下降|压低|挖|收")

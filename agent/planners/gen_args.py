@@ -32,10 +32,16 @@ STYLE = L.rx(
     r"|as\s+in)\b|\b(?:copy|match|mimic|imitate|follow|transfer|borrow)\b[^,;]{0,30}\b(?:prosody|intonation|cadence|pacing"
     r"|inflection|delivery|speaking\s+style|way\s+(?:he|she|they)\s+(?:speaks?|talks?))\b",
     rf"\b{_PROSODY}\b[^,;]{{0,40}}\b(?:match(?:es|ing)?|follows?|like|same\s+as|closer\s+to)\b",
+    # "shape my read to his cadence", "nudge mine toward her pacing", "take on her gentle pace and intonation",
+    # "borrow the actor's rhythm and melody", "pick up his energy"
+    r"\b(?:shape|nudge|push|move|bend|pull|steer|take\s+on|borrow|pick\s+up|adopt|inherit)\b[^,;.]{0,40}?\b(?:his|her|their"
+    r"|the\s+[\w-]+'s)\s+(?:\w+\s+){0,2}?(?:cadence|rhythm|pacing|pace|delivery|intonation|phrasing|energy|melody|inflection"
+    r"|pitch\s+contour)\b",
     rf"\b{_PACE}\b[^,;]{{0,30}}\b(?:match(?:es)?|follows?|(?:the\s+)?same\s+as)\s+(?!\d)",
     rf"\b(?:match|follow|copy|mimic|imitate)\w*\s+(?:the\s+)?(?:his|her|their|hers|its|the\s+(?:second|other|first"
     rf"|reference)(?:\s+(?:one|clip|file|recording|take))?'s)\s+(?:{_PACE})\b",
-    r"说话风格|讲话风格|说话的风格|那种(?:说话|讲话)?(?:的)?(?:风格|语气|腔调)|说话方式|语气风格|(?:模仿|学|照着|按照?|跟)[^，,。]{0,16}(?:风格|语气|语调|腔调|韵律|说话|语速|节奏"
+    rf"(?:{_ZH_PROSODY})[^，,。；;]{{0,12}}往[^，,。；;]{{0,14}}(?:靠|学|贴|走)"  # "语调和节奏往第二条那种感觉上学"
+    r"|说话风格|讲话风格|说话的风格|那种(?:说话|讲话)?(?:的)?(?:风格|语气|腔调)|说话方式|语气风格|(?:模仿|学|照着|按照?|跟)[^，,。]{0,16}(?:风格|语气|语调|腔调|韵律|说话|语速|节奏|抑扬顿挫"
     r"|style|prosody|intonation|pacing|delivery)|风格(?:来)?(?:说|念|读|朗读)"
     r"|(?:韵律|语调|语气)迁移|风格迁移",
     # "第一段的语调和节奏跟第二段一样", "把第一段的韵律改成第二段那样", "用第二段的语气来改第一段"
@@ -148,7 +154,17 @@ def transfer_prosody(c: Clause, src: A.Sources) -> Args:
 _SIDE_EN = r"(?:left|right)"
 _DIR_EN = r"(?:left|right|behind|back|rear|front|ahead|above|overhead|below|beneath|underneath|up|down|side)"
 _HEAD = r"(?:(?:my|your|our|his|her|their|the(?:\s+listener'?s?)?|listeners?'?s?)\s+)+heads?\b"
+# A clock face around the listener: 12 is ahead, 3 is right, 9 is left ("from about two o'clock", "十点钟方向")
+_CLOCK = re.compile(r"(?P<h>\d{1,2})\s*(?:o'?\s*clock\b|点钟方向|点方向|点钟)")
+
+
+def _clock_azimuth(hour: int) -> float:
+    az = (hour % 12) * 30.0
+    return az - 360.0 if az > 180 else az
+
+
 SPATIAL = L.rx(
+    r"\b(?:from|towards?)\s+(?:about\s+|around\s+|roughly\s+)?\d{1,2}\s*o'?\s*clock\b|\d{1,2}\s*点钟?方向",
     r"\bbinaural\w*|\b8d\b|\b3-?d\s+(?:audio|sound|effect|version|mix)\b|\b(?:make|turn)\s+(?:it|this|that|them)\s+(?:into\s+)?3-?d\b|\bspatiali[sz]\w*|\bhrtf\b|\bazimuth\b",
     rf"\b(?:sounds?|sounding|seems?|appears?|coming|comes?|come|placed?|position(?:ed)?|located?)\b[^,;]{{0,25}}\bfrom\s+"
     rf"(?:(?:my|the|your|directly|straight|right|far|just|slightly|somewhere|up|down|over|off|to|in|out)\s+)*{_DIR_EN}\b",
@@ -300,6 +316,12 @@ def says_from(c: Clause) -> bool:
 
 def binauralize(c: Clause, src: A.Sources) -> Args:
     t = _with_direction_tail(c)
+    clock = [_clock_azimuth(int(m.group("h"))) for m in _CLOCK.finditer(t) if 1 <= int(m.group("h")) <= 12]
+    if clock:
+        secs = [q.value for q in scan(_CLOCK.sub(" ", t)) if q.unit == "s" and q.value > 0]
+        if len(clock) >= 2 and secs:  # "travel from 9 o'clock to 3 o'clock over 4 sec"
+            return {"path": [0, clock[0], 0, secs[0], clock[1], 0]}
+        return {"azimuth": clock[0]} if clock[0] else {}
     m = _MOVE.search(t)
     if m:
         a = _POINT[m.group("a") or m.group("za")]

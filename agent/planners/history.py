@@ -30,7 +30,7 @@ from agent.artifacts import ArtifactRecord
 from agent.context import PastRun, PlanContext
 from agent.planners import lexicon as L
 from agent.planners.clauses import BackRef, Request
-from agent.planners.history_desc import _AS_SENT, NEGATED, DescriptionReader, _audio_of, zh_num
+from agent.planners.history_desc import _AS_MADE, _AS_SENT, NEGATED, DescriptionReader, _audio_of, zh_num
 from agent.planners.lexicon import rx
 
 # ------------------------------------------------------------------ word tables
@@ -393,6 +393,8 @@ class Resolver:
                 del found_at[at]
         if _AS_SENT.search(text):
             self._as_sent(found_at)
+        elif _AS_MADE.search(text):
+            self._as_made(found_at)
         refs = {ref for _, (ref, _) in found_at.values()}
         if found_at and len(refs) + self.current_audio < 2 and not self.current_images and _JOINS.search(text):
             # a join or mix with one file named by a known shape: the other described by its request's words
@@ -438,6 +440,18 @@ class Resolver:
             if a is not None and a.source != "upload" and (root := self._root(a)).id in sent:
                 m, (_, kind) = found_at[at]
                 found_at[at] = (m, (f"@{root.id}", kind))
+
+    def _as_made(self, found_at: dict[int, tuple[re.Match[str], tuple[str, str]]]) -> None:
+        """A file named as sent ("the very first voiceover") in a request that asks for the version made from it ("加速
+        过的那版", "the one you tamed"): the newest audio an earlier run made from that upload."""
+        for at, (m, (ref, kind)) in list(found_at.items()):
+            a = self.ctx.artifacts.get(ref[1:])
+            if a is None or a.source != "upload" or a.kind != "audio":
+                continue
+            made = [b for r in self.runs for b in r.made
+                    if b.kind == "audio" and b.id != a.id and self._root(b).id == a.id]
+            if made:
+                found_at[at] = (m, (f"@{max(made, key=lambda b: b.created).id}", kind))
 
     # ------------------------------------------------------------------ reading a phrase
     def _wanted(self, m: re.Match[str]) -> _Wanted | None:

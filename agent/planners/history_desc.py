@@ -284,7 +284,9 @@ def _main_audio(run: PastRun) -> ArtifactRecord | None:
 
 
 # Words right before a phrase that turn it down: "the fixed version, not the raw one", "不是原版".
-NEGATED = re.compile(r"(?:\bnot|\bnever|不是|不要|别用|而不是)\s*(?:the\s+|a\s+|an\s+|that\s+|my\s+)?$", re.I)
+NEGATED = re.compile(r"(?:\bnot|\bnever|不是|不要|别用|而不是)\s*(?:the\s+|a\s+|an\s+|that\s+|my\s+)?$"
+                     r"|(?:不是|不要|别用)(?:我|你)?[^，,。；;\s]{0,6}的(?:那个|那条|那段|那版)?$",
+                     re.IGNORECASE)  # "不要我传的那个原始的"
 
 
 class _Affirmed:
@@ -303,7 +305,16 @@ _AS_SENT = _Affirmed(rx(r"\b(?:original|raw|itself|actual\s+(?:audio|recording|f
               r"|as\s+(?:i|we)\s+(?:sent|recorded|gave|uploaded|attached|shared)|came\s+in\s+at|at\s+real\s+speed|from\s+before\s+you"
               r"|nothing\s+done\s+to\s+it|before\s+you\s+(?:touched|changed|edited|processed|did\s+anything\s+to|messed\s+with))\b",
               r"原始|原声|原来的|原本的|原版|原文件|当初给你|发来的|传来的|本身|(?:降噪|加速|放慢|处理|调|剪|动它|动过|碰它)(?:之|以)?前"
-              r"|没(?:有)?(?:放慢|加速|处理|降噪|调|剪|动)|不用(?:降噪|处理|调)的|不要你\S{0,4}过的"))
+              r"|没(?:有)?(?:放慢|加速|处理|降噪|调|剪|动)|不用(?:降噪|处理|调)的|不要你\S{0,4}过的|原汁原味|原样|原封不动"
+              r"|(?:刚|当初|最早)?(?:发给你|传给你)(?:的)?(?:时候|时)的样子"))
+# "the one you tamed", "the boosted version", "要你调过的", "加速过的那版", "弄好以后的": a version made here,
+# not the file as sent (read where a phrase named the file as sent, or its upload)
+_AS_MADE = _Affirmed(rx(r"\bthe\s+one\s+you\s+(?:[a-z]+ed|did|made|cut|fixed|built|worked\s+on)\b"
+                        r"|\bthe\s+(?!uploaded|attached|recorded|original|shared|sent|un|non|pre)"
+                        r"(?:[a-z]+ed|sped[- ]up|slowed[- ]down|cleaned[- ]up|fixed|cut|done|finished)"
+                        r"\s+(?:one|version|take|copy|file)\b",
+                        r"(?:你|帮我)(?:调|弄|处理|修|改|剪|降噪|加速|放慢)(?:过|好)的|(?<![别不])(?:(?!别用|不要|不是)[\u4e00-\u9fffa-z]){1,6}过的(?:那个|那条|那段|那版|版本)?(?=[，,。；;]|$)"
+                        r"|(?:弄|处理|调|修|剪)(?:好|完)?(?:以后|之后)的"))
 
 
 def _audio_of(run: PastRun, text: str) -> ArtifactRecord | None:

@@ -246,8 +246,9 @@ QUESTION = rx(r"^(?:(?:so|and|but|hey|ok(?:ay)?|um|uh|quick\s+question)[\s,]+)*(
               r"(?!\s+(?:you|u)\b)", r"吗[?？]?$|什么|几个|几次|谁|哪(?:个|些|里|首|种)|多少|是不是|有没有")
 
 # 唱 as "sing": not a simile ("像在唱"), not 唱诗班/唱片/合唱, not "我唱的" (what I sang), not 唱完 ("after singing")
-SING_ZH = (r"(?<!像在)(?<!好像在)(?<!仿佛在)(?<!里)(?<!这段清)(?<!那段清)(?<!这首清)(?<!合)(?:(?<![我他她])唱|(?<=[我他她])唱(?!的|过|了))"
-           r"(?!不上|不了|不到|不动|诗|片|团|机)(?![^，,。]{0,4}一样)(?!完|好(?:之后|以后|后|了))")
+SING_ZH = (r"(?<!像在)(?<!好像在)(?<!仿佛在)(?<!里)(?<!这段清)(?<!那段清)(?<!这首清)(?<!合)(?<!练)(?<!弹)"
+           r"(?:(?<![我他她])唱|(?<=[我他她])唱(?!的|过|了))"
+           r"(?!不上|不了|不到|不动|诗|片|团|机|够|得|段|腔)(?![^，,。]{0,4}一样)(?!完|好(?:之后|以后|后|了))")
 
 # ------------------------------------------------------------------ capabilities no tool has
 # (capability named in the answer, pattern). Checked before the tool rules, so "remove the echo" is
@@ -280,13 +281,22 @@ def repeat_count(text: str) -> int | None:
 UNSUPPORTED: list[tuple[str, re.Pattern[str]]] = [
     # not "translate the length for me: 5 minutes into a 6 minute slot"
     ("translation", rx(r"\btranslat(?:e|es|ed|ing|ion|ions|or|ors)?\b(?!\s+(?:the\s+)?(?:length|duration|time|tempo|bpm|numbers?|that\s+into\s+a\s+(?:rate|speed)))",
-                       r"翻译|译成|译为")),
+                       # "how do you say 'bow' in japanese": a question of what the words are in another language
+                       r"\bhow\s+(?:do|would|should|can)\s+(?:you|i|we|one)\s+say\b[^?]{0,60}\bin\s+[a-z]+(?:\s+again)?\s*\??$"
+                       r"|\bwhat(?:'s|\s+is)\s+[^?]{1,40}\bin\s+(?:japanese|french|german|spanish|italian|korean|chinese|mandarin|russian"
+                       r"|portuguese|dutch|arabic|hindi)\b",
+                       r"翻译|译成|译为|用\S{1,4}语怎么说|\S{1,4}语(?:里|中)?(?:怎么说|咋说)")),
     ("surround or ambisonic formats", rx(r"\bambisonics?\b|\bb-format\b|\b[57]\.1(?:\.\d)?\b|\bdolby\s+atmos\b|\batmos\b",
                                         r"全景声|环绕声格式|杜比")),
     ("score or MIDI format conversion", rx(r"\b(?:midi|musicxml|sheet\s+music|notation)\b[^,.;]{0,30}\bto\s+(?:musicxml|midi|pdf"
                                            r"|sheet\s+music|notation|abc)\b")),
     ("adaptive or real-time music", rx(r"\bheart[- ]?rate\b|\bbiometric\w*", r"心率|心跳数据|实时调整")),
     ("summarising", rx(r"\bsummar\w*|\btl;?dr\b|\bgist\b|\bkey\s+points\b", r"摘要|总结|概括|归纳")),
+    # "a screenshot of the recipe card, read the text in it out loud": the words are in an image, not given as text
+    ("reading text from images", rx(r"\b(?:read|transcribe|extract|pull|get|copy)\s+(?:out\s+)?(?:the\s+|all\s+the\s+)?"
+                                    r"(?:text|words|writing|handwriting)\s+(?:in|on|from|off|of)\s+(?:it|this|that|the\s+"
+                                    r"(?:image|screenshot|picture|photo|card|scan|page|sign|menu|poster|note))\b",
+                                    r"(?:图片|截图|照片|图|海报|卡片)(?:里|上|中)的(?:字|文字)")),
     ("image generation or editing", rx(
         r"\b(?:picture|image|photo|photograph|drawing|painting|illustration|logo|wallpaper|icon|jpe?g|png)s?\b"
         r"|\bdraw\b|\bpaint\b", r"画一|图片|图像|照片|画个|画张|画幅")),
@@ -500,7 +510,8 @@ UNSUPPORTED: list[tuple[str, re.Pattern[str]]] = [
         r"|\bhas\s+(?:it|this|the\s+\w+)\s+been\s+(?:edited|spliced|tampered)\b",
         r"有没有被(?:人)?(?:剪辑|拼接|篡改|修改|动|剪)过|是否被(?:人)?(?:剪辑|拼接|篡改|修改)|鉴定|篡改")),
     ("general questions outside audio", rx(
-        r"\bweather\b|\bnews\b|\bstocks?\b(?!\s+(?:face|photo|avatar|image|picture|voice|footage|music|sound|video))|\bjokes?\b|\brecipes?\b|\bcalendar\b"
+        r"\bweather\b(?!\s+(?:bulletin|report|forecast|update|briefing|announcement|segment|recording|clip|message|broadcast"
+        r"|warning|alert)s?\b)|\bnews\b(?!\s+(?:bulletin|report|segment|clip|recording|intro|jingle|broadcast|reader|anchor)s?\b)|\bstocks?\b(?!\s+(?:face|photo|avatar|image|picture|voice|footage|music|sound|video))|\bjokes?\b|\brecipes?\b|\bcalendar\b"
         r"|\b(?:send|e-?mail|mail|text|forward)\s+(?:it|this|that|them|the\s+\w+)\s+(?:over\s+)?(?:to|via)\b"
         r"|\be-?mail\s+(?:it|this|that|them)\b"
         r"|\b(?:send|share|post|upload|publish)\b[^,;]*\b(?:e-?mail|inbox|whatsapp|slack|youtube|soundcloud|dropbox"

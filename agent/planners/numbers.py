@@ -53,6 +53,29 @@ _TIMES = re.compile(r"\b(twice|thrice)\b", re.I)
 _NEG_WORD = re.compile(r"\b(?:minus|negative)\s+(?=\d|\.\d)", re.I)
 
 
+# Musical intervals as semitones: "a perfect fifth higher", "降一个纯四度"
+_INTERVALS = {"minor second": 1, "major second": 2, "minor third": 3, "major third": 4, "perfect fourth": 5,
+              "tritone": 6, "perfect fifth": 7, "minor sixth": 8, "major sixth": 9, "minor seventh": 10,
+              "major seventh": 11, "小二度": 1, "大二度": 2, "小三度": 3, "大三度": 4, "纯四度": 5, "增四度": 6,
+              "纯五度": 7, "小六度": 8, "大六度": 9, "小七度": 10, "大七度": 11}
+_INTERVAL = re.compile(r"(?:\b(?:an?|1|one)\s+|(?:1|一)\s*个\s*)?(?P<i>" + "|".join(
+    k.replace(" ", r"[\s-]") for k in sorted(_INTERVALS, key=len, reverse=True)) + r")", re.IGNORECASE)
+
+
+_CN_ABOUT = re.compile(r"(?<![零〇一二两三四五六七八九十百千万\d])([一二两三四五六七八])([二三四五六七八九])"
+                       r"(?=\s*个?\s*(?:分贝|秒|度|倍|赫|半音|db|dB|%))")
+
+
+def _cn_about(m: re.Match[str]) -> str:
+    a, b = _CN_DIGIT[m.group(1)], _CN_DIGIT[m.group(2)]
+    return f"{a}.5" if b == a + 1 else m.group(0)
+
+
+def _semitones_of_interval(m: re.Match[str]) -> str:
+    name = re.sub(r"[-\s]+", " ", m.group("i").lower())
+    return f"{_INTERVALS[name]} semitones"
+
+
 def _en_value(run: str) -> float | None:
     """Value of a run of English number words (validated by _EN_RUN)."""
     words = [w for w in re.split(r"[\s-]+", run.lower().strip()) if w and w != "and"]
@@ -218,17 +241,29 @@ def normalize_numbers(text: str) -> str:
     t = re.sub(r"(\d),(\d{3})(?!\d)", r"\1\2", t)  # 44,100
     t = re.sub(r"(\d)\s*千(?=赫)", r"\1 k", t)  # 44.1千赫兹 is 44.1 kHz, not 44.1 then 1000
     t = re.sub(r"(?<![万亿千])([零〇一二两三四五六七八九十百点]+)千(?=赫)", r"\1 k", t)  # 十六千赫兹 is 16 kHz
+    t = _INTERVAL.sub(_semitones_of_interval, t)  # before 四 becomes 4: "纯四度"
+    t = _CN_ABOUT.sub(_cn_about, t)  # "六七分贝": six or seven, 6.5
+    t = re.sub(r"\bhalf\s+again\s+as\s+(?=fast|quick|long|slow|loud)", "1.5x as ", t, flags=re.IGNORECASE)
     t = _cn_prefixes(t)
     t = _replace_cn_runs(t)
     t = re.sub(r"负\s*(?=\d|\.\d)", "-", t)
+    # "两分零三秒五", "三秒四十": the digits after 秒 are its decimals (2:03.5, 3.40 s), unless a unit follows them
+    t = re.sub(r"(\d+)\s*秒\s*(\d{1,3})(?![\d.]|\s*(?:秒|分|毫|个|倍|次|遍|赫|千|%|[a-zA-Z]))", r"\1.\2秒", t)
     # "放慢两成": tenths, as a percentage (not "八成" = "probably", not "转成" = "into")
     t = re.sub(r"(?<=[慢快低高少多小大减降提加])(了)?\s*(\d)\s*成(?![为了功])", lambda m: f"{m.group(1) or ''}{int(m.group(2)) * 10}%", t)
+    t = re.sub(r"(原来|原速|原本|正常)(的)?\s*(\d)\s*成",  # "原来九成的速度"
+               lambda m: f"{m.group(1)}的{int(m.group(3)) * 10}%", t)
     t = re.sub(r"每分钟\s*(\d+(?:\.\d+)?)\s*(?:拍|下)|(\d+(?:\.\d+)?)\s*拍每分钟", lambda m: f"{m.group(1) or m.group(2)} bpm", t)
     t = re.sub(r"(\d+(?:\.\d+)?)\s*千(?!赫)", lambda m: _fmt(float(m.group(1)) * 1000), t)
     t = _COUPLE.sub("2 ", t)
     t = _FEW.sub("3 ", t)
     t = _TIMES.sub(lambda m: "2 times" if m.group(1).lower() == "twice" else "3 times", t)
     t = re.sub(r"\b(a|an|one|\d+)\s+(?:whole|full|entire)\s+(?=octaves?\b)", r"\1 ", t, flags=re.I)  # "a whole octave"
+    # "tempo one-twenty", "one-forty bpm": a hundred and the tens, as tempos are said
+    t = re.sub(r"\b(one|two)-(ten|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)\b"
+               r"(?![- ](?:one|two|three|four|five|six"
+               r"|seven|eight|nine)\b)", lambda m: str((1 if m.group(1).lower() == "one" else 2) * 100 + _EN_TENS.get(
+                   m.group(2).lower(), 10)), t, flags=re.IGNORECASE)
     t = _replace_en_runs(t)
     t = _HALF_A.sub(lambda m: f"0.5 {m.group(1)}", t)
     t = re.sub(r"\ba\s+quarter(?:\s+of\s+a)?\s+(second|minute)\b", r"0.25 \1", t, flags=re.I)

@@ -70,7 +70,8 @@ _TTS_UNQUOTED = [
                r"\s+(?P<t>\S.*)$", re.I | re.S),
     re.compile(r"\b(?:saying|that\s+says|which\s+says|text[- ]to[- ]speech\s+(?:for|of|on)?|tts\s+(?:for|of|on)?)\s*"
                r"(?P<t>\S.*)$", re.I | re.S),
-    re.compile(r"^(?:用(?P<lang>[^\s说念读]{1,4}?))?(?:说|念|读|朗读|播报)(?:一下|一句|一遍|出)?[:：]?\s*(?P<t>\S.*)$", re.S),
+    re.compile(r"^(?:用(?P<lang>[^\s说念读]{1,4}?))?(?:说|念|读|朗读|播报)(?![得到的过完着])(?:一下|一句|一遍|出)?"
+               r"[:：]?\s*(?P<t>\S.*)$", re.S),
 ]
 
 
@@ -82,7 +83,10 @@ def _tts_options(text: str, outside: str) -> Args:
     xs = [q for q in scan(outside) if q.unit == "x"] or [
         q for q in scan(outside) if q.unit is None and 0.25 <= q.value <= 4
         and (re.search(r"(?:speed|rate|pace|语速|速度)\s*(?:of|at|to|=|:|：)?\s*$", outside[:q.start])
-             or re.match(r"\s*(?:speed|rate|倍速)\b", outside[q.end:]))]  # "at 0.8 speed"
+             or re.match(r"\s*(?:speed|rate|倍速)\b", outside[q.end:])  # "at 0.8 speed"
+             or (re.search(r"\bat\s*$", outside[:q.start]) and not outside[q.end:].strip(" .!"))  # "'…' at 0.9."
+             or re.search(r"\b(?:fast|faster|quick|quicker|slow|slower|quickly|slowly)\s*[,:]?\s*$",
+                          outside[:q.start]))]  # "a bit fast, 1.15"
     if xs:
         args["speed"] = xs[0].value
     elif _TTS_SLOW.search(outside):
@@ -341,6 +345,12 @@ def denoise(c: Clause, src: Sources) -> Args:
         r"\b(?:de-?noise|clean)\w*\s+(?:it|this|that|them)?\s*(?:at|to)\s*$", c.core[:q.start])]
     if frac:  # "denoise it at 0.6"
         return {"strength": frac[0]}
+    if re.search(r"\bhalf[- ](?:strength|power|way)\b|\bat\s+(?:about\s+|around\s+)?half\b"
+                 r"|一半的?(?:力度|强度)|(?:力度|强度)\s*(?:减半|一半)",
+                 c.core):
+        return {"strength": 0.5}  # "take it down at about half strength"
+    if re.search(r"(?:力度|强度)[^，,。]{0,6}(?:最大|拉满|开满|满格)|\b(?:full|maximum|max)\s+strength\b", c.core):
+        return {"strength": 1.0}  # "降噪力度直接开到最大"
     i = L.intensity(c.core)
     return {"strength": 0.5} if i < 0 else {"strength": 1.0} if i > 0 else {}
 
@@ -426,7 +436,7 @@ def fade(c: Clause, src: Sources) -> Args:
 _REMOVE_V = L.rx(r"\b(?:cut|trim|remove|delete|drop|chop|skip|lose|get\s+rid\s+of|strip|erase|excise|snip|take\s+off"
                  r"|take\s+out|cut\s+off|cut\s+out|clip\s+off|shave\s+off|discard|throw\s+away|without|minus"
                  r"|take\s+(?:that|this|the)\s+(?:bit|part|section|piece)\s+out|close\s+(?:up\s+)?the\s+gap)\b",
-                 r"去掉|去除|删掉|删除|删|剪掉|剪去|砍掉|切掉|不要|裁掉")
+                 r"去掉|去除|删掉|删除|删|剪掉|剪去|砍掉|切掉|挖掉|抠掉|挖去|拿掉|不要|裁掉")
 _KEEP_V = L.rx(r"\b(?:keep|only|just|extract|isolate|excerpt|crop|grab|take|save|leave|preserve|retain|use|preview|snippet"
                r"|teaser|sample|highlight|ringtone)\b|\bout\s+of\b"
                r"|\b(?:trim|cut|shorten|crop)\s+(?:it\s+|this\s+|that\s+)?(?:down\s+)?to\b",
@@ -464,6 +474,10 @@ def _remove_mode(t: str) -> bool | None:
 
 def trim(c: Clause, src: Sources) -> Args:
     t = re.sub(r"第\s*(?=\d)", "", c.core)  # "保留第5秒到第65秒"
+    # "0:12 到 0:16 那句…把这四秒挖掉": "these four seconds" is the range said, not a time of its own
+    these = re.compile(r"(?:这|那)\s*\d+(?:\.\d+)?\s*秒|\b(?:these|those)\s+\d+(?:\.\d+)?\s*(?:seconds?|secs?|s)\b")
+    if len([q for q in scan(these.sub(" ", t)) if q.unit == "s"]) >= 2:
+        t = these.sub(" 这段 ", t)
     remove = _remove_mode(t)
     qs_all = [q for q in scan(t) if q.unit in ("s", None)]
     args: Args = {}
@@ -593,9 +607,10 @@ _SING_REF_ZH = re.compile(
     r"|(?:音符|旋律|曲调|音高)(?:是|为|用)?[:：]?|这首歌的?|(?:这|下面的?|以下的?)?(?:几句|句|段)?歌词(?:是|为)?[:：]?"
     r"|(?:唱)?(?:出来|一下|一遍|一次)(?:吧|呀|啊)?(?=[\s，,。.!！]*$)|[，,]?\s*唱(?:完|好)(?:了|之后|以后|后)?\s*$")
 # "lyrics 是“…”", "with the words '…'": the quote is the song's words
-_LYRICS_INTRO = re.compile(r"(?:\b(?:with\s+)?(?:the\s+)?(?:lyrics|words|text)\s*(?:are|is|should\s+be)?|歌词|词)\s*(?:是|为|用)?"
+_LYRICS_INTRO = re.compile(r"(?:\b(?:with\s+)?(?:the\s+)?(?:lyrics|words|text)\s*(?:are|is|should\s+be)?|歌词|词)"
+                           r"\s*(?:是|为|用|换成|改成)?"
                            r"\s*[:：]?\s*⟦q[a-z]⟧", re.I)
-_TEMPO_SET = r"(?:of|to|at|=|:|调到|调成|调为|设为|设成|设到|改成|改为|定为|为|是)?"
+_TEMPO_SET = r"(?:of|to|at|=|:|调到|调成|调为|设为|设成|设到|改成|改为|定为|为|是|放慢到|放到|加快到|调整到)?"
 _TEMPO = re.compile(r"(?:\b(?:at|tempo(?:\s+of)?|with\s+a\s+tempo\s+of)\s+|速度\s*(?:为|是)?\s*|节奏\s*)?"
                     r"(?P<v>\d+(?:\.\d+)?)\s*(?:bpm(?![a-z])|beats?\s+(?:per|a)\s+minute\b|拍每分钟|拍/分钟?|拍一分钟)"
                     rf"|\btempo\s*{_TEMPO_SET}\s*(?P<v2>\d+(?:\.\d+)?)\b|(?:速度|节奏|节拍)\s*{_TEMPO_SET}\s*(?P<v3>\d+(?:\.\d+)?)", re.I)
@@ -618,12 +633,20 @@ def sing_detail(c: Clause) -> bool:
     return not re.sub(r"[\s,，.。:：;；!！]|\b(?:and|with|the|notes?)\b|音符|用", "", t, flags=re.I)
 
 
+_SETS_TEMPO = re.compile(r"速度|节奏|tempo|bpm|每分钟|拍子|\b(?:slower|faster|quicker)\b", re.IGNORECASE)
+
+
 def _lyrics_from(text: str, notes_run: str | None) -> str | None:
     t = text.replace(notes_run, " ") if notes_run else text
     t = _TEMPO_SPAN.sub(" ", t)
     t = _SING_REF_EN.sub(" ", t)
     t = _SING_REF_ZH.sub(" ", _SING_REF_ZH.sub(" ", t))  # "唱一下，唱完": the tail first, then what it leaves
     t = L.LANGUAGE_PHRASE.sub(lambda m: " " if m.group("zh") is None or m.group(0).startswith(("用", "以")) else m.group(0), t)
+    # "唱一遍，速度放慢到每分钟八十拍": a piece that sets the tempo is no lyric
+    pieces = re.split(r"([，,])", t)
+    t = "".join(p for i, p in enumerate(pieces)
+                if not (i % 2 == 0 and _SETS_TEMPO.search(p))
+                and not (i % 2 == 1 and _SETS_TEMPO.search(pieces[i + 1])))
     t = re.sub(r"\s+", " ", t).strip(" ,，.。:：;；!！'\"“”‘’")
     t = _SING_LEAD_EN.sub("", t).strip()
     t = re.sub(r"\s+(?:on|to|over|with|using|at)$|^(?:这串|这些)音符?$", "", t, flags=re.I).strip()  # "sing them on [C4 D4]"
@@ -638,6 +661,8 @@ def _lyrics_from(text: str, notes_run: str | None) -> str | None:
 
 
 _SUNG_WORDS_REF = re.compile(r"(?:have|get|make)\s+(?:it|this|that|them)(?:\s+sung)?(?:\s+(?:to|on|with))?|it|this|that|them|those"
+                             r"|(?:it|this|that|them)\s+(?:through|again|once|out|all\s+the\s+way\s+through)|through"
+                             r"|一遍|一次|一首|一曲|一段"
                              r"|these|(?:the|her|his|their|my|those|these)\s+(?:transcript(?:ion)?|words|text|lyrics)"
                              r"|(?:这|那)句话?|(?:这|那)段话|一下|出来|一下子?", re.I)
 

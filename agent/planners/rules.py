@@ -26,14 +26,16 @@ better") the plan is `clarify`; otherwise the whole plan is `unsupported`, namin
 listing what is supported, so the user can rephrase instead of getting a partial result. Two kinds of
 clause are not asks, and are left out when the request also asks for something explicitly: backstory
 ("I interviewed a shop owner for my thesis") and hedges ("别太长", "like it's coming through a wall").
-An unknown command ("frobnicate the wibble") is never taken for backstory.
+An unknown command ("frobnicate the wibble") is never taken for backstory. telling.py decides what tells and what asks;
+a capability we lack that is only told of ("Mr Okafor recorded himself singing Danny Boy. Could you clean it?") does
+not refuse the request.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
@@ -48,6 +50,7 @@ from agent.planners.history import backrefs_for, looks_back, repeat_steps, said_
 from agent.planners.intent_bank import NOT_A_TOOL, IntentGuess, default_bank
 from agent.planners.numbers import scan
 from agent.planners.rule_args import NeedInfo
+from agent.planners.telling import NARRATES, TELLS, WAY_TO, WHY, YES_NO, backstory, clauses_that_tell
 from agent.planners.tool_rules import RULES, ToolRule, animates, literal_only, names_source, sings, speaks_text
 from agent.registry import Registry
 from agent.specs import ToolSpec
@@ -82,9 +85,15 @@ class RulePlanner:
     def plan(self, request: str, ctx: PlanContext, registry: Registry, feedback: list[str] | None = None,
              previous: Plan | None = None) -> Plan:
         planning = _Planning(said_again(request, ctx) or request, ctx, registry)
+        if planning.why_only():
+            return planning._unsupported("That asks why something happens; I can edit, measure, transcribe or make "
+                                         "audio, but not explain causes. If you want a fix, say what to do, e.g. "
+                                         "'remove the hum'.")
         plan = planning.run()
-        if planning.refused is not None and not plan.steps:
-            plan = planning.refused  # a capability named in passing gave way to nothing planned: the refusal stands
+        if (planning.refused or planning.aside) is not None and not plan.steps:
+            # a capability named in passing gave way to nothing planned: the refusal stands (one told about, only
+            # where nothing else was refused)
+            plan = planning.refused or (plan if plan.unsupported else planning.aside) or plan
         return planning.vetoed(plan)
 
 
@@ -96,15 +105,40 @@ S.index_vocab(_SAFE_VOCAB)
 _PATTERN_WORDS = _KNOWN_WORDS | frozenset(
     w for pat in [r.triggers for r in RULES] + [p for _, p in L.UNSUPPORTED] + [L.SPEAK, L.VAGUE, L.AUDIOISH]
     for w in re.findall(r"[a-z]{4,}", pat.pattern)) | {"ramble", "rambles", "rambling", "amble", "gamble", "tremble",
-                                                            "caster", "casters", "castor"}
+                                                            "caster", "casters", "castor", "example", "examples",
+                                                            "sample", "samples", "simple", "temple", "leave", "leaves",
+                                                            "leaving", "seven", "never", "fever", "lever", "normal",
+                                                            "normally"}
+_ANY_TEXT = re.compile(r"[\s\S]")
 # "transcribe it, then read it back": speech of the text an earlier step (or run) made
-_TTS_OF_TEXT = ToolRule("text_to_speech", "speech synthesis", re.compile(r"[\s\S]"), A.tts_of_text)
+_TTS_OF_TEXT = ToolRule("text_to_speech", "speech synthesis", _ANY_TEXT, A.tts_of_text)
+_TTS_LINE = ToolRule("text_to_speech", "speech synthesis", _ANY_TEXT, A.tts_literal)
+# A quoted line behind nothing but a connective or a label ending in a colon: "And '…'", "First one: '…'",
+# "Platform announcement please: '…'", "下一句：“…”". Not "Google '…'" or "what does '…' mean": no colon there.
+_LABELLED_LINE = L.rx(r"^(?:(?:and|then|also|plus|next|now|ok(?:ay)?|so|or|one\s+more|another(?:\s+one)?)[\s,]*)*"
+                      r"(?:(?:[^:?⟦]|⟦r[a-z]⟧){1,60}[:：]\s*)?⟦q[a-z]⟧[\s.!,]*(?:(?:at\s+)?[\d.]+\s*x?|slow(?:ly)?|quick(?:ly)?)?[\s.!]*$",
+                      r"^(?:还有|然后|再来|接着|下一句|另外)?(?:(?:[^：:？?⟦]|⟦r[a-z]⟧){1,30}[:：]\s*)?⟦q[a-z]⟧[\s。！，,.!]*$")
+
+
+def _face_of_last_speech(ctx: PlanContext) -> str | None:
+    """The photo the session's newest speech-making run animated, as a reference; None if that run made no face."""
+    for run in reversed(ctx.history):
+        tools = [s.get("tool") for s in run.steps]
+        if "text_to_speech" not in tools and "talking_head" not in tools:
+            continue
+        image = next((s.get("args", {}).get("image") for s in run.steps if s.get("tool") == "talking_head"), None)
+        m = re.fullmatch(r"@upload-(\d+)", image) if isinstance(image, str) else None
+        if m and int(m.group(1)) <= len(run.uploads):
+            return f"@{run.uploads[int(m.group(1)) - 1].id}"
+        return image if isinstance(image, str) and image.startswith("@") and not image.startswith("@s") else None
+    return None
 _TTS_HINT = L.rx(r"\b(?:tts|text[- ]to[- ]speech|voice|slow\w*|fast\w*|quick\w*|speed|pace|\d+(?:\.\d+)?\s*x)\b",
                  r"语音|语速|慢|快")
 _TTS_MANNER = L.rx(
     r"^(?:(?:in|at|with|a|an|the|bit|little|more|very|calm(?:ly)?|gentl[ey]|soft(?:ly)?|clear(?:ly)?|natural|relaxed"
     r"|slow(?:ly|er)?|fast(?:er)?|quick(?:ly|er)?|speed|rate|pace|voice|tone|speaking|please|of|[\d.]+\s*x?)[\s,]*)+$",
-    r"^(?:语速|速度|说话)?(?:稍微|再|要)?(?:慢|快|[\d.]+倍?)(?:一点|一些|点|些)?(?:儿)?(?:哈|吧|啊|呀|哦)?$|^(?:语速|速度)\s*[\d.]+")
+    r"^(?:这次|这回|这一次)?(?:语速|速度|说话)?(?:稍微|再|要)?(?:慢|快|[\d.]+倍?)(?:一点|一些|点|些)?(?:儿)?(?:哈|吧|啊|呀|哦)?$"
+    r"|^(?:语速|速度)\s*[\d.]+")
 _TEXT_REFERENT = L.rx(r"\b(?:transcript|transcription|text|words|lyrics)\b", r"文字|文本|转写|稿")
 _ABOUT_LANGUAGE = re.compile(r"[\s,.!?]*(?:(?:it'?s|it\s+is|they'?re|they\s+are|this\s+is|that'?s|he'?s|she'?s|the\s+\w+\s+is"
                              r"|spoken|speaking|talking|is|are|in|all|mostly|language|btw|the|audio|recording|by)"
@@ -115,7 +149,8 @@ _ABOUT_LANGUAGE = re.compile(r"[\s,.!?]*(?:(?:it'?s|it\s+is|they'?re|they\s+are|
 _ASKED_ABOUT = L.rx(r"^(?:please\s+)?(?:reduce|fix|remove|clean(?:\s+up)?|get\s+rid\s+of|kill|tame|lower|cut\s+down"
                     r"|do\s+something\s+about|deal\s+with|take\s+care\s+of|sort\s+out|handle)\s+"
                     r"(?:it|them|those|that|this)(?:\s+(?:out|down|away))?(?:\s+(?:for\s+me|please|a\s+bit))*\s*[?.!]*$"
-                    r"|^(?:please\s+)?(?:strip|take|cut|filter|knock)\s+(?:it|them|that|this)\s+(?:out|down|away)\s*[?.!]*$"
+                    r"|^(?:please\s+)?(?:strip|take|cut|filter|knock)\s+(?:it|them|that|this)\s+(?:out|down|away)"
+                    r"(?:\s+(?:at|by|to)\s+(?:about\s+|around\s+)?(?:half|[\d.]+\s*%?)(?:\s+(?:strength|way))?)?\s*[?.!]*$"
                     r"|^(?:(?:would|will)\s+you\s+)?(?:be\s+able\s+to\s+|please\s+)?(?:fill|patch|paper\s+over)\s+(?:it|that|them|this)"
                     r"(?:\s+(?:in|up|over))?(?:\s+(?:plz|pls|please))?\s*[?.!]*$"
                     # "Can you sort that out?", "Is that something you can patch?", "notch it out", "apply that to chapter 7"
@@ -125,10 +160,15 @@ _ASKED_ABOUT = L.rx(r"^(?:please\s+)?(?:reduce|fix|remove|clean(?:\s+up)?|get\s+
                     r"|^(?:please\s+)?apply\s+(?:that|it|this|those)(?:\s+to\s+[\w\s]{1,30})?\s*[?.!]*$"
                     r"|^(?:please\s+)?(?:cut|take|remove|snip)\s+(?:that|this|the)\s+(?:stretch|bit|part|section|piece|chunk)\s+out"
                     r"(?:\s+(?:entirely|completely))?(?:\s+before\s+[\w\s']{1,30})?\s*[?.!]*$",
-                    r"^(?:(?:麻烦|能不能|可以)?(?:帮我|帮忙))?(?:处理|去掉|弄掉|解决|修|降低|减少|去|弱化|减弱|压一压|压)(?:一下)?"
-                    r"(?:它|这个|那个)?(?:吧|一下|呗)?$")
-_STYLE_WORD = r"(?:pitch|pacing|pace|rhythm|intonation|cadence|timing|phrasing|inflection|delivery|tone|speed|melody|emphasis)"
-_STYLE_WORDS_ONLY = re.compile(rf"(?:(?:and|his|her|their|its|the|both|also|too|plus)\s+)*{_STYLE_WORD}"
+                    r"^(?:(?:麻烦|能不能|可以)?(?:帮我|帮忙))?(?:处理|去掉|弄掉|解决|修|降低|减少|去|弱化|减弱|压一压|压)(?:掉|一下)?"
+                    r"(?:它|这个|那个)?(?:吧|一下|呗)?$"
+                    # "帮我把这一小下补上", "那块修一下": a fix of the spot just described
+                    r"|^(?:(?:麻烦|能不能|可以)?(?:帮我|帮忙))?(?:把)?(?:这|那)\s*\d*\s*(?:小下|下|块|段|处|个|里|儿|点)?"
+                    r"(?:给)?(?:补上|补好|补一下|补起来|填上|填好|修好|修一下|修补一下|弄好)(?:吧|呗)?$")
+_STYLE_WORD = (r"(?:pitch\s+contour|pitch\s+swings?|ups\s+and\s+downs|pitch|pacing|pace|rhythm|intonation|cadence"
+               r"|timing|phrasing"
+               r"|inflection|delivery|tone|speed|melody|emphasis|energy|contour)")
+_STYLE_WORDS_ONLY = re.compile(rf"(?:(?:and|his|her|their|its|the|both|also|too|plus|the\s+way|how)\s+)*{_STYLE_WORD}"
                                rf"(?:\s*(?:,|and|&|\+)?\s*(?:his|her|their|its|the)?\s*{_STYLE_WORD})*(?:\s+too|\s+as\s+well)?",
                                re.I)
 _BARE_RANGE = L.rx(r"^(?:(?:right\s+)?(?:from|between|around|at|about)\s+)?[\d.:]+\s*(?:s|secs?|seconds?)?\s*(?:to|and|-|–|until)\s*"
@@ -141,8 +181,22 @@ _MIX_OFFSET = L.rx(r"^(?:and\s+)?(?:starting|start(?:ing)?\s+it|beginning|coming
 _ORDER_NOTE = L.rx(r"^(?:the\s+)?(?:[\w'-]+\s+){0,3}?(?:one|version|clip|file|take|track)?\s*(?:goes\s+|comes\s+|should\s+"
                    r"(?:go|come|be)\s+|is\s+)?(?:first|last|second|at\s+the\s+(?:start|end|front|back))$",
                    r"^[^，,。；]{1,12}?的?(?:放|排|接)?(?:在)?(?:最前面|最后面|前面|后面|最前|最后|前头|后头)$")
-_REJOIN = L.rx(r"^(?:and\s+)?(?:join|stitch|splice|glue)\s+(?:the\s+)?(?:rest|ends|two\s+(?:parts|halves|sides)|remaining"
-               r"\s+parts)\s+(?:back\s+)?together$", r"^(?:再|然后)?(?:把)?前后(?:两段|两部分)?(?:再)?(?:接|拼|连)(?:起来|上|在一起)$")
+_SPEECH_PRODUCT = L.rx(r"^(?:(?:can|could|would)\s+you\s+)?(?:please\s+)?"
+                      r"(?:make|create|do|record|produce|generate|build)\s+(?:me\s+)?"
+                      r"(?:a|an|the|our|my)\s+(?:[\w'-]+\s+){0,3}?(?:greeting|announcement|message|prompt|intro|outro|voicemail"
+                      r"|jingle|notice|reminder|cue|line|voice[- ]?over)s?\s*$",
+                      r"^(?:帮我|给我|请)?(?:做|生成|弄|录|来|合成)(?:一个|个|一段|一条|一句)?\s*[^，,。；;]{0,14}"
+                      r"(?:greeting|提示音|广播|语音|播报|留言|开场白|欢迎词|announcement|message|prompt|提示|通知)\s*$")
+_THESE_SECONDS = re.compile(r"(?:这|那)\s*\d+(?:\.\d+)?\s*秒|\b(?:these|those)\s+\d+(?:\.\d+)?\s*(?:seconds?|secs?)\b")
+_SONG_TEMPO = re.compile(r"\d+(?:\.\d+)?\s*bpm|\btempo\s*(?:of|to|at|=|:)?\s*\d|(?:速度|节奏|tempo)[^，,。]{0,6}\d"
+                         r"|\bthan\s+(?:it'?s\s+)?(?:written|scored|notated|in\s+the\s+(?:score|midi|file))\b"
+                         r"|比(?:原谱|谱子|原曲)", re.IGNORECASE)
+_REMOVE_IT = re.compile(r"^(?:把)?(?:这段|那段|这部分|它)?(?:拿掉|删掉|去掉|删了|挖掉|剪掉|不要了?)$")
+_REJOIN = L.rx(r"^(?:and\s+)?(?:join|stitch|splice|glue|butt|close)\s+(?:up\s+)?(?:the\s+)?"
+               r"(?:rest|ends|gap|(?:two|2)\s+(?:parts|halves|sides"
+               r"|ends)|remaining\s+parts)(?:\s+(?:back\s+)?(?:together|up))?$",
+               r"^(?:再|然后)?(?:把)?(?:这段|那段|它)?(?:删了|删掉|拿掉|去掉|挖掉|剪掉|抠掉)?(?:以?后|之后)?(?:把)?前后(?:两段|两部分)?(?:再)?"
+               r"(?:接|拼|连)(?:起来|上|在一起)$")
 # "the original, not the sped-up one": the artifact ruled out is no input
 _NEGATED_REF = L.rx(r"(?:^|\b(?:but|and)\s+|\s)not\s+(?:the\s+)?⟦r[a-z]⟧|\b(?:forget|ignore|skip|scrap|ditch)\s+(?:about\s+)?⟦r[a-z]⟧"
                     r"|\bleave\s+⟦r[a-z]⟧\s+(?:alone|as\s+(?:it\s+)?is)(?:\s+now)?",
@@ -163,31 +217,8 @@ _MAKES_FROM_SOURCE = ("sing", "talking_head", "text_to_speech")
 _EFFECTS_ON_SPEECH = ("reverb", "pitch_shift", "filter", "equalize", "binauralize", "gain")
 
 
-_HEDGE = L.rx(r"^(?:but\s+)?(?:not\s+too\s+(?:much|long|short|loud|quiet|strong|heavy|aggressive(?:ly)?|fast|slow)|don'?t\s+overdo"
-              r"\s+it)\b", r"^(?:但|不过)?(?:别|不要|不用)太|就(?:好|行|够|可以)了?(?:吧|哈|啊)?$")
-
-
-_TELLS = L.rx(r"^(?:(?:so|well|ok(?:ay)?|hmm|um)[\s,]+)?(?:my|our|his|her|their|i|we|i'm|we're|i've|we've|i'd|he|she|they"
-              r"|for\s+(?:my|our|the|a|an)|because|since|as|the\s+(?:editor|client|boss|teacher|platform|station|label)"
-              # a simile or a style tag on the step it follows: "like it's coming through a wall", "DJ style"
-              r"|like\s+(?:it'?s|it\s+is|a|an|the|someone|you'?re|in|on|through)|[\w-]+\s+style$)\b",
-              r"^(?:我|我们|我的|他|她|他们|老板|客户|领导|老师|这(?:个|段)?(?:是|要|会)|(?:第\s*\d\s*(?:个|段)|[^，,。]{0,6})\s*\S*\s*是"
-              r"|为了|因为|由于|方便|(?:做|当)(?:个|成|一个)[^，,。]{0,8}用的)")
-
-
-def _backstory(c: Clause) -> bool:
-    """A clause that tells why or what for ("I interviewed a shop owner for my thesis"), or hedges ("别太长"), and
-    asks for nothing itself. An unknown command ("frobnicate the wibble") is not one."""
-    if _HEDGE.search(c.core.strip()) or _GOAL.search(c.core.strip()):
-        return True
-    # "One of my students, Mrs Hallworth, is 70 and terrified": a predicate split off at a comma, not a question
-    predicate = c.sep == "weak" and "?" not in c.raw and re.match(r"(?:is|are|was|were|has|had)\b", c.core)
-    if S.IMPERATIVE.search(c.core) or S.ASKS.search(c.raw) or (L.QUESTION.search(c.raw.strip()) and not predicate) \
-            or L.PRONOUN_ACTION.search(c.core.strip(" !.?")):
-        return False
-    if _TELLS.search(c.core) or S.declarative(c.core, c.raw):
-        return True
-    return not _COMMAND_SHAPE.search(c.core.strip())
+_SAY_LEAD = L.rx(r"^(?:please\s+)?(?:say|read|speak|announce|narrate)\b(?!\s+(?:it|this|that)\s+back\b)",
+                 r"^(?:请|帮我|给我)?(?:说|念|读|朗读|播报)(?!给我听|[得到的过完着])")
 
 
 # "the room sound was a mistake": a clause that judges an earlier file does not hand it to the next step
@@ -195,20 +226,6 @@ _DESCRIBES = re.compile(r"⟦r[a-z]⟧\s*(?:[\w'-]+\s+){0,2}?(?:was|were|is|are|
 _OTHER_QUIETER = L.rx(r"\b(?:quieter|softer|lower|down|minus|-\d)", r"小\s*\d|压低|降低|调低|减|低\s*\d|-\d")
 _WHOLE = L.rx(r"\b(?:whole|overall|everything|all\s+of\s+it|the\s+(?:result|mix)|it)\b", r"整体|全部|整个|最后|结果|^再")
 _A_NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
-
-
-# How the result should come across, next to the step that does it: "put this in a cathedral, I want the vocal to
-# sound huge", "把这段弄得闷一点，像隔着墙听，低通一千赫兹".
-_GOAL = L.rx(r"^(?:(?:i\s+want|i'?d\s+like|i\s+need|we\s+want)\s+)?(?:it|this|that|them|the\s+[\w-]+|my\s+[\w-]+)\s+to\s+"
-             r"(?:sound|feel|come\s+across|be\s+(?:huge|bigger|warmer|darker|brighter|clearer|punchier|softer|louder))\b"
-             r"|^(?:make\s+(?:it|this|that)\s+)?sound\s+(?:like|more|less|bigger|huge|warmer|darker|brighter)\b",
-             r"^(?:把)?(?:这段|这个|它|声音)?(?:弄|搞|变|做|调)得[^，,。]{1,6}$|^(?:像|好像|仿佛)[^，,。]{1,12}$")
-
-# A verb we do not know on an object ("frobnicate the wibble", "订个外卖"): an ask, never context.
-# (not a verb in the past: "recorded this podcast in an old pub", "got a voicemail from my landlord")
-_COMMAND_SHAPE = L.rx(r"^(?![a-z]+ed\b|(?:got|had|was|were|made|did|took|went|sent|came|left|found|heard|bought|shot|sang)\b)"
-                      r"[a-z][a-z'-]+\s+(?:the|a|an|my|this|that|it|them|these|those|his|her|our|your|some|all|me|us)\b",
-                      r"^(?!这个|那个)[\u4e00-\u9fff]{1,2}(?:个|一下|一个|一份|一张|一首|一段|只|点)")
 
 
 _BANK_AGREES = 0.5  # a label most of the nearest examples carry
@@ -235,6 +252,10 @@ _EXPLAINS = L.rx(r"(?:that'?s|that\s+is|which\s+is|it'?s|this\s+is)\s+(?:where|w
 _TEMPO_ONLY = re.compile(r"(?:(?:at|with)\s+|tempo\s+(?:of\s+)?)?\d+(?:\.\d+)?\s*bpm|(?:速度|节奏|tempo)\s*\d+(?:\.\d+)?(?:\s*bpm)?",
                          re.I)
 # A version named by what was done to it, right after the file it qualifies.
+# "⟦r⟧去掉 hum 的", "⟦r⟧降过噪的那版": a Chinese noun phrase (…的) beside a file, naming its version;
+# an ask never ends so
+_ZH_VERSION_TAIL = re.compile(r"(?![^，,。]*(?:一点|点儿|一些|更))[^，,。；;把将给帮请让]{1,12}的"
+                              r"\s*(?:那(?:个|版|段|条|句|一版))?")
 _WHICH_VERSION = L.rx(r"^\(?(?:the\s+)?(?:[a-z-]+ed|fixed|cut|done|finished)\s+(?:one|version|take|copy)\)?$",
                       r"^[^把将给帮请]{0,6}过[^，,。把将给帮请]{0,8}的(?:那(?:个|版|段|条|句))?$")
 
@@ -248,6 +269,7 @@ class _Planning:
         self.groups: list[Group] = []
         self.unknown: list[Clause] = []
         self.refused: Plan | None = None  # a capability we lack, named in passing; see _refusal_stands
+        self.aside: Plan | None = None  # ... named in a clause that tells rather than asks (backstory)
 
     # ------------------------------------------------------------------ outcomes
     def _unsupported(self, why: str) -> Plan:
@@ -278,11 +300,21 @@ class _Planning:
         planned = {r.tool for grp in self.groups for r in grp.rules}
         return g is None or g.top()[0] not in planned
 
+    def why_only(self) -> bool:
+        """The request only asks why something is so ("Any idea why the hum gets worse when the rig transmits?",
+        "为什么一开空调就有嗡嗡声？"): an explanation, which no tool gives."""
+        text = self.req.original.strip()
+        if not WHY.match(text) or not re.search(r"[?？]", text):
+            return False
+        return not any(S.IMPERATIVE.search(c.core) or L.PRONOUN_ACTION.search(c.core.strip(" !.?"))
+                       or S.ASKS.search(c.raw)
+                       for c in self.req.clauses[1:])
+
     def vetoed(self, plan: Plan) -> Plan:
         """`plan`, or a refusal where the request reads like the remarks and questions we cannot answer ("Will it be
         clear on the summit tomorrow?", "机械表多久保养一次合适？") although a trigger word matched ("clear", "多久")."""
-        if plan.unsupported or self.req.quotes:
-            return plan
+        if plan.unsupported or self.req.quotes or (self.req.clauses and _SAY_LEAD.match(self.req.clauses[0].core)):
+            return plan  # words to speak, quoted or after "say", are never a remark of the user's
         g = self.whole_guess
         if g is None or g.votes.get("unsupported", 0.0) < _BANK_REMARK:
             return plan
@@ -321,6 +353,94 @@ class _Planning:
         rule = next((r for r in RULES if r.tool == tool and (r.when is None or r.when(whole))), None)
         if rule is not None:
             self.groups, self.unknown = [Group(whole, [rule])], []
+
+    def _with_range_said_before(self, c: Clause, described: Clause | None) -> Clause:
+        """`c` read with the time range an earlier clause gave, where `c` removes it without times of its own:
+        "1分10秒到1分15秒有人咳嗽，把这五秒删掉", "the cough is from 1:10 to 1:15, cut those 5 seconds out",
+        "…1分30到1分45有人喊外卖，这段删了前后接上", "…是内部编号，不能外传，这段拿掉，前后接上"."""
+        def ranged(u: Clause) -> bool:
+            return len([q for q in scan(u.core) if q.unit == "s"]) >= 2
+
+        earlier = [u for u in self.unknown if ranged(u)]
+        said = earlier[-1] if earlier else described if described is not None and ranged(described) else None
+        if said is not None and _THESE_SECONDS.search(c.core) and not ranged(c):
+            if said in self.unknown:
+                self.unknown.remove(said)
+            return said.merged(c)
+        if earlier and not self.groups and _REJOIN.search(c.core.strip(" .!。！")):
+            at = self.unknown.index(earlier[-1])
+            removals = [u for u in self.unknown[at + 1:] if _REMOVE_IT.match(u.core)]
+            self.unknown = self.unknown[:at] + [u for u in self.unknown[at + 1:] if u not in removals]
+            for u in removals:
+                said = said.merged(u) if said is not None else u
+            return said.merged(c) if said is not None else c
+        return c
+
+    def _drop_idle_mentions(self) -> None:
+        """A tool's trigger word in a clause that only tells or labels ("RC car club youtube channel", "I recorded the
+        groundsman's pitch report"), giving that tool nothing to work with, beside a step asked for: no step (and no
+        question about its missing amount)."""
+        if len(self.groups) < 2:
+            return
+        kept = []
+        for g in self.groups:
+            c = g.clause
+            idle = not S.asks(c) and not scan(c.core) and not c.quotes and not c.refs and (
+                S.is_label(c) or TELLS.search(c.core) or NARRATES.search(c.core))
+            if idle:
+                try:
+                    g.rules[0].extract(c, Chain(self.ctx, self.req))
+                    idle = False
+                except NeedInfo:
+                    pass
+            if not idle:
+                kept.append(g)
+        if kept and any(S.asks(g.clause) or scan(g.clause.core) for g in kept):
+            self.groups = kept
+
+    def _only_asks_about(self) -> bool:
+        """Every clause is a question that asks for no edit ("Do little kids prefer slower narration?", "Is 8k going
+        to sound awful, or is that fine for a chime?"), yet the tables found edit tools in its words; a measuring
+        question ("how loud is it?") or one about what is said is a measurement or a transcript, and "could you …?",
+        "is there a way to …?" ask for the edit."""
+        if any(g.rules[0].tool in ("audio_info", "transcribe") for g in self.groups) or self.req.quotes:
+            return False
+        return self._questions_only()
+
+    def _questions_only(self) -> bool:
+        """Each clause is a question ("…?", "what …", "is it …") and none of them asks for something to be done."""
+        if not re.search(r"[?？]", self.req.original):
+            return False
+        for c in self.req.clauses:
+            raw = c.raw.strip()
+            if not (raw.endswith(("?", "？")) or L.QUESTION.search(raw) or YES_NO.match(c.core)):
+                return False
+            if S.ASKS.search(raw.lower()) or S.IMPERATIVE.search(c.core) or WAY_TO.search(c.core):
+                return False
+        return True
+
+    def _line_only(self) -> None:
+        """A request that is only a line to say, behind a label or a connective ("Then 'For nail trims, press two.'",
+        "Platform announcement please: '…'", "第二条：“…”"): speech of the line. When the session's newest speech
+        was a photo speaking, the line is said by that photo too ("Rex needs one more line: '…'")."""
+        clauses = self.req.clauses
+        if "text_to_speech" not in self.registry or not any(_LABELLED_LINE.search(c.core) for c in clauses):
+            return
+        for c in clauses:
+            if c.quotes:
+                if not _LABELLED_LINE.search(c.core):
+                    return
+            elif not backstory(c) or L.QUESTION.search(c.raw.strip()):
+                return
+        whole = self.req.clauses[0]
+        for c in self.req.clauses[1:]:
+            whole = whole.merged(c)
+        rules = [_TTS_LINE]
+        face = _face_of_last_speech(self.ctx) if "talking_head" in self.registry and not self.ctx.uploads else None
+        if face is not None:
+            rules.append(ToolRule("talking_head", "talking-head video", _ANY_TEXT,
+                                  lambda c, src: {"image": face, "audio": src.cur}))
+        self.groups, self.unknown = [Group(whole, rules)], []
 
     # ------------------------------------------------------------------ reading clauses
     def _match(self, c: Clause) -> tuple[list[ToolRule], ToolRule | None]:
@@ -397,6 +517,9 @@ class _Planning:
         tool = prev.rules[0].tool
         if tool == "trim" and _REJOIN.search(c.core.strip(" .!")):
             return True  # "把中间10到15秒删掉，前后接起来": removing a range joins what is left
+        if tool in ("convert", "resample") \
+                and re.fullmatch(r"(?:just\s+|only\s+)?the\s+format(?:\s+only)?", c.core.strip(" .!")):
+            return True  # "send it back as OGG …, just the format": what to change, said again
         if tool == "concatenate" and _ORDER_NOTE.search(c.core.strip(" .!")):
             return True  # "join the reverb one and the pitched one, reverb one first": the order, said again
         if tool == "sing":
@@ -481,7 +604,8 @@ class _Planning:
         correcting = False  # "pitch +2 st. wait no, -2 st", "高通……不对，低通": the next piece replaces the one before
         # "file two is the crackle … slide the crackle in under her": a file's name, not a crackle to remove
         names = S.file_names(c.core for c in self.req.clauses)
-        for c in self.req.clauses:
+        telling = clauses_that_tell(self.req.clauses)
+        for at, c in enumerate(self.req.clauses):
             sentence += c.sep != "weak"
             c = self._prepare(c)
             fix = S.CORRECTION.match(c.core)
@@ -516,6 +640,11 @@ class _Planning:
                         capability == "finding where something happens in the audio" and _EXPLAINS.match(text.strip())):
                     # not "不用翻译歌词", not "cut 12 to 14 seconds out, that's where the siren is loudest"
                     refusal = self._unsupported(f"There is no tool for {capability} (asked for in {c.shown()!r}).")
+                    if capability not in L.NEVER_IN_PASSING and at in telling and text[:hit.start()].strip():
+                        # "Mr Okafor recorded himself singing Danny Boy … Could you clean it?", "我跑网约车的，想在车里
+                        # 循环放一句": told, not asked; it stands only if nothing else is asked for
+                        self.aside = self.aside or refusal
+                        break
                     if capability in L.NEVER_IN_PASSING or not self._maybe_doable(c):
                         return refusal  # a format or an avatar's gesture asked for is not said in passing
                     self.refused = self.refused or refusal
@@ -538,10 +667,32 @@ class _Planning:
                 continue
             if holds_ref and pending is not None and _WHICH_VERSION.search(c.core.strip()):
                 continue  # "大巴上录的那条，切过低频的，…", "the part I sent first, the fixed one, …": which version, not a step
+            if any(r.kind == "audio" for r in c.refs) and not S.asks(c) \
+                    and _ZH_VERSION_TAIL.fullmatch(PLACEHOLDER.sub("", c.core).strip()):
+                pending, holds_ref = c.with_core(" ".join(m.group(0) for m in PLACEHOLDER.finditer(c.core))), True
+                continue  # "opening 那段去掉 hum 的，…": the file by what was done to it, not that step again
+            if not c.quotes and pending is None and _SAY_LEAD.match(c.core) and at + 1 < len(self.req.clauses) \
+                    and self.req.clauses[at + 1].sep == "weak" and self.req.clauses[at + 1].quotes:
+                pending = c  # "念慢一点，零点九倍速：“…”": how to say the line that follows
+                continue
+            own = c  # "We're going with ⟦r⟧ after all. Level it to -18 LUFS": the file told of, the step asked for
             if pending is not None:
                 c = pending.merged(c)
                 pending, holds_ref = None, False
+            c = self._with_range_said_before(c, described)
             rules, missing = self._match(c)
+            if sings_here and [r.tool for r in rules] == ["change_tempo"] and _SONG_TEMPO.search(c.core):
+                # "按每分钟一百二十拍，把“春天来了”唱在…", "帮我唱一遍，速度放慢到每分钟八十拍": the song's tempo
+                sung = next((g for g in reversed(self.groups) if g.rules[0].tool == "sing"), None)
+                if sung is not None:
+                    sung.clause = sung.clause.merged(c)
+                else:
+                    pending = c
+                continue
+            if rules and rules[0].tool == "concatenate" \
+                    and _REJOIN.search(re.split(r"[，,]", c.core)[-1].strip(" .!。！")) \
+                    and len([q for q in scan(c.core) if q.unit == "s"]) >= 2:
+                rules = [r for r in RULES if r.tool == "trim"][:1]  # a range removed and the rest joined: one trim
             if not rules:
                 fixed = self._fix_typos(c)
                 if fixed.core != c.core:
@@ -619,12 +770,16 @@ class _Planning:
                     prev.clause, prev.rules = prev.clause.merged(c), both
                     continue
             if correcting and prev is not None and prev.rules[0].tool == rules[0].tool:
-                prev.clause, prev.rules, correcting = c, rules, False  # the corrected step, not both
+                # the corrected step, not both; the files the first try named still hold
+                # ("⟦r⟧, level it to -16… no, -18")
+                kept = " ".join(m.group(0) for m in PLACEHOLDER.finditer(prev.clause.raw) if m.group(0) not in c.raw)
+                prev.clause = replace(c, raw=f"{kept} {c.raw}", core=f"{kept} {c.core}") if kept else c
+                prev.rules, correcting = rules, False
                 continue
             correcting = False
             same = prev and [r.tool for r in prev.rules] == [r.tool for r in rules] and not (
                 rules[0].tool == "filter" and _FILTER_KIND.search(prev.clause.core) and _FILTER_KIND.search(c.core))
-            stated = S.declarative(c.core, c.raw)
+            stated = S.declarative(own.core, own.raw)
             if not same and c.sep == "weak" and prev is not None and prev.rules[0].tool == "gain" \
                     and len(self.groups) > 1 and rules[0].tool == "mix" and self.groups[-2].rules[0].tool == "mix" \
                     and self.groups[-2].sentence == prev.sentence == sentence:
@@ -637,7 +792,7 @@ class _Planning:
             if (same or self._qualifies(prev, c, rules)) and c.sep == "weak" and prev is not None:
                 if same and prev.stated and not stated:  # "语速太快了，能不能放慢一点": the ask says how
                     # ... unless only the statement has the numbers ("it's 90 bpm, my project is 120 bpm. make it fit")
-                    told = bool(scan(prev.clause.core)) and not scan(c.core)
+                    told = bool(scan(prev.clause.core)) and not scan(_THESE_SECONDS.sub(" ", c.core))  # not "those 5 s"
                     prev.clause, prev.stated = prev.clause.merged(c) if told else c, False
                 else:
                     prev.clause = prev.clause.merged(c)  # "more bass, less treble" is one EQ step
@@ -732,6 +887,9 @@ class _Planning:
             return early
         if self.refused is not None and self._refusal_stands():
             return self.refused
+        if self.aside is not None and all(g.stated for g in self.groups) \
+                and not any(S.asks(c) for c in self.req.clauses):
+            return self.aside
         for i in range(len(self.groups) - 2, -1, -1):
             a, b = self.groups[i], self.groups[i + 1]
             if a.rules[0].tool == b.rules[0].tool == "mix" and not a.later and not b.later:
@@ -759,17 +917,23 @@ class _Planning:
         if self.unknown and any(g.rules[0].tool in ("resample", "convert") for g in self.groups):
             # "the software only ingests 8 kHz mono FLAC, please get this audio into that shape": the format said
             self.unknown = [c for c in self.unknown if not S.CONVERT_IT.search(c.core)]
+        if self.unknown and any(g.rules[0].tool == "text_to_speech" for g in self.groups):
+            # "帮我做一个 voicemail greeting，用中文念：…", "make a station announcement: say '…'":
+            # what the speech is for
+            self.unknown = [c for c in self.unknown if not _SPEECH_PRODUCT.search(c.core)]
         if self.unknown and any(g.rules[0].tool in ("transcribe", "audio_info") for g in self.groups):
             # "what's this guy going on about? just tell me what he says": the question the step answers
             self.unknown = [c for c in self.unknown if not L.QUESTION.search(c.raw.strip())]
         if self.unknown and any(not g.stated for g in self.groups):
             # "I interviewed a shop owner for my thesis, could you write out what she said?": backstory and hedges
             # ("别太长") around an explicit ask are context, not a capability we lack
-            self.unknown = [c for c in self.unknown if not _backstory(c)]
+            self.unknown = [c for c in self.unknown if not backstory(c)]
         if self.unknown and self.groups:
-            self.unknown = [c for c in self.unknown if not ((S.is_label(c) and _backstory(c))
+            self.unknown = [c for c in self.unknown if not ((S.is_label(c) and backstory(c))
                                                             or S.CAN_YOU_DO_IT.search(c.core.strip(" ?？"))
                                                             or S.FIND_IT.search(c.core.strip(" ?？")))]
+        if not self.groups and self.refused is None:
+            self._line_only()
         if self.unknown or not self.groups:
             self._rescue()
         if self.unknown:
@@ -777,6 +941,10 @@ class _Planning:
             if vague:
                 return self._clarify_vague()
             c = self.unknown[0]
+            if self._questions_only():
+                return self._unsupported("This reads like a question or a remark, not a task for my audio tools. "
+                                         "If you meant an edit, say what to do, e.g. 'make it 3 dB louder' "
+                                         "or 'transcribe it'.")
             return self._unsupported(f"I don't know a tool that does {c.shown()!r}.")
         if not self.groups:
             if self.speak and "text_to_speech" in self.registry:
@@ -787,6 +955,10 @@ class _Planning:
             if L.VAGUE.search(self.req.original) or L.AUDIOISH.search(self.req.original) or self.speak:
                 return self._clarify_vague()
             return self._unsupported("I found no audio task in this request.")
+        self._drop_idle_mentions()
+        if self._only_asks_about():
+            return self._unsupported("This reads like a question, not a task for my audio tools. If you meant an edit, "
+                                     "say what to do, e.g. 'make it 3 dB louder' or 'slow it down 10%'.")
         try:
             return self._build()
         except NeedInfo as e:

@@ -49,9 +49,13 @@ DECLARATIVE = rx(
     rf"^{_OPENERS}{_SUBJECT_DET}\s+(?:[\w'-]+\s+){{1,3}}?[a-z]{{3,}}ed\s+(?:up|a|an|the|some|too|way|so|really|in|from"
     r"|on|during|at|all|like|badly)\b",
     rf"^{_OPENERS}(?:[\w'-]+\s+){{1,2}}(?:is|are|was|were)\s+(?:my|our|the|a|an|his|her|their|just|only|some)?\s*[\w'-]+",
+    # "rc car race intro music is 128 bpm", "the narrator reads at about 180 words a minute": a measurement
+    r"^(?:[\w'/-]+\s+){1,6}(?:is|are|was|runs?\s+at|sits?\s+at|reads?\s+at|(?:is\s+)?read\s+at)\s+(?:about\s+|around\s+|roughly\s+)?"
+    r"[\d.]+\s*(?:bpm|wpm|words|hz|khz|lufs|db|s|seconds?|minutes?)\b",
     r"^(?:这|那|它|我|这个|那个|这段|那段|这首|整体|整个|声音|音量|语速|速度|开头|结尾|最后|前面|后面|背景)[^，,。！!？?]{0,20}"
     r"(?:太|有点|有些|全是|都是|总是|老是|特别|非常|很|比较|好像|感觉|听起来|突兀|不够|不太|跟不上|听不清|吵|有很多|有好多|有一些)",
     r"^(?:我|我们)(?:怕|担心|觉得|感觉|发现|听着|听起来|录的|录了|刚录|想说)",
+    r"^[^，,。！!？?把将帮请]{0,10}(?:估计|可能|应该|大概|恐怕)会",  # "降完声音估计会变小": a guess at what follows
     r"(?:太|有点)\S{0,4}了(?:吧|啊|呀)?$",
 )
 THANKS = rx(
@@ -93,17 +97,21 @@ ASKS = rx(
     r"\b(?:can|could|would|will)\s+(?:you|u)\b|\bplease\b|\bpls\b|\bplz\b|\bi\s+(?:want|need|would\s+like|'d\s+like)\b"
     r"|\bi'd\s+like\b|\blet'?s\b|\bhelp\s+me\b|\bmake\s+sure\b",
     # "请假" is a leave of absence, "给我妈的" is for my mum: neither asks anything
-    r"帮我|帮忙|请(?!假|客)|麻烦|能不能|能否|可不可以|可以帮|给我(?!妈|爸|老婆|老公|女|男|儿|朋友|们|哥|姐|弟|妹|家|爷|奶|外|同事|老板)|^(?:各自|分别|都|也|再|先|然后|就|直接)?(?:把|将)|^让|^用|^加|^去掉|^去除|^删|^剪|^转|^调|^降|^提高|^放慢|^加快")
+    r"帮我|帮忙|请(?!假|客)|麻烦|能不能|能否|可不可以|可以帮|给我(?!妈|爸|老婆|老公|女|男|儿|朋友|们|哥|姐|弟|妹|家|爷|奶|外|同事|老板)|^(?:各自|分别|都|也|再|先|然后|就|直接)?(?:把|将)|^让|^用|^加|^去掉|^去除|^删|^剪|^转|^调|^降(?!完|好了)|^提高|^放慢|^加快")
 # "... without changing the pitch": the thing named is kept as it is, not asked for.
 KEEP_AS_IS = rx(
     r"\b(?:same|unchanged)\s+(?:pitch|key|tempo|speed)\b|\b(?:pitch|key)\s+(?:unchanged|intact|preserved|the\s+same)\b"
     r"|音调(?:别|不要|不)变|不变调|音高不变|音调不变|(?:音调|音高)(?:别|不要|不用|不)(?:动|改)|(?:音调|音高)保持(?:原样|不变|原来的样子)"
-    r"|保持(?:原来的)?(?:音调|音高)",
+    r"|保持(?:原来的)?(?:音调|音高)"
+    # "pitch 保持", "声音别变粗", "高频不动", "别给我改"
+    r"|(?:pitch|key|音调|音高|调门)\s*(?:保持|不变|别变|(?:别|不要|不用)(?:跟着)?(?:动|变|改))|(?:音量|响度)(?:就)?(?:别|不要|不用)(?:动|改|变)(?:了)?|(?:速度|节奏|tempo|语速|快慢)(?:别|不要|不)(?:变|动|改)|(?:声音|音色|嗓音)(?:别|不要|不能)变(?:粗|细|尖|沉|怪|低|高)"
+    r"|(?:高频|低频|中频|高音|低音|中音|treble|bass|mid)\s*(?:不动|别动|不变|不用动)|(?:^|(?<=[，,。；;]))(?:你)?(?:就)?(?:别|不要)(?:给我)?(?:改|动)(?:它|了)?(?=$|[，,。！!])",
     r"\bkeep\s+the\s+(?:pitch|key)\s+(?:where\s+it\s+is|as\s+it\s+is|the\s+same|unchanged)\b",
     r"\bat\s+(?:the|its)\s+(?:original\s+)?level\s+(?:it\s+came\s+in\s+at|it\s+was\s+(?:sent|uploaded)(?:\s+at)?)\b",
     r"\b(?:without|with\s*out)\s+(?:changing|affecting|altering|touching|messing\s+(?:up|with)|shifting|modifying)\s+"
     r"(?:the\s+|its\s+|my\s+)?(?:pitch|key|tempo|speed|timing|length|duration|volume|loudness|tone)\b",
-    r"\b(?:keep|keeping|preserve|preserving|maintain|maintaining)\s+(?:the\s+|its\s+)?(?:same\s+)?"
+    r"\b(?:keep|keeping|preserve|preserving|maintain|maintaining)\s+(?:the\s+|its\s+|his\s+|her\s+|their\s+|my\s+|our\s+)?"
+    r"(?:voice\s+)?(?:same\s+)?"
     r"(?:pitch|key|tempo|speed|length|duration|volume|loudness)(?:\s+(?:the\s+same|unchanged|intact|as\s+is))?\b",
     r"\b(?:the\s+)?(?:pitch|key|tempo|speed|length|volume)\s+(?:should\s+)?(?:stays?|remains?)\s+(?:the\s+same|unchanged)\b",
     r"\bwithout\s+(?:making|letting|having)\s+(?:it|them|him|her|the\s+\w+|my\s+\w+)\s+(?:sound\s+|get\s+|go\s+|become\s+)?"
@@ -118,6 +126,24 @@ KEEP_AS_IS = rx(
     r"\b(?:don'?t|do\s+not|never)\s+(?:let|make|have)\s+(?:it|them|him|her|everyone|everybody|anyone|the\s+\w+)\s+"
     r"(?:sound\s+|go\s+|get\s+|turn\s+)?(?:all\s+)?(?:like\s+(?:a\s+)?)?(?:helium|chipmunk|squeaky|mickey)\w*"
     r"|\b(?:without|no)\s+(?:the\s+|any\s+)?(?:helium|chipmunk|mickey\s+mouse|squeaky)\w*(?:[- ]voice\w*|\s+effect)?\b"
+    r"|\bwithout\s+(?:his|her|their|its|the|my)\s+(?:voice|pitch|key|sound|tone)\s+(?:getting|going|sounding|becoming)\s+(?:any\s+)?"
+    r"(?:deeper|higher|lower|faster|slower|squeaky|different|weird)\b"
+    # "key has to stay teh same", "leave channels", "stereo's fine", "dont change anyhting",
+    # "nothing else needs changing"
+    r"|\b(?:the\s+)?(?:key|pitch|tempo|speed|channels?|length|level|volume|bass|treble)\s+(?:(?:has|have|needs?)\s+to|must|should)\s+stay"
+    r"\s+(?:the\s+)?(?:same|as\s+(?:it\s+)?is|put|where\s+it\s+is)\b"
+    r"|\bleave\s+(?:the\s+)?(?:channels?|sample\s+rate|pitch|key|tempo|speed|level|volume|length|bass|treble|highs|lows|mids)\b"
+    r"(?:\s+(?:alone|as\s+(?:it\s+)?is))?"
+    r"|\b(?:stereo|mono|the\s+(?:pitch|key|speed|tempo|level|volume|length))(?:'s|\s+is)\s+fine\b"
+    r"|\b(?:don'?t|dont|do\s+not)\s+(?:change|touch|edit|alter)\s+(?:any\w*|a\s+thing|it)\b|\bnothing\s+else\s+needs?\s+(?:changing|to\s+change)\b"
+    r"|\bno\s+need\s+to\s+(?:touch|change|adjust)\s+(?:the\s+)?(?:volume|level|loudness|pitch|speed|tempo|eq)\b(?:\s+or\s+anything\s+else)?"
+    # "plus or minus one is fine", "give or take a couple", "anything from 2 to 4 is fine": a tolerance, not a step
+    r"|\b(?:give\s+or\s+take|plus\s+or\s+minus|±)\s*(?:a\s+couple|a\s+bit|a\s+little|one|two|[\d.]+)(?:\s*(?:db|s|seconds?|%))?"
+    r"(?:\s+(?:is\s+)?(?:fine|ok|okay))?"
+    r"|\bjust\s+(?:change\s+)?the\s+format\b"
+    r"|\b(?:and\s+)?(?:(?:i\s+want\s+)?it\s+to|it\s+should|let\s+it|keep\s+it\s+that\s+way|it\s+needs\s+to)\s+stay\s+(?:that\s+way|like\s+that"
+    r"|as\s+(?:it\s+)?is)\b"
+    r"|\banything\s+(?:from|between)\s+[\d.]+\s+(?:to|and)\s+[\d.]+\s+(?:is\s+)?(?:fine|ok|okay)\b"
     r"|(?:声音|音调|嗓音)?(?:别|不要|不能)(?:变尖|变调|尖)",
     r"(?:但)?(?:不要|不|别|不会)(?:改变|改|变|影响|动)(?:原来的|原有的)?(?:音调|音高|速度|语速|节奏|时长|长度|音量)"
     r"|(?:音调|音高|速度|语速|节奏|时长|音量)(?:保持)?不变")
@@ -131,12 +157,14 @@ IMPERATIVE = rx(
     r"|equali[sz]e|amplify|mute|level|render|encode|generate|create|tell|measure|analy[sz]e|check|detect|identify"
     r"|write|do|fix|stitch|append|layer|overlay|lay|shorten|chop|skip|isolate|insert|place|attach|tack|split|play"
     r"|stretch|double|halve|pump|crank|kill|knock|strip|dehum|use|send|let|try|go|run|high[- ]?pass|low[- ]?pass)\b",
-    r"^(?:加|去|删|剪|裁|截|转|调|降|升|提|放|拼|混|合|淡|导|存|保存|输出|生成|说|念|读|用|把|将|给|帮|请|麻烦|再|先|然后)")
+    r"^(?:加|去|删|剪|裁|截|转|调|降(?!完|好了)|升|提|放|拼|混|合|淡|导|存|保存|输出|生成|(?:说|念|读)(?![得到的过完着])|用|把|将|给|帮|请|麻烦|再|先|然后)")
 
 
 def asks(c: "Clause") -> bool:
     """The clause asks for something: a request marker or a leading verb."""
-    return bool(ASKS.search(c.raw.lower()) or IMPERATIVE.search(c.core.strip()))
+    # "…, but cut everything below 60 Hz"
+    core = re.sub(r"^(?:(?:but|and|so|then|also|just|though)\s+)+", "", c.core.strip())
+    return bool(ASKS.search(c.raw.lower()) or IMPERATIVE.search(core))
 
 
 def declarative(core: str, raw: str) -> bool:

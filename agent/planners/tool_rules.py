@@ -83,15 +83,17 @@ def speaks_text(c: Clause) -> bool:
 _ANY = re.compile(r"[\s\S]")  # the rule's `when` decides
 _FACE = r"(?:photo|photograph|picture|pic|image|portrait|headshot|selfie|face|avatar)s?"
 _THG = L.rx(r"\btalking[- ]heads?\b|\blip[- ]?sync\w*|\bavatar\b|\bdigital\s+human\b"
+            r"|\b(?:talking|speaking|lip[- ]?synced)\s+(?:video|clip|portrait|photo|picture)\b"
             r"|\b(?:stock|default|built-in|generic)\s+(?:face|presenter|character)\b",
             rf"\b(?:animate|bring\s+to\s+life)\b[^,;]{{0,30}}\b{_FACE}\b",
             rf"\b{_FACE}\b[^,;]{{0,40}}(?:\b(?:say|says|saying|speak|speaks|speaking|talk|talks|talking|read|reads|reading"
-            r"|recite)\b|说|讲|念|读|对口型|口型)",
+            r"|recite|tell|tells|narrate|narrates|present|presents|host|hosts|sing\s+along|mouth|mouths)\b|说|讲|念|读|对口型|口型)",
             r"\bsync\w*\s+(?:the\s+|his\s+|her\s+|their\s+)?(?:lips|mouth)\b|\b(?:lips|mouth)\s+(?:move|moving|sync\w*|match\w*)\b",
             rf"\b(?:person|man|woman|guy|girl|lady|boy|kid|face|character|someone)\s+in\s+(?:the|this|that|my|our)\s+{_FACE}\b"
             r"[^,;]{0,30}\b(?:say|says|speak|speaks|talk|talks|read|reads|sing|sings|mouth|lip)|\b(?:come|comes|coming)\s+out\s+of"
             rf"\s+(?:the|this|that|his|her)\s+(?:(?:person|man|woman|guy|girl|face)(?:'s\s+mouth)?|mouth)\b[^,;]{{0,20}}{_FACE}?",
-            r"数字人|虚拟人|虚拟主播|对口型|口型同步|会说话|开口说话|说话的(?:视频|头像|照片)"
+            r"数字人|虚拟人|虚拟主播|对口型|口型同步|会说话|开口说话|会动嘴|(?:说话|讲话|讲课|念稿)的(?:短)?(?:视频|头像|照片)"
+            r"|对着镜头(?:讲话|说话|讲|说)"
             r"|(?:照片|图片|图像|相片|肖像|头像|人像|形象)[^，,；;。]{0,12}(?:说|讲|念|读|朗读|开口|播报)"
             r"|(?:照片|图片|头像|相片|人像|⟦r[a-z]⟧)[^。；;]{0,16}(?:做成|弄成|生成|合成)(?:一个|一段|个)?(?:视频|动画)"
             r"|(?:用|让)[^，,；;。]{0,8}(?:头像|照片|图片|形象)|(?:配|放|贴|合|对)(?:到|在|给|上)[^，,；;。]{0,6}(?:头像|照片|图片|相片|人像)")
@@ -109,7 +111,8 @@ def animates(c: Clause) -> bool:
 
     t = PLACEHOLDER.sub(photo, c.core)
     return bool(_THG.search(t)) or (c.sep == "weak" and bool(_SAYS_AFTER_PHOTO.search(c.req.original))
-                                    and bool(_MAKE_SAY.search(t)))
+                                    and bool(_MAKE_SAY.search(t))) or (
+        bool(_PERSON_SAYS_AFTER_PHOTO.search(c.req.original)) and bool(_MAKE_SAY.search(t)))
 
 
 # "这是校长的照片，让他说“…”", "here's a photo of our vet - make her say '...'": the photo and the ask in two clauses
@@ -120,6 +123,10 @@ _SAYS_AFTER_PHOTO = L.rx(r"\b(?:photo|picture|pic|portrait|headshot|selfie)\b[^.
                          r"(?:照片|图片|头像|相片|人像)[^。；;！!？?]{0,12}[，,]\s*(?:再|就)?让(?:他|她|它|ta|TA)(?:来)?(?:说|讲|念|读|开口)")
 
 
+# "This is a photo of Rex, our mascot. Make him say '…'": a person in the photo, made to speak in the next sentence
+_PERSON_SAYS_AFTER_PHOTO = L.rx(r"\b(?:photo|picture|pic|portrait|headshot|selfie)\s+of\b[^?!]{0,120}?"
+                                r"[.,-]\s*(?:and\s+|now\s+|then\s+)?"
+                                r"(?:make|have|let|get)\s+(?:him|her|them)\s+(?:say|speak|talk|read)")
 _AVATAR_SOURCE = L.rx(rf"\b{_FACE}\b|\b(?:stock|default|built-in|generic)\s+(?:face|avatar|presenter|character|head)\b|\b(?:video|clip|footage|webcam|recording\s+of\s+me|still|idle)\b",
                      r"照片|图片|头像|相片|人像|视频|形象")
 _MELODY_SOURCE = L.rx(r"\b(?:midi|melody|melodies|tune|score|sheet\s+music|notes|musicxml)\b", r"乐谱|旋律|曲谱|简谱|谱子|曲子|midi")
@@ -143,7 +150,11 @@ def sings(c: Clause) -> bool:
     """A request to sing words or a melody ('sing these lyrics: ...', '用这个旋律唱…'), not to remove or
     isolate singing, nor 'sounds like singing in a hall' (a reverb)."""
     core = PLACEHOLDER.sub(" ", c.core)
-    return bool(_SING.search(core)) and not _NOT_SING.search(core)
+    return bool(_SING.search(core)) and not _NOT_SING.search(core) and not _FACE_SINGS.search(core)
+
+
+# "make the photo sing along to it": a face mouthing a recording (a talking head), not singing synthesis
+_FACE_SINGS = re.compile(rf"\b{_FACE}\s+(?:to\s+)?sing\s+along\b", re.IGNORECASE)
 
 
 def _say_first(c: Clause) -> bool:
@@ -189,12 +200,16 @@ RULES: list[ToolRule] = [
         r"\b(?:which|what|detect|identify|tell\s+me|determine|recogni[sz]e|guess|name)\b[^,.;]{0,25}\blanguages?\b"
         r"|\blanguages?\b\s*(?:is|was|spoken|used|\?)|^\s*(?:and\s+)?(?:the\s+|its\s+)?language\s*$",
         r"转(?:一下|换一下)?(?:成|为|换成|写成|换为)?\s*(?:文字|文本|字幕|text\b|transcript\b|subtitles?\b)|转写|转录|听写|语音识别|识别|字幕|说了什么|说的什么|说的是什么|讲了什么"
-        r"|讲的什么|在说什么|说啥|讲啥|内容是什么|写下来|记下来|什么语言|哪种语言|哪国语言|语种|文字稿|逐字稿"),
+        r"|讲的什么|在说什么|说啥|讲啥|内容是什么|写下来|记下来|什么语言|哪种语言|哪国语言|语种|文字稿|逐字稿|(?:整理|记录|写|打)(?:成|出)(?:文字|文稿)"),
         A.transcribe, words=("transcribe", "transcript", "transcription", "subtitles", "language")),
     ToolRule("audio_info", "measuring audio", L.rx(
-        r"\bhow\s+(?:long|loud|big|large|quiet|many\s+(?:channels|seconds|minutes)|much\s+(?:time|space))\b",
+        # not "how long do crocodiles live": a question about something other than the audio
+        r"\bhow\s+(?:long|loud|big|large|quiet|many\s+(?:channels|seconds|minutes)|much\s+(?:time|space))\b"
+        r"(?!\s+(?:do|does|did|can|could|will|would|should)\s+(?!it\b|this\b|that\b|they\b|these\b|my\b|our\b|the\s+(?:file|clip"
+        r"|recording|track|audio|song|take|intro|outro|mix|voice\w*|message|announcement|greeting)s?\b))",
         r"\b(?:run\s*time|running\s+time|play(?:back|ing)?\s+time)\b(?!\s+(?:of\s+)?(?:error|option))",
-        r"\bwhat(?:'?s|\s+is|\s+are)?\s+(?:the\s+|its\s+|it's\s+)?(?:duration|length|loudness|sample\s*rate"
+        r"\bwhat(?:'?s|\s+is|\s+are)?\s+(?:the\s+|its\s+|it's\s+)?(?:integrated\s+|overall\s+|average\s+|current\s+|true\s+)?"
+        r"(?:duration|length|loudness|sample\s*rate"
         r"|sampling\s+rate"
         r"|bit\s*rate|bit\s*depth|format|channels?|channel\s+count|peak|rms|level|levels|volume|lufs|specs?"
         r"|properties)\b",
@@ -224,7 +239,7 @@ RULES: list[ToolRule] = [
         A.no_args, words=("measure", "analyze", "duration", "length", "loudness", "info"), when=lambda c: not _TARGET.search(c.core)),
     ToolRule("mix", "mixing", L.rx(
         # "fade in this background music": a demonstrative makes it the file being edited, not music to add
-        r"(?<!headphone\s)(?<!headphones\s)\bmix\w*|\boverlay\w*|\blayer\w*|\bsuperimpos\w*|\bon\s+top\s+of\b|\bunderneath\b|(?<!this\s)(?<!that\s)"
+        r"(?<!headphone\s)(?<!headphones\s)\bmix(?!ers?\b)\w*|\boverlay\w*|\blayer\w*|\bsuperimpos\w*|\bon\s+top\s+of\b|\bunderneath\b|(?<!this\s)(?<!that\s)"
         r"\b(?:background|bg)\s+music\b"
         r"|\bmusic\s+bed\b|\bplay\s+(?:them\s+|both\s+)?(?:together|simultaneously|at\s+the\s+same\s+time)\b"
         r"|\b(?:goes|go|sits?|tucks?|tucked)\s+(?:in\s+)?(?:under|underneath|beneath)\b"
@@ -280,7 +295,9 @@ RULES: list[ToolRule] = [
     ToolRule("denoise", "noise reduction", L.rx(
         r"\bde-?nois\w*|\bnois(?:e|es|y|iness)\b|\bhiss\w*|\bstatic\b|\bclean(?:\s+\w+)?\s+up\b|\bclean[- ]?up\b"
         r"|\bclean(?:er|se)?\b|\bclear(?:er)?\b(?!\s+(?:the|all))|\benhanc\w*|\broom\s+tone\b|\bfan\s+(?:noise|sound|whoosh|whir+)\b|\bwhoosh\w*|\bwhir+(?:ing)?\b"
-        r"|\bair\s*con\w*|\btraffic\b|\bwind\s+noise\b|\b(?:remove|reduce|cut|kill|suppress)\s+(?:the\s+)?background\b",
+        r"|\bair\s*con\w*|\btraffic\b|\bwind\s+noise\b|\b(?:remove|reduce|cut|kill|suppress)\s+(?:the\s+)?background\b"
+        r"|\b(?:steady|constant|background|low|dull)\s+roar\b|\b(?:dryers?|fans?|engines?|machines?|extractors?|pumps?)\s+(?:make|makes|making)"
+        r"\s+(?:a\s+)?(?:steady\s+|constant\s+|low\s+)?(?:roar|racket|din|drone)\b",
         r"降噪|降(?:个|一下|下|点|一次|1次|次)噪|去噪|除噪|(?<![白粉棕])噪音|(?<![白粉棕])噪声|杂音|底噪|嘈杂|沙沙声|嘶嘶声|清理|干净|清晰|背景声|空调声?|风扇声?|车流声|环境声|杂声"),
         A.denoise, words=("denoise", "noise", "noisy", "hiss", "clean", "background")),
     ToolRule("fade", "fades", L.rx(r"\bfade\w*|\bfading\b|\bramp\s+(?:in|up|down|out)\b|\btaper\w*(?:\s+(?:away|off|out))?\b"
@@ -346,7 +363,7 @@ RULES: list[ToolRule] = [
     ToolRule("convert", "format conversion", L.rx(
         r"(?:\b(?:as|to|into|in|an?|format|export|save|convert|encode|output|render|write|bounce)\s+(?:\w+\s+){0,2}?"
         r"|^\s*)"
-        r"(?:mp3|flac|ogg|vorbis|oga|wav|wave|lossless)(?![a-z0-9])",
+        r"\.?(?:mp3|flac|ogg|vorbis|oga|wav|wave|lossless)(?![a-z0-9])",  # "as an uncompressed .wav"
         r"\b(?:export|save|convert|encode|output|render|bounce|turn|make)\b[^,;]*?(?<![a-z0-9])"
         r"(?:mp3|flac|ogg|vorbis|oga|wav|wave|lossless)(?![a-z0-9])",
         r"(?<![a-z0-9])(?:mp3|flac|ogg|wav|wave)\s+(?:format|file|version|please|instead)\b",
@@ -370,12 +387,12 @@ RULES: list[ToolRule] = [
         rf"(?:前|后|最后|开头|结尾|末尾|头|尾)(?:面|边|头)?的?\s*(?:{_TIME})|(?:剪|裁|截|删|去掉|去除|保留|只要|只留|留下|砍掉|切掉)[^，,]*?(?:{_TIME})",
         rf"(?:{_TIME})\s*(?:到|至|-|~)\s*(?:{_TIME})|从\s*(?:{_TIME})|剪辑|裁剪|截取|剪掉|剪短",
         rf"(?:{L.NUM})\s*(?:秒钟?)?\s*(?:到|至|-|~)\s*(?:{_TIME})"
-        rf"|(?:{_TIME})[^，,]*?(?:剪掉|剪去|裁掉|删掉|删除|去掉|去除|砍掉|切掉|不要|保留|留下|全删|都删|全部删)"),
+        rf"|(?:{_TIME})[^，,]*?(?:剪掉|剪去|裁掉|删掉|删除|去掉|去除|砍掉|切掉|挖掉|抠掉|挖去|拿掉|不要|保留|留下|全删|都删|全部删)"),
         A.trim, words=("trim", "cut", "crop", "shorten", "keep", "remove", "seconds")),
     ToolRule("text_to_speech", "speech synthesis", L.rx(
         r"^(?:say|speak|pronounce|narrate|announce|utter|recite|voice|read|talk)\b",
         r"\b(?:saying|that\s+says|which\s+says|text[- ]to[- ]speech|tts)\b",
-        r"^(?:用\S{1,4}?)?(?:说|念|读|朗读|播报)"),
+        r"^(?:用\S{1,4}?)?(?:说|念|读|朗读|播报)(?![得到的过完着])"),
         A.tts_unquoted, words=("say", "speak", "read", "pronounce"), when=_say_first, absorbs=True),
 ]
 

@@ -43,8 +43,9 @@ class FakeSession:
         return a
 
     def run(self, uploads: int = 0, steps: tuple[str, ...] = (), request: str = "...",
-            args: dict[str, dict[str, Any]] | None = None) -> tuple[list[ArtifactRecord], list[ArtifactRecord]]:
-        ups = [self._rec("audio") for _ in range(uploads)]
+            args: dict[str, dict[str, Any]] | None = None, upload_kind: str = "audio",
+            ) -> tuple[list[ArtifactRecord], list[ArtifactRecord]]:
+        ups = [self._rec(upload_kind) for _ in range(uploads)]
         made: list[ArtifactRecord] = []
         cur = ups[0] if ups else None
         for tool in steps:

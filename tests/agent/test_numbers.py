@@ -63,6 +63,14 @@ def test_parse_quantity(text: str, value: float, unit: str) -> None:
         ("升高两个半音", "升高2个半音"),
         ("淡出最后两秒", "淡出最后2秒"),
         ("a couple of seconds", "2 seconds"),
+        ("一分十秒二那里", "1分10.2秒那里"),  # the digits after 秒 are its decimals
+        ("两分零三秒四十", "2分3.40秒"),
+        ("前三秒五分贝", "前3秒5分贝"),  # ... not where a unit follows them
+        ("a perfect fifth higher", "7 semitones higher"),  # musical intervals are semitones
+        ("down a major third", "down 4 semitones"),
+        ("整体降一个纯四度", "整体降5 semitones"),
+        ("给整大个六七分贝吧", "给整大个6.5分贝吧"),  # six or seven
+        ("make it half again as fast", "make it 1.5x as fast"),
     ],
 )
 def test_normalize_numbers(text: str, expected: str) -> None:

@@ -148,3 +148,29 @@ def test_panning_stays_unsupported_and_trimming_is_not_taken(registry) -> None:
     assert plan.outcome == "unsupported" and "panning" in str(plan.unsupported)
     assert steps_of("cut from 2 to 4 seconds", ctx_of("voice.wav"), registry) == [
         ("trim", {"audio": "@upload-1", "start": 2, "end": 4, "mode": "remove"})]
+
+
+@pytest.mark.parametrize("request_", [
+    "File 1 is my dry read; file 2 is the trailer voice guy. Shape my read to his cadence and pitch contour.",
+    ("File 1 is me, bored stiff. File 2 is our director hyping the crowd. Can my read pick up his energy - the way his "
+     "pitch swings and his pace? Keep it my own voice though."),
+    ("Track 1 is our curator. Track 2 is the actor. Borrow the actor's rhythm and melody for the curator's read, but "
+     "leave the curator sounding like himself."),
+    "第一条是现在的广播，第二条是乘务员的播音。让第一条的语调和节奏往第二条那种感觉上学",
+    "让第一个文件里的朗读学一下第二个文件的抑扬顿挫",
+])
+def test_more_ways_of_asking_for_anothers_delivery(registry, request_: str) -> None:
+    ctx = PlanContext(uploads=[fake_record(1, "audio", "mine.wav"), fake_record(2, "audio", "ref.wav")])
+    assert steps_of(request_, ctx, registry) == [
+        ("transfer_prosody", {"audio": "@upload-1", "reference": "@upload-2"})]
+
+
+@pytest.mark.parametrize("request_, args", [
+    ("Audio tour: the narrator should come from about two o'clock, for headphones.", {"azimuth": 60}),
+    ("果园里录的鸟叫，放到十点钟方向，带耳机听", {"azimuth": -60}),
+    ("kite swoosh for the VR clip: travel from 9 o'clock to 3 o'clock over 4 sec, headphones",
+     {"path": [0, -90, 0, 4, 90, 0]}),
+])
+def test_a_clock_face_around_the_listener_places_the_sound(registry, request_: str, args) -> None:
+    ctx = PlanContext(uploads=[fake_record(1, "audio", "a.wav")])
+    assert steps_of(request_, ctx, registry) == [("binauralize", {**args, "audio": "@upload-1"})]

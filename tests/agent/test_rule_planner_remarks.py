@@ -7,8 +7,10 @@ from typing import Any
 
 import pytest
 
+from agent.context import PlanContext
+from agent.planners.rules import RulePlanner
 from agent.registry import Registry
-from tests.agent.planner_helpers import FakeSession, steps_of
+from tests.agent.planner_helpers import FakeSession, fake_record, steps_of
 
 
 # ------------------------------------------------------------------ remarks and joins named by their words
@@ -61,3 +63,22 @@ def test_the_last_line_said_again(registry: Registry, request_text: str, speed: 
     if speed is not None:
         args["speed"] = speed
     assert steps_of(request_text, s.ctx(), registry) == [("text_to_speech", args)]
+
+
+@pytest.mark.parametrize("request_text", [
+    "Do little kids actually prefer slower narration? Just curious.",
+    "Is 8k going to sound awful, or is that fine for a chime?",
+    "Is it normal to hate hearing your own voice on recordings?",
+    "how do you say 'bow' in japanese again",
+    "谢谢用日语怎么说",
+])
+def test_a_question_that_asks_for_no_edit_is_answered_as_one(registry, request_text) -> None:
+    ctx = PlanContext(uploads=[fake_record(1, "audio", "a.wav")])
+    assert RulePlanner().plan(request_text, ctx, registry).outcome == "unsupported"
+
+
+@pytest.mark.parametrize("request_text", ["can it be a bit slower?", "Is it possible to slow it down 10%?",
+                                          "could you make it louder?", "这个能不能慢一点？"])
+def test_a_polite_question_that_asks_for_an_edit_is_planned(registry, request_text) -> None:
+    ctx = PlanContext(uploads=[fake_record(1, "audio", "a.wav")])
+    assert RulePlanner().plan(request_text, ctx, registry).outcome == "steps"

@@ -8,7 +8,7 @@ from agent.artifacts import ArtifactRecord
 from agent.context import PlanContext
 from agent.planners.rules import RulePlanner
 from agent.registry import Registry
-from tests.agent.planner_helpers import steps_of
+from tests.agent.planner_helpers import fake_record, steps_of
 
 NAMES = {"audio": "voice.wav", "score": "melody.mid", "image": "face.jpg"}
 
@@ -95,3 +95,23 @@ def test_lyrics_words_are_not_requests(registry: Registry) -> None:
     """'transcribe', 'video' or 'translate' inside the lyrics are words to sing."""
     got = steps_of("sing these lyrics: translate this video into words with notes C4 D4 E4 F4 G4 A4 B4", ctx_of(), registry)
     assert got == [("sing", {"notes": "C4 D4 E4 F4 G4 A4 B4", "lyrics": "translate this video into words"})]
+
+
+@pytest.mark.parametrize("request_, tempo", [
+    ("这是我写的儿歌MIDI，帮我唱一遍，速度放慢到每分钟八十拍，唱完导出wav", 80),
+    ("The attached MusicXML is our harvest song. Sing it through, but slower than written, at 72 bpm.", 72),
+    ("用附件的 MusicXML sing 一遍，tempo 放到 76", 76),
+])
+def test_a_tempo_said_beside_a_song_is_the_songs_tempo(registry, request_: str, tempo: int) -> None:
+    ctx = PlanContext(uploads=[fake_record(1, "score", "song.mid")])
+    steps = steps_of(request_, ctx, registry)
+    assert steps[0] == ("sing", {"score": "@upload-1", "tempo": tempo})
+    assert [t for t, _ in steps[1:]] in ([], ["convert"])
+
+
+def test_a_tempo_said_before_the_notes_and_new_lyrics_for_a_score(registry) -> None:
+    steps = steps_of("按每分钟一百二十拍，把“春天来了”唱在E4 E4 F4 G4这几个音上", PlanContext(), registry)
+    assert steps == [("sing", {"notes": "E4 E4 F4 G4", "lyrics": "春天来了", "tempo": 120})]
+    ctx = PlanContext(uploads=[fake_record(1, "score", "song.mid")])
+    steps = steps_of("附件的 MIDI 帮我 sing 一下，lyrics 换成 'happy tails to you'，tempo one-twenty", ctx, registry)
+    assert steps == [("sing", {"score": "@upload-1", "lyrics": "happy tails to you", "tempo": 120})]

@@ -51,3 +51,40 @@ def test_a_chinese_description_and_its_version_clause_name_a_file_not_a_step(reg
     s.run(1, ("gain",), "这段大声点")
     assert _named(s, "有鸡叫的那段，鸡叫剪掉以后的，放慢到0.9倍", registry) == [
         ("change_tempo", {"audio": "t1.trim", "rate": 0.9})]
+
+
+def _two_voiceovers() -> FakeSession:
+    s = FakeSession()
+    s.run(1, ("change_tempo",), "花店的口播，speed 调到 1.1 倍")
+    s.run(1, ("trim",), "这个是包花的声音，只要前 8 秒")
+    s.run(0, (), "玫瑰一般能放几天")
+    return s
+
+
+def test_a_version_said_as_what_was_done_to_the_file_sent_is_what_was_made(registry) -> None:
+    for said in ("最开始那个口播，加速过的那版，转成mp3", "口播那条，要你调过的，不要我传的那个原始的，转成mp3"):
+        assert _named(_two_voiceovers(), said, registry) == [("convert", {"audio": "t1.change_tempo", "format": "mp3"})]
+
+
+def test_the_file_as_it_was_sent_in_plain_words_is_the_upload(registry) -> None:
+    said = "口播那条存档要原汁原味的，就是我刚发给你时候的样子，直接转成flac"
+    assert _named(_two_voiceovers(), said, registry) == [("convert", {"audio": "t1.upload", "format": "flac"})]
+
+
+def test_a_chinese_description_ending_in_de_names_a_version_and_is_no_step(registry) -> None:
+    s = FakeSession()
+    s.run(1, ("remove_hum",), "开场的解说背景有 60Hz 的 hum，remove 一下")
+    s.run(1, ("loudness_normalize",), "这个是片尾的 BGM，normalize 到 -18 LUFS")
+    s.run(0, (), "你觉得哪个队会赢")
+    assert _named(s, "开场那段去掉 hum 的，转成 mp3", registry) == [
+        ("convert", {"audio": "t1.remove_hum", "format": "mp3"})]
+
+
+def test_a_file_named_before_a_corrected_amount_stays_the_input(registry) -> None:
+    s = FakeSession()
+    s.run(1, ("gain",), "Priya recorded the shop greeting but she is far too quiet, boost it by 6 dB")
+    s.run(1, ("remove_hum",), "and this is Tom reading the same greeting, there's a hum on it")
+    s.run(0, (), "which of the two sounds warmer?")
+    assert _named(s, "OK we'll go with Priya's after all. Level it to -16... no, -18 LUFS, and make it mono.",
+                  registry) == [
+        ("loudness_normalize", {"audio": "t1.gain", "target_lufs": -18}), ("resample", {"audio": "@s1", "channels": 1})]
