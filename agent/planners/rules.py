@@ -187,6 +187,12 @@ _SPEECH_PRODUCT = L.rx(r"^(?:(?:can|could|would)\s+you\s+)?(?:please\s+)?"
                       r"|jingle|notice|reminder|cue|line|voice[- ]?over)s?\s*$",
                       r"^(?:帮我|给我|请)?(?:做|生成|弄|录|来|合成)(?:一个|个|一段|一条|一句)?\s*[^，,。；;]{0,14}"
                       r"(?:greeting|提示音|广播|语音|播报|留言|开场白|欢迎词|announcement|message|prompt|提示|通知)\s*$")
+# What audio_info measures, asked about in a yes/no question
+_MEASURABLE = L.rx(r"\b(?:mono|stereo|channels?|sample\s*rate|sampled|khz|\d+(?:\.\d+)?\s*k\b|hz|bit\s*rate|clips?"
+                   r"|clipping|peaks?|loud|quiet|lufs|long|longer|shorter|seconds?|minutes?|duration|length)\b",
+                   r"单声道|双声道|立体声|声道|采样率|采样|响度|多长|多久|时长|削波|爆音|峰值")
+_THE_AUDIO = L.rx(r"\b(?:it|this|the\s+(?:file|clip|recording|track|audio|song|mix|result|take|voice\w*))\b",
+                  r"这段|这个|它|录音|音频")
 _THESE_SECONDS = re.compile(r"(?:这|那)\s*\d+(?:\.\d+)?\s*秒|\b(?:these|those)\s+\d+(?:\.\d+)?\s*(?:seconds?|secs?)\b")
 _SONG_TEMPO = re.compile(r"\d+(?:\.\d+)?\s*bpm|\btempo\s*(?:of|to|at|=|:)?\s*\d|(?:速度|节奏|tempo)[^，,。]{0,6}\d"
                          r"|\bthan\s+(?:it'?s\s+)?(?:written|scored|notated|in\s+the\s+(?:score|midi|file))\b"
@@ -941,6 +947,11 @@ class _Planning:
             if vague:
                 return self._clarify_vague()
             c = self.unknown[0]
+            if self._questions_only() and not self.groups and _MEASURABLE.search(self.req.original) \
+                    and _THE_AUDIO.search(self.req.original) and "audio_info" in self.registry:
+                # "does it clip?", "is it longer than 30 seconds?": its measurements answer it
+                self.groups, self.unknown = [Group(c, [next(r for r in RULES if r.tool == "audio_info")])], []
+                return self._build()
             if self._questions_only():
                 return self._unsupported("This reads like a question or a remark, not a task for my audio tools. "
                                          "If you meant an edit, say what to do, e.g. 'make it 3 dB louder' "
@@ -957,8 +968,13 @@ class _Planning:
             return self._unsupported("I found no audio task in this request.")
         self._drop_idle_mentions()
         if self._only_asks_about():
-            return self._unsupported("This reads like a question, not a task for my audio tools. If you meant an edit, "
-                                     "say what to do, e.g. 'make it 3 dB louder' or 'slow it down 10%'.")
+            if _MEASURABLE.search(self.req.original) and "audio_info" in self.registry:
+                # "is it 44.1k?", "是不是单声道？", "does it clip?": a property the file's measurements answer
+                rule = next(r for r in RULES if r.tool == "audio_info")
+                self.groups = [Group(self.req.clauses[0], [rule])]
+            else:
+                return self._unsupported("This reads like a question, not a task for my audio tools. If you meant an "
+                                         "edit, say what to do, e.g. 'make it 3 dB louder' or 'slow it down 10%'.")
         try:
             return self._build()
         except NeedInfo as e:

@@ -82,3 +82,10 @@ def test_a_question_that_asks_for_no_edit_is_answered_as_one(registry, request_t
 def test_a_polite_question_that_asks_for_an_edit_is_planned(registry, request_text) -> None:
     ctx = PlanContext(uploads=[fake_record(1, "audio", "a.wav")])
     assert RulePlanner().plan(request_text, ctx, registry).outcome == "steps"
+
+
+@pytest.mark.parametrize("request_text", ["does it clip?", "is it longer than 30 seconds?", "is it 44.1k?",
+                                          "是不是单声道？"])
+def test_a_yes_no_question_about_what_the_file_measures_is_a_measurement(registry, request_text) -> None:
+    ctx = PlanContext(uploads=[fake_record(1, "audio", "a.wav")])
+    assert steps_of(request_text, ctx, registry) == [("audio_info", {"audio": "@upload-1"})]
