@@ -772,3 +772,17 @@ def looks_back(text: str) -> bool:
 def backrefs_for(ctx: PlanContext):  # type: ignore[no-untyped-def]
     """The rewrite hook for clauses.split_request, or None when the session has no history."""
     return Resolver(ctx).rewrite if ctx.history else None
+
+
+def face_of_last_speech(ctx: PlanContext) -> str | None:
+    """The photo the session's newest speech-making run animated, as a reference; None if that run made no face."""
+    for run in reversed(ctx.history):
+        tools = [s.get("tool") for s in run.steps]
+        if "text_to_speech" not in tools and "talking_head" not in tools:
+            continue
+        image = next((s.get("args", {}).get("image") for s in run.steps if s.get("tool") == "talking_head"), None)
+        m = re.fullmatch(r"@upload-(\d+)", image) if isinstance(image, str) else None
+        if m and int(m.group(1)) <= len(run.uploads):
+            return f"@{run.uploads[int(m.group(1)) - 1].id}"
+        return image if isinstance(image, str) and image.startswith("@") and not image.startswith("@s") else None
+    return None

@@ -46,14 +46,19 @@ from agent.planners import rule_args as A
 from agent.planners import speech_acts as S
 from agent.planners.chain import ARTIFACT_ID, EACH, NO_RECORDING, Chain  # noqa: F401 (ARTIFACT_ID, NO_RECORDING: re-exported)
 from agent.planners.clauses import PLACEHOLDER, Clause, split_request
-from agent.planners.history import backrefs_for, looks_back, repeat_steps, said_again
+from agent.planners.history import backrefs_for, face_of_last_speech, looks_back, repeat_steps, said_again
 from agent.planners.intent_bank import NOT_A_TOOL, IntentGuess, default_bank
 from agent.planners.numbers import scan
 from agent.planners.rule_args import NeedInfo
-from agent.planners.telling import NARRATES, TELLS, WAY_TO, WHY, YES_NO, backstory, clauses_that_tell
+from agent.planners.telling import NARRATES, TELLS, asks_why, backstory, clauses_that_tell, questions_only
 from agent.planners.tool_rules import RULES, ToolRule, animates, literal_only, names_source, sings, speaks_text
 from agent.registry import Registry
 from agent.specs import ToolSpec
+
+
+def _rule(tool: str) -> ToolRule:
+    """The first table rule for a tool (planned where the words name no rule of their own)."""
+    return next(r for r in RULES if r.tool == tool)
 
 
 def supported_summary(registry: Registry) -> str:
@@ -85,7 +90,7 @@ class RulePlanner:
     def plan(self, request: str, ctx: PlanContext, registry: Registry, feedback: list[str] | None = None,
              previous: Plan | None = None) -> Plan:
         planning = _Planning(said_again(request, ctx) or request, ctx, registry)
-        if planning.why_only():
+        if asks_why(planning.req):
             return planning._unsupported("That asks why something happens; I can edit, measure, transcribe or make "
                                          "audio, but not explain causes. If you want a fix, say what to do, e.g. "
                                          "'remove the hum'.")
@@ -120,18 +125,6 @@ _LABELLED_LINE = L.rx(r"^(?:(?:and|then|also|plus|next|now|ok(?:ay)?|so|or|one\s
                       r"^(?:还有|然后|再来|接着|下一句|另外)?(?:(?:[^：:？?⟦]|⟦r[a-z]⟧){1,30}[:：]\s*)?⟦q[a-z]⟧[\s。！，,.!]*$")
 
 
-def _face_of_last_speech(ctx: PlanContext) -> str | None:
-    """The photo the session's newest speech-making run animated, as a reference; None if that run made no face."""
-    for run in reversed(ctx.history):
-        tools = [s.get("tool") for s in run.steps]
-        if "text_to_speech" not in tools and "talking_head" not in tools:
-            continue
-        image = next((s.get("args", {}).get("image") for s in run.steps if s.get("tool") == "talking_head"), None)
-        m = re.fullmatch(r"@upload-(\d+)", image) if isinstance(image, str) else None
-        if m and int(m.group(1)) <= len(run.uploads):
-            return f"@{run.uploads[int(m.group(1)) - 1].id}"
-        return image if isinstance(image, str) and image.startswith("@") and not image.startswith("@s") else None
-    return None
 _TTS_HINT = L.rx(r"\b(?:tts|text[- ]to[- ]speech|voice|slow\w*|fast\w*|quick\w*|speed|pace|\d+(?:\.\d+)?\s*x)\b",
                  r"语音|语速|慢|快")
 _TTS_MANNER = L.rx(
@@ -187,6 +180,8 @@ _SPEECH_PRODUCT = L.rx(r"^(?:(?:can|could|would)\s+you\s+)?(?:please\s+)?"
                       r"|jingle|notice|reminder|cue|line|voice[- ]?over)s?\s*$",
                       r"^(?:帮我|给我|请)?(?:做|生成|弄|录|来|合成)(?:一个|个|一段|一条|一句)?\s*[^，,。；;]{0,14}"
                       r"(?:greeting|提示音|广播|语音|播报|留言|开场白|欢迎词|announcement|message|prompt|提示|通知)\s*$")
+_A_QUESTION = ("This reads like a question or a remark, not a task for my audio tools. If you meant an edit, say what "
+               "to do, e.g. 'make it 3 dB louder' or 'transcribe it'.")
 # What audio_info measures, asked about in a yes/no question
 _MEASURABLE = L.rx(r"\b(?:mono|stereo|channels?|sample\s*rate|sampled|khz|\d+(?:\.\d+)?\s*k\b|hz|bit\s*rate|clips?"
                    r"|clipping|peaks?|loud|quiet|lufs|long|longer|shorter|seconds?|minutes?|duration|length)\b",
@@ -306,16 +301,6 @@ class _Planning:
         planned = {r.tool for grp in self.groups for r in grp.rules}
         return g is None or g.top()[0] not in planned
 
-    def why_only(self) -> bool:
-        """The request only asks why something is so ("Any idea why the hum gets worse when the rig transmits?",
-        "为什么一开空调就有嗡嗡声？"): an explanation, which no tool gives."""
-        text = self.req.original.strip()
-        if not WHY.match(text) or not re.search(r"[?？]", text):
-            return False
-        return not any(S.IMPERATIVE.search(c.core) or L.PRONOUN_ACTION.search(c.core.strip(" !.?"))
-                       or S.ASKS.search(c.raw)
-                       for c in self.req.clauses[1:])
-
     def vetoed(self, plan: Plan) -> Plan:
         """`plan`, or a refusal where the request reads like the remarks and questions we cannot answer ("Will it be
         clear on the summit tomorrow?", "机械表多久保养一次合适？") although a trigger word matched ("clear", "多久")."""
@@ -324,8 +309,14 @@ class _Planning:
         g = self.whole_guess
         if g is None or g.votes.get("unsupported", 0.0) < _BANK_REMARK:
             return plan
-        return self._unsupported("This reads like a question or a remark, not a task for my audio tools. If you meant "
-                                 "an edit, say what to do, e.g. 'make it 3 dB louder' or 'transcribe it'.")
+        return self._unsupported(_A_QUESTION)
+
+    def _whole_request(self) -> Clause:
+        """Every clause of the request read as one."""
+        whole = self.req.clauses[0]
+        for c in self.req.clauses[1:]:
+            whole = whole.merged(c)
+        return whole
 
     def _clarify_vague(self) -> Plan:
         return Plan(clarify=f"What should I do with the recording? I can do: {supported_summary(self.registry)}.")
@@ -352,10 +343,7 @@ class _Planning:
         tool, share = guess.top()
         if tool in NOT_A_TOOL or share < _BANK_SURE or tool not in self.registry:
             return
-        whole = self.req.clauses[0]
-        for c in self.req.clauses[1:]:
-            whole = whole.merged(c)
-        whole = self._prepare(whole)
+        whole = self._prepare(self._whole_request())
         rule = next((r for r in RULES if r.tool == tool and (r.when is None or r.when(whole))), None)
         if rule is not None:
             self.groups, self.unknown = [Group(whole, [rule])], []
@@ -377,9 +365,10 @@ class _Planning:
             at = self.unknown.index(earlier[-1])
             removals = [u for u in self.unknown[at + 1:] if _REMOVE_IT.match(u.core)]
             self.unknown = self.unknown[:at] + [u for u in self.unknown[at + 1:] if u not in removals]
+            said = earlier[-1]
             for u in removals:
-                said = said.merged(u) if said is not None else u
-            return said.merged(c) if said is not None else c
+                said = said.merged(u)
+            return said.merged(c)
         return c
 
     def _drop_idle_mentions(self) -> None:
@@ -404,26 +393,13 @@ class _Planning:
         if kept and any(S.asks(g.clause) or scan(g.clause.core) for g in kept):
             self.groups = kept
 
-    def _only_asks_about(self) -> bool:
-        """Every clause is a question that asks for no edit ("Do little kids prefer slower narration?", "Is 8k going
-        to sound awful, or is that fine for a chime?"), yet the tables found edit tools in its words; a measuring
-        question ("how loud is it?") or one about what is said is a measurement or a transcript, and "could you …?",
-        "is there a way to …?" ask for the edit."""
-        if any(g.rules[0].tool in ("audio_info", "transcribe") for g in self.groups) or self.req.quotes:
-            return False
-        return self._questions_only()
-
-    def _questions_only(self) -> bool:
-        """Each clause is a question ("…?", "what …", "is it …") and none of them asks for something to be done."""
-        if not re.search(r"[?？]", self.req.original):
-            return False
-        for c in self.req.clauses:
-            raw = c.raw.strip()
-            if not (raw.endswith(("?", "？")) or L.QUESTION.search(raw) or YES_NO.match(c.core)):
-                return False
-            if S.ASKS.search(raw.lower()) or S.IMPERATIVE.search(c.core) or WAY_TO.search(c.core):
-                return False
-        return True
+    def _measured_or_refused(self, about_audio: bool) -> Plan:
+        """A request made only of questions: a measurement where it asks about a property of the audio, else the
+        refusal that names it a question."""
+        if about_audio and _MEASURABLE.search(self.req.original) and "audio_info" in self.registry:
+            self.groups, self.unknown = [Group(self.req.clauses[0], [_rule("audio_info")])], []
+            return self._build()
+        return self._unsupported(_A_QUESTION)
 
     def _line_only(self) -> None:
         """A request that is only a line to say, behind a label or a connective ("Then 'For nail trims, press two.'",
@@ -438,11 +414,9 @@ class _Planning:
                     return
             elif not backstory(c) or L.QUESTION.search(c.raw.strip()):
                 return
-        whole = self.req.clauses[0]
-        for c in self.req.clauses[1:]:
-            whole = whole.merged(c)
+        whole = self._whole_request()
         rules = [_TTS_LINE]
-        face = _face_of_last_speech(self.ctx) if "talking_head" in self.registry and not self.ctx.uploads else None
+        face = face_of_last_speech(self.ctx) if "talking_head" in self.registry and not self.ctx.uploads else None
         if face is not None:
             rules.append(ToolRule("talking_head", "talking-head video", _ANY_TEXT,
                                   lambda c, src: {"image": face, "audio": src.cur}))
@@ -698,7 +672,7 @@ class _Planning:
             if rules and rules[0].tool == "concatenate" \
                     and _REJOIN.search(re.split(r"[，,]", c.core)[-1].strip(" .!。！")) \
                     and len([q for q in scan(c.core) if q.unit == "s"]) >= 2:
-                rules = [r for r in RULES if r.tool == "trim"][:1]  # a range removed and the rest joined: one trim
+                rules = [_rule("trim")]  # a range removed and the rest joined: one trim
             if not rules:
                 fixed = self._fix_typos(c)
                 if fixed.core != c.core:
@@ -947,15 +921,10 @@ class _Planning:
             if vague:
                 return self._clarify_vague()
             c = self.unknown[0]
-            if self._questions_only() and not self.groups and _MEASURABLE.search(self.req.original) \
-                    and _THE_AUDIO.search(self.req.original) and "audio_info" in self.registry:
+            if questions_only(self.req):
                 # "does it clip?", "is it longer than 30 seconds?": its measurements answer it
-                self.groups, self.unknown = [Group(c, [next(r for r in RULES if r.tool == "audio_info")])], []
-                return self._build()
-            if self._questions_only():
-                return self._unsupported("This reads like a question or a remark, not a task for my audio tools. "
-                                         "If you meant an edit, say what to do, e.g. 'make it 3 dB louder' "
-                                         "or 'transcribe it'.")
+                return self._measured_or_refused(
+                    about_audio=not self.groups and bool(_THE_AUDIO.search(self.req.original)))
             return self._unsupported(f"I don't know a tool that does {c.shown()!r}.")
         if not self.groups:
             if self.speak and "text_to_speech" in self.registry:
@@ -967,14 +936,11 @@ class _Planning:
                 return self._clarify_vague()
             return self._unsupported("I found no audio task in this request.")
         self._drop_idle_mentions()
-        if self._only_asks_about():
-            if _MEASURABLE.search(self.req.original) and "audio_info" in self.registry:
-                # "is it 44.1k?", "是不是单声道？", "does it clip?": a property the file's measurements answer
-                rule = next(r for r in RULES if r.tool == "audio_info")
-                self.groups = [Group(self.req.clauses[0], [rule])]
-            else:
-                return self._unsupported("This reads like a question, not a task for my audio tools. If you meant an "
-                                         "edit, say what to do, e.g. 'make it 3 dB louder' or 'slow it down 10%'.")
+        if not self.req.quotes and questions_only(self.req) and not any(
+                g.rules[0].tool in ("audio_info", "transcribe") for g in self.groups):
+            # "Do little kids prefer slower narration?": edit tools found in a question that asks for no edit;
+            # "is it 44.1k?", "是不是单声道？": a property the file's measurements answer
+            return self._measured_or_refused(about_audio=True)
         try:
             return self._build()
         except NeedInfo as e:
